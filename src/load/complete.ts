@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { parseSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
+import { objectIdFromUuidV7 } from '../ids/uuid.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { SchemaDdl } from '../schema/ddl.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import type { Source } from '../sources/source.ts';
+import type { SourceDoc } from '../transform/types.ts';
+import { pgTx } from '../target/copy-writer.ts';
+import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { findOrphans, listReferences, type Orphan } from './orphans.ts';
+import { writeRejected } from './record-batch.ts';
+
+export interface CompleteInput {
+  pool: pg.Pool;
+  graph: ModelGraph;
+  plans: readonly ModelPlan[];
+  ddl: SchemaDdl;
+  source: Source;
+  runId: string;
+  logger: Logger;
+}
+
+/**
+ * After every model is loaded: reject the documents whose references dangle (repeating,
+ * since rejecting a post orphans its comments), then build the plain indexes and add the
+ * foreign keys, which can no longer fail. Each step is idempotent, so a crash here resumes here.
+ */
+export async function completeLoad(input: CompleteInput): Promise<{ rejected: number }> {
+  const refs = listReferences(input.graph, input.plans);
+  let rejected = 0;
+  for (let pass = 1; ; pass++) {
+    const client = await input.pool.connect();
+    let orphans: Orphan[];
+    try {
+      orphans = await findOrphans(client, refs);
+    } finally {
+      client.release();
+    }
+    if (orphans.length === 0) break;
+    input.logger.info(`  pass ${pass}: ${orphans.length} dangling reference(s); rejecting the documents that hold them`);
+    rejected += await rejectOwners(input, orphans);
+  }
+  for (const sql of input.ddl.indexes) {
+    await input.pool.query(sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+  }
+  const { rows } = await input.pool.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE contype = 'f'`);
+  const existing = new Set(rows.map((r) => r.conname));
+  for (const fk of input.ddl.foreignKeys) {
+    if (!existing.has(fk.constraint)) await input.pool.query(fk.sql);
+  }
+  return { rejected };
+}
+
+async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): Promise<number> {
+  const byModel = new Map<string, Map<string, Orphan>>();
+  for (const o of orphans) {
+    const owners = byModel.get(o.ownerModel) ?? new Map<string, Orphan>();
+    if (!owners.has(o.ownerUuid)) owners.set(o.ownerUuid, o);
+    byModel.set(o.ownerModel, owners);
+  }
+  let total = 0;
+  for (const [modelName, owners] of byModel) {
+    const plan = input.plans.find((p) => p.model === modelName);
+    const model = input.graph.models.get(modelName);
+    if (!plan || !model) throw new Error(`no plan for ${modelName}`);
+    const uuids = [...owners.keys()];
+    const { rows: mapped } = await input.pool.query<{ uuid: string; source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
+      `SELECT uuid::text, source_id, source_kind FROM _migration.id_map WHERE model = $1 AND uuid = ANY($2::uuid[])`,
+      [modelName, uuids],
+    );
+    const sourceIds = mapped.map((m) => parseSourceId(m.source_id, m.source_kind));
+    const docs = new Map<string, SourceDoc>();
+    for (const doc of await input.source.fetch(plan.collection, sourceIds)) {
+      const id = doc._id;
+      if (id !== undefined) docs.set(sourceIdKey(id as SourceId), doc);
+    }
+    const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.uuid))));
+    const client = await input.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx = pgTx(client);
+      await client.query(`DELETE FROM ${quoteTable(model.table)} WHERE ${quoteIdent(model.id.column)} = ANY($1::uuid[])`, [uuids]);
+      for (const d of plan.derived) {
+        const spec = input.graph.models.get(d.model);
+        const column = spec?.columns.find((c) => c.field === d.ownerField)?.column;
+        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [uuids]);
+      }
+      for (const { junction, ownerColumn } of plan.junctions) {
+        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [uuids]);
+      }
+      await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND uuid = ANY($2::uuid[])`, [modelName, uuids]);
+      await writeRejected(
+        tx,
+        input.runId,
+        modelName,
+        mapped.map((m, i) => ({
+          doc: docs.get(m.source_id) ?? { _id: m.source_id },
+          sourceId: parseSourceId(m.source_id, m.source_kind),
+          stage: 'link' as const,
+          reason: reasons[i] ?? 'dangling reference',
+        })),
+      );
+      await client.query(
+        `UPDATE _migration.progress SET written = written - $3, rejected = rejected + $3, updated_at = now() WHERE run_id = $1 AND model = $2`,
+        [input.runId, modelName, mapped.length],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+    total += mapped.length;
+  }
+  return total;
+}
+
+/** "Review.productId → Product 5f1d…: no such document in the source" (or "…: that document was rejected"). */
+async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Promise<string> {
+  if (!orphan) return 'dangling reference';
+  const oid = objectIdFromUuidV7(orphan.targetUuid)?.toHexString();
+  const name = oid ?? `uuid ${orphan.targetUuid}`;
+  let why = 'no such document in the source';
+  if (oid) {
+    const { rowCount } = await pool.query(`SELECT 1 FROM _migration.rejected WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [orphan.targetModel, oid]);
+    if (rowCount) why = 'that document was rejected';
+  }
+  return `dangling reference: ${orphan.field} → ${orphan.targetModel} ${name}: ${why}`;
+}

@@ -1,0 +1,102 @@
+import pRetry from 'p-retry';
+import type { Logger } from '../log/logger.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import type { Source, SourceCursor } from '../sources/source.ts';
+import { classifyError } from '../target/errors.ts';
+import type { Writer } from '../target/writer.ts';
+import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
+import { recordBatch } from './record-batch.ts';
+import { writeWithBisect } from './write-batch.ts';
+
+export interface RetryPolicy {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface BatchStats {
+  model: string;
+  read: number;
+  written: number;
+  rejected: number;
+  skipped: number;
+  seconds: number;
+}
+
+export interface ModelLoad {
+  runId: string;
+  plan: ModelPlan;
+  graph: ModelGraph;
+  source: Source;
+  writer: Writer;
+  preparer: Preparer;
+  batchSize: number;
+  retry: RetryPolicy;
+  signal: AbortSignal;
+  logger: Logger;
+  /** The committed cursor and status, read from the target (the authoritative checkpoint). */
+  readCheckpoint(): Promise<{ cursor: SourceCursor | undefined; loaded: boolean }>;
+  markLoaded(): Promise<void>;
+  onBatch(stats: BatchStats, cursor: SourceCursor): void;
+}
+
+/**
+ * Streams one model from its committed cursor to the end, one transaction per batch. On a
+ * transient error (either server gone for a while) it waits with exponential backoff and
+ * starts again from the cursor the target holds: whatever was in flight rolled back, so
+ * nothing is doubled and nothing skipped. The retry budget refills after every committed batch.
+ */
+export async function loadModel(load: ModelLoad): Promise<void> {
+  let committedSinceFailure = false;
+  await pRetry(
+    async () => {
+      const checkpoint = await load.readCheckpoint();
+      if (checkpoint.loaded) return;
+      const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
+      for await (const batch of batches) {
+        load.signal.throwIfAborted();
+        const started = performance.now();
+        const good: PreparedDoc[] = [];
+        const refused: RejectedDoc[] = [];
+        let skipped = 0;
+        for (const doc of batch.docs) {
+          const prepared = load.preparer.prepare(doc);
+          if (prepared.ok === true) good.push(prepared.value);
+          else if (prepared.ok === false) refused.push(prepared.rejected);
+          else skipped++;
+        }
+        const result = await load.writer.transaction(async (tx) => {
+          const written = await writeWithBisect(tx, load.graph, load.plan, good);
+          const rejected = [...refused, ...written.rejected];
+          const seconds = (performance.now() - started) / 1000;
+          await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds });
+          return { written: written.written.length, rejected: rejected.length, seconds };
+        });
+        committedSinceFailure = true;
+        for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
+        load.onBatch({ model: load.plan.model, read: batch.docs.length, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds }, batch.cursor);
+      }
+      load.signal.throwIfAborted();
+      await load.markLoaded();
+    },
+    {
+      retries: load.retry.retries,
+      minTimeout: load.retry.minDelayMs,
+      maxTimeout: load.retry.maxDelayMs,
+      factor: 2,
+      signal: load.signal,
+      shouldConsumeRetry: () => {
+        const consume = !committedSinceFailure;
+        committedSinceFailure = false;
+        return consume;
+      },
+      shouldRetry: ({ error }) => !load.signal.aborted && classifyError(error) === 'transient',
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (classifyError(error) === 'transient' && !load.signal.aborted) {
+          load.logger.warn(`${load.plan.model}: ${error.message} (attempt ${attemptNumber}, ${retriesLeft} retries left); resuming from the last committed batch`);
+        }
+      },
+    },
+  );
+}

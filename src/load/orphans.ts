@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import { quoteIdent, quoteTable } from '../target/writer.ts';
+
+/** A reference in the target that points at no row: the document that holds it must go. */
+export interface Orphan {
+  /** The source model whose document holds the reference, and that document's UUID. */
+  ownerModel: string;
+  ownerUuid: string;
+  /** For the error log: which field, and the UUID it points at. */
+  field: string;
+  targetModel: string;
+  targetUuid: string;
+}
+
+/** One reference to check: a foreign-key column or one column of a junction table. */
+interface Reference {
+  table: string;
+  column: string;
+  targetTable: string;
+  targetColumn: string;
+  targetModel: string;
+  field: string;
+  /** The column naming the owning document (its id, its owner field, or the junction's owner side). */
+  ownerColumn: string;
+  ownerModel: string;
+  /** The reference IS the owner link: the row belongs to a document that is already gone. */
+  isOwnerLink: boolean;
+}
+
+/**
+ * Every reference the load can leave dangling, with the document that owns it: the row's own
+ * document for a source model, the embedding document for a derived row, the side holding
+ * the array for a junction row.
+ */
+export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): Reference[] {
+  const refs: Reference[] = [];
+  const model = (name: string): ModelSpec => {
+    const m = graph.models.get(name);
+    if (!m) throw new Error(`the Prisma schema has no model ${name}`);
+    return m;
+  };
+  for (const plan of plans) {
+    const own = model(plan.model);
+    const holders: { spec: ModelSpec; ownerColumn: string; ownerLink?: string }[] = [{ spec: own, ownerColumn: own.id.column }];
+    for (const d of plan.derived) {
+      const spec = model(d.model);
+      const ownerColumn = spec.columns.find((c) => c.field === d.ownerField)?.column ?? d.ownerField;
+      holders.push({ spec, ownerColumn, ownerLink: d.ownerField });
+    }
+    for (const { spec, ownerColumn, ownerLink } of holders) {
+      for (const r of spec.relations) {
+        const [column] = r.fromColumns;
+        const [targetColumn] = r.toColumns;
+        if (!column || !targetColumn || r.fromColumns.length !== 1) continue;
+        const target = model(r.target);
+        const targetCol = target.columns.find((c) => c.field === targetColumn)?.column ?? targetColumn;
+        refs.push({
+          table: spec.table, column, targetTable: target.table, targetColumn: targetCol, targetModel: r.target,
+          field: `${spec.name}.${r.fromFields[0] ?? column}`, ownerColumn, ownerModel: plan.model, isOwnerLink: r.fromFields[0] === ownerLink,
+        });
+      }
+    }
+    for (const { junction, ownerColumn } of plan.junctions) {
+      for (const side of ['A', 'B'] as const) {
+        const end = side === 'A' ? junction.a : junction.b;
+        const target = model(end.model);
+        const holder = side === 'A' ? junction.b : junction.a;
+        refs.push({
+          table: junction.table, column: side, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
+          field: `${holder.model}.${holder.field}`, ownerColumn, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
+        });
+      }
+    }
+  }
+  return refs;
+}
+
+/**
+ * Finds dangling references. Rows whose owner is already gone are deleted on the spot (they
+ * went with their document); the rest are returned so their documents can be rejected.
+ */
+export async function findOrphans(client: pg.PoolClient, refs: readonly Reference[], limit = 10_000): Promise<Orphan[]> {
+  const orphans: Orphan[] = [];
+  for (const ref of refs) {
+    const dangling = `${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteTable(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
+    if (ref.isOwnerLink) {
+      await client.query(`DELETE FROM ${quoteTable(ref.table)} c WHERE ${dangling}`);
+      continue;
+    }
+    const { rows } = await client.query<{ owner: string; target: string }>(
+      `SELECT c.${quoteIdent(ref.ownerColumn)}::text AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteTable(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
+    );
+    for (const row of rows) {
+      orphans.push({ ownerModel: ref.ownerModel, ownerUuid: row.owner, field: ref.field, targetModel: ref.targetModel, targetUuid: row.target });
+    }
+  }
+  return orphans;
+}

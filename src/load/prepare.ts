@@ -1,0 +1,87 @@
+import type { Row, RowCheck } from '../check/row-check.ts';
+import type { IdMapper } from '../ids/id-mapper.ts';
+import { asSourceId, type SourceId } from '../ids/source-id.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import { createContext } from '../transform/context.ts';
+import { RejectError, type RejectStage } from '../transform/reject.ts';
+import type { SourceDoc } from '../transform/types.ts';
+
+/** A document turned into the rows it becomes, ready to write. */
+export interface PreparedDoc {
+  doc: SourceDoc;
+  sourceId: SourceId;
+  uuid: string;
+  /** Model name → rows; the document's own model first, then what it derives. */
+  rows: Map<string, Row[]>;
+  /** Junction table → [A, B] pairs. */
+  links: Map<string, [string, string][]>;
+}
+
+export interface RejectedDoc {
+  doc: SourceDoc;
+  sourceId: SourceId | undefined;
+  stage: RejectStage;
+  reason: string;
+}
+
+export type Prepared = { ok: true; value: PreparedDoc } | { ok: false; rejected: RejectedDoc } | { ok: 'skipped'; sourceId: SourceId };
+
+export interface Preparer {
+  prepare(doc: SourceDoc): Prepared;
+}
+
+/**
+ * Transform, then check: the two steps that can refuse a document before the database sees
+ * it. Whatever a transformer throws, expected or not, rejects that document only.
+ */
+export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>): Preparer {
+  const model = requireModel(graph, plan.model);
+  const owned = [plan.model, ...plan.derived.map((d) => d.model)];
+  return {
+    prepare(doc) {
+      const sourceId = asSourceId(doc._id);
+      if (sourceId === undefined) {
+        return { ok: false, rejected: { doc, sourceId: undefined, stage: 'read', reason: `_id: missing or not an id (${typeof doc._id})` } };
+      }
+      const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
+      try {
+        const ctx = createContext(graph, model, ids, sourceId);
+        const out = plan.transformer.transform(doc, ctx);
+        const rows = new Map<string, Row[]>();
+        for (const name of Object.keys(out.rows)) {
+          if (!owned.includes(name)) return fail('transform', `transformer for ${plan.model} returned rows of ${name}, which it does not declare in derives`);
+        }
+        for (const name of owned) rows.set(name, [...(out.rows[name] ?? [])]);
+        const own = rows.get(plan.model) ?? [];
+        if (own.length === 0) return { ok: 'skipped', sourceId };
+        if (own.length > 1 || own[0]?.[model.id.field] !== ctx.uuid) {
+          return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
+        }
+        for (const [name, list] of rows) {
+          const check = checks.get(name);
+          for (const [i, row] of list.entries()) {
+            const problem = check?.problem(row);
+            if (problem) return fail('check', name === plan.model ? problem : `${name}[${i}]: ${problem}`);
+          }
+        }
+        const links = new Map<string, [string, string][]>();
+        for (const { junction, ownerColumn } of plan.junctions) {
+          const others = out.links?.[junction.relation] ?? [];
+          if (others.length === 0) continue;
+          links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
+        }
+        return { ok: true, value: { doc, sourceId, uuid: ctx.uuid, rows, links } };
+      } catch (error) {
+        if (error instanceof RejectError) return fail(error.stage, error.message);
+        return fail('transform', `transformer for ${plan.model} threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
+}
+
+function requireModel(graph: ModelGraph, name: string): ModelSpec {
+  const model = graph.models.get(name);
+  if (!model) throw new Error(`the Prisma schema has no model ${name}`);
+  return model;
+}

@@ -1,0 +1,60 @@
+import { EJSON } from 'bson';
+import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import type { SourceCursor } from '../sources/source.ts';
+import type { SourceDoc } from '../transform/types.ts';
+import type { WriteTx } from '../target/writer.ts';
+import type { PreparedDoc, RejectedDoc } from './prepare.ts';
+
+export interface BatchRecord {
+  runId: string;
+  model: string;
+  cursor: SourceCursor;
+  read: number;
+  written: readonly PreparedDoc[];
+  rejected: readonly RejectedDoc[];
+  skipped: number;
+  seconds: number;
+}
+
+/**
+ * The bookkeeping half of a batch, in the same transaction as its rows: id mappings, rejected
+ * documents, and the progress row that is the authoritative checkpoint. Either all of it and
+ * the rows commit, or none.
+ */
+export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void> {
+  await tx.writeRaw(
+    '_migration.id_map',
+    ['model', 'source_id', 'source_kind', 'uuid'],
+    batch.written.map((d) => [batch.model, sourceIdKey(d.sourceId), sourceIdKind(d.sourceId), d.uuid]),
+  );
+  await writeRejected(tx, batch.runId, batch.model, batch.rejected);
+  await tx.query(
+    `UPDATE _migration.progress SET
+       cursor = $3::jsonb, status = 'loading',
+       read = read + $4, written = written + $5, rejected = rejected + $6, skipped = skipped + $7,
+       batches = batches + 1, seconds = seconds + $8, updated_at = now()
+     WHERE run_id = $1 AND model = $2`,
+    [batch.runId, batch.model, JSON.stringify(batch.cursor), batch.read, batch.written.length, batch.rejected.length, batch.skipped, batch.seconds],
+  );
+}
+
+export async function writeRejected(tx: WriteTx, runId: string, model: string, rejected: readonly RejectedDoc[]): Promise<void> {
+  await tx.writeRaw(
+    '_migration.rejected',
+    ['run_id', 'model', 'source_id', 'source_kind', 'stage', 'reason', 'document'],
+    rejected.map((r) => [
+      runId,
+      model,
+      r.sourceId === undefined ? null : sourceIdKey(r.sourceId),
+      r.sourceId === undefined ? null : sourceIdKind(r.sourceId),
+      r.stage,
+      r.reason,
+      serializeDocument(r.doc),
+    ]),
+  );
+}
+
+/** Canonical Extended JSON keeps every BSON type, so a retry reads back exactly what the source held. */
+export function serializeDocument(doc: SourceDoc): string {
+  return EJSON.stringify(doc, { relaxed: false });
+}

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+/**
+ * Readable lines on the console (stderr, so stdout stays for tables and --dry-run output)
+ * and every event as one JSON object per line in the run's log file.
+ */
+export function createLogger(options: { verbose?: boolean; file?: string; quiet?: boolean } = {}): Logger {
+  const transports: winston.transport[] = [
+    new winston.transports.Console({
+      level: options.verbose ? 'debug' : 'info',
+      silent: options.quiet === true,
+      stderrLevels: ['error', 'warn', 'info', 'verbose', 'debug'],
+      format: winston.format.combine(
+        winston.format.timestamp({ format: 'HH:mm:ss' }),
+        winston.format.printf(({ level, message, timestamp }) => `${String(timestamp)} ${level === 'info' ? '' : `${level.toUpperCase()} `}${String(message)}`),
+      ),
+    }),
+  ];
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    transports.push(
+      new winston.transports.File({
+        filename: options.file,
+        level: 'debug',
+        format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      }),
+    );
+  }
+  return winston.createLogger({ transports });
+}
+
+/** Waits until the log file has everything: winston writes asynchronously. */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolveDone) => {
+    logger.on('finish', () => resolveDone());
+    logger.end();
+  });
+}

@@ -1,0 +1,157 @@
+import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
+import { defaultTransformer } from '../transform/default-transformer.ts';
+import type { Transformer } from '../transform/types.ts';
+
+export interface ModelPlan {
+  model: string;
+  collection: string;
+  transformer: Transformer;
+  /** True when the transformer is hand-written (transformers/), false for the schema-derived default. */
+  custom: boolean;
+  /** Models whose rows come out of this model's documents, with their field naming the owner. */
+  derived: readonly { model: string; ownerField: string }[];
+  /** Junction tables filled from this model's arrays of ids, with the column holding this side. */
+  junctions: readonly { junction: JunctionSpec; ownerColumn: 'A' | 'B' }[];
+}
+
+export interface Plan {
+  phases: readonly (readonly ModelPlan[])[];
+  /** Relations ignored for ordering to break a cycle (their foreign keys are added after the load anyway). */
+  deferred: readonly string[];
+  /** Models with neither a source collection nor an owning transformer. */
+  unsourced: readonly string[];
+  /** Source collections no model reads. */
+  unmapped: readonly string[];
+}
+
+export interface PlanInput {
+  graph: ModelGraph;
+  collections: readonly string[];
+  transformers: readonly Transformer[];
+  /** Model → collection, where the collection is not named as the model's table. */
+  collectionOf?: Readonly<Record<string, string>>;
+  /** Explicit phases from config, replacing the computed order. */
+  phases?: readonly (readonly string[])[] | undefined;
+  /** Only these models (and what they derive). */
+  only?: readonly string[] | undefined;
+}
+
+/**
+ * Phases from the schema's relation graph: a model loads after the models its foreign keys
+ * (and those of the rows it derives, and its many-to-many arrays) point at. Cycles are broken
+ * at an optional relation, and self-relations ignored: foreign keys are added after the load,
+ * so order is about readable progress and pre-existing constraints, never correctness.
+ */
+export function planMigration(input: PlanInput): Plan {
+  const { graph } = input;
+  const byModel = new Map(input.transformers.map((t) => [t.model, t]));
+  const derivedOwner = new Map<string, string>();
+  for (const t of input.transformers) for (const d of Object.keys(t.derives ?? {})) derivedOwner.set(d, t.model);
+
+  const plans = new Map<string, ModelPlan>();
+  const unsourced: string[] = [];
+  const available = new Set(input.collections);
+  for (const model of graph.models.values()) {
+    if (derivedOwner.has(model.name)) continue;
+    const collection = input.collectionOf?.[model.name] ?? model.table;
+    if (!available.has(collection)) {
+      unsourced.push(model.name);
+      continue;
+    }
+    const transformer = byModel.get(model.name) ?? defaultTransformer(model.name);
+    plans.set(model.name, {
+      model: model.name,
+      collection,
+      transformer,
+      custom: byModel.has(model.name),
+      derived: Object.entries(transformer.derives ?? {}).map(([m, ownerField]) => ({ model: m, ownerField })),
+      junctions: graph.junctions
+        .filter((j) => j.a.model === model.name || j.b.model === model.name)
+        .filter((j) => ownsJunction(graph, model.name, j, input.transformers))
+        .map((j) => ({ junction: j, ownerColumn: j.a.model === model.name ? ('A' as const) : ('B' as const) })),
+    });
+  }
+  const used = new Set([...plans.values()].map((p) => p.collection));
+  const unmapped = input.collections.filter((c) => !used.has(c) && !c.startsWith('system.'));
+
+  let selected = [...plans.values()];
+  if (input.only && input.only.length > 0) {
+    const unknown = input.only.filter((m) => !plans.has(m));
+    if (unknown.length > 0) throw new Error(`--models names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a source model of this plan (${[...plans.keys()].join(', ')})`);
+    selected = selected.filter((p) => input.only?.includes(p.model));
+  }
+
+  if (input.phases) return { ...explicitPhases(input.phases, selected), unsourced, unmapped };
+  return { ...orderPhases(graph, selected), unsourced, unmapped };
+}
+
+/** A junction is filled by the side whose documents carry the array; by default the side that sorts first (A). */
+function ownsJunction(graph: ModelGraph, model: string, j: JunctionSpec, transformers: readonly Transformer[]): boolean {
+  void graph;
+  void transformers;
+  return j.a.model === model;
+}
+
+interface Edge {
+  from: string;
+  to: string;
+  relation: string;
+  optional: boolean;
+}
+
+function orderPhases(graph: ModelGraph, plans: readonly ModelPlan[]): { phases: ModelPlan[][]; deferred: string[] } {
+  const names = new Set(plans.map((p) => p.model));
+  const edges: Edge[] = [];
+  for (const plan of plans) {
+    const owned = [plan.model, ...plan.derived.map((d) => d.model)];
+    for (const name of owned) {
+      for (const r of graph.models.get(name)?.relations ?? []) {
+        const target = ownerOf(r.target, plans);
+        if (target && target !== plan.model && names.has(target)) {
+          edges.push({ from: plan.model, to: target, relation: `${name}.${r.field}`, optional: !r.required });
+        }
+      }
+    }
+    for (const { junction, ownerColumn } of plan.junctions) {
+      const other = ownerColumn === 'A' ? junction.b.model : junction.a.model;
+      if (other !== plan.model && names.has(other)) edges.push({ from: plan.model, to: other, relation: junction.table, optional: true });
+    }
+  }
+  const deferred: string[] = [];
+  let active = edges;
+  for (;;) {
+    const layered = layers([...names], active);
+    if (layered.ok) {
+      const byName = new Map(plans.map((p) => [p.model, p]));
+      return { phases: layered.phases.map((layer) => layer.map((m) => byName.get(m)).filter((p): p is ModelPlan => p !== undefined)), deferred };
+    }
+    const breakable = active.find((e) => e.optional && layered.stuck.has(e.from) && layered.stuck.has(e.to)) ?? active.find((e) => layered.stuck.has(e.from) && layered.stuck.has(e.to));
+    if (!breakable) throw new Error('cannot order the models');
+    deferred.push(breakable.relation);
+    active = active.filter((e) => e !== breakable);
+  }
+}
+
+function ownerOf(model: string, plans: readonly ModelPlan[]): string | undefined {
+  return plans.find((p) => p.model === model || p.derived.some((d) => d.model === model))?.model;
+}
+
+function layers(names: string[], edges: readonly Edge[]): { ok: true; phases: string[][] } | { ok: false; stuck: Set<string> } {
+  const remaining = new Set(names);
+  const phases: string[][] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter((n) => !edges.some((e) => e.from === n && remaining.has(e.to))).sort();
+    if (ready.length === 0) return { ok: false, stuck: remaining };
+    phases.push(ready);
+    for (const n of ready) remaining.delete(n);
+  }
+  return { ok: true, phases };
+}
+
+function explicitPhases(phases: readonly (readonly string[])[], plans: readonly ModelPlan[]): { phases: ModelPlan[][]; deferred: string[] } {
+  const byName = new Map(plans.map((p) => [p.model, p]));
+  const listed = new Set(phases.flat());
+  const missing = plans.filter((p) => !listed.has(p.model)).map((p) => p.model);
+  if (missing.length > 0) throw new Error(`config.phases leaves out ${missing.join(', ')}`);
+  return { phases: phases.map((layer) => layer.map((m) => byName.get(m)).filter((p): p is ModelPlan => p !== undefined)).filter((l) => l.length > 0), deferred: [] };
+}

@@ -1,0 +1,70 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
+
+export const CHECKPOINT_FORMAT = 1;
+
+const checkpointSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  runId: z.string(),
+  configHash: z.string(),
+  source: z.string(),
+  target: z.string(),
+  status: z.enum(['running', 'paused', 'failed', 'completed']),
+  phase: z.enum(['prepare', 'load', 'complete', 'done']),
+  updatedAt: z.string(),
+  resumeCommand: z.string(),
+  models: z.record(
+    z.string(),
+    z.object({
+      collection: z.string(),
+      status: z.string(),
+      cursor: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+      sourceCount: z.number(),
+      read: z.number(),
+      written: z.number(),
+      rejected: z.number(),
+      skipped: z.number(),
+    }),
+  ),
+});
+
+export type CheckpointFile = z.infer<typeof checkpointSchema>;
+
+export function checkpointPath(dir: string, runId: string): string {
+  return join(dir, `${runId}.json`);
+}
+
+/**
+ * Writes the human-readable mirror of the run state: to a temp file, then renamed over the
+ * old one, whose previous content is kept as `.bak`. A crash mid-write leaves a whole file.
+ */
+export function writeCheckpointFile(
+  dir: string,
+  run: { runId: string; configHash: string; source: string; target: string; status: RunStatus; phase: RunPhase; resumeCommand: string },
+  progress: readonly ProgressRow[],
+): string {
+  mkdirSync(dir, { recursive: true });
+  const path = checkpointPath(dir, run.runId);
+  const file: CheckpointFile = {
+    format: CHECKPOINT_FORMAT,
+    ...run,
+    updatedAt: new Date().toISOString(),
+    models: Object.fromEntries(
+      progress.map((p) => [
+        p.model,
+        { collection: p.collection, status: p.status, cursor: p.cursor, sourceCount: p.source_count, read: p.read, written: p.written, rejected: p.rejected, skipped: p.skipped },
+      ]),
+    ),
+  };
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`);
+  if (existsSync(path)) copyFileSync(path, `${path}.bak`);
+  renameSync(tmp, path);
+  return path;
+}
+
+export function readCheckpointFile(path: string): CheckpointFile {
+  return checkpointSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}

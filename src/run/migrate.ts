@@ -1,0 +1,296 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
+import type { MigrationConfig } from '../config/config-schema.ts';
+import { createIdMapper } from '../ids/id-mapper.ts';
+import { completeLoad } from '../load/complete.ts';
+import { loadModel } from '../load/model-loader.ts';
+import { createPreparer } from '../load/prepare.ts';
+import type { Logger } from '../log/logger.ts';
+import { maskUrl } from '../log/mask.ts';
+import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
+import { renderDdl } from '../schema/ddl.ts';
+import { readDmmf } from '../schema/dmmf.ts';
+import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
+import { openSource } from '../sources/open-source.ts';
+import type { Source } from '../sources/source.ts';
+import { connectTarget, type Target } from '../target/connection.ts';
+import { createCopyWriter } from '../target/copy-writer.ts';
+import { prepareTargetSchema } from '../target/prepare-schema.ts';
+import { createPrismaWriter } from '../target/prisma-writer.ts';
+import { ensureStateSchema } from '../target/state-schema.ts';
+import type { Writer } from '../target/writer.ts';
+import { loadTransformers } from '../transform/load-transformers.ts';
+import { writeCheckpointFile } from './checkpoint-file.ts';
+import { exportRejected } from './export-rejected.ts';
+import { formatPlan } from './format-plan.ts';
+import { createProgressDisplay } from './progress-display.ts';
+import { RunState, type ProgressRow, type RunPhase, type RunStatus } from './run-state.ts';
+import { formatSummary, summarize, type DerivedSummary, type RunSummary } from './summary.ts';
+
+export interface MigrateOptions {
+  config: MigrationConfig;
+  dryRun?: boolean;
+  /** Resume even if the config, source or target changed since the run started. */
+  force?: boolean;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Where tables and the plan go (stdout in the CLI). */
+  print: (text: string) => void;
+  /** The command a user types to resume, printed on pause and stored in the checkpoint. */
+  resumeCommand: string;
+  interactive?: boolean;
+}
+
+export type MigrateStatus = 'completed' | 'paused' | 'planned' | 'refused';
+
+export interface MigrateResult {
+  status: MigrateStatus;
+  runId?: string;
+  summary?: RunSummary;
+  checkpointFile?: string;
+  rejectedFile?: string;
+  targetUrl?: string;
+  message?: string;
+}
+
+/**
+ * The whole migration, in the order it happens. The library returns a result; only the
+ * CLI turns it into an exit code.
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const { config, logger } = options;
+  const started = performance.now();
+
+  logger.info('STEP 1  read the Prisma schema');
+  const schemaText = readFileSync(config.schema, 'utf8');
+  const graph = buildModelGraph(readDmmf(schemaText));
+  const ddl = await renderDdl(schemaText);
+  logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys`);
+
+  logger.info('STEP 2  open the source and plan');
+  const source = await openSource(config.source);
+  let target: Target | undefined;
+  let writer: Writer | undefined;
+  try {
+    logger.info(`        source: ${source.identity}`);
+    const plan = planMigration({
+      graph,
+      collections: await source.collections(),
+      transformers: await loadTransformers(config.transformers),
+      collectionOf: Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
+      phases: config.phases,
+      only: config.only,
+    });
+    for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
+    for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
+    if (options.dryRun) {
+      options.print(formatPlan(plan, ddl));
+      return { status: 'planned' };
+    }
+
+    logger.info('STEP 3  prepare the target');
+    target = await connectTarget(config.target.url);
+    logger.info(`        target: ${maskUrl(target.url)}${target.embedded ? ` (embedded PostgreSQL, data in ${target.embedded.dataDir})` : ''}`);
+    await ensureStateSchema(target.pool);
+    const origin = await prepareTargetSchema(target.pool, graph, ddl);
+    logger.info(origin === 'created' ? '        created tables, primary keys and unique indexes from the Prisma schema' : '        tables exist and match the schema; foreign keys held back until the load is done');
+
+    const allPlans = plan.phases.flat();
+    const runId = config.runId ?? defaultRunId(config, source, target.url);
+    const configHash = hashConfig(config, schemaText, source.identity, maskUrl(target.url));
+    const state = new RunState(target.pool, runId);
+    const existing = await state.get();
+    if (existing && existing.config_hash !== configHash && !options.force) {
+      return { status: 'refused', runId, message: `run ${runId} was started with another configuration, schema, source or target; resume with --force, or start over with --restart` };
+    }
+    if (!existing) {
+      logger.info('        counting source records');
+      const counts = await Promise.all(allPlans.map(async (p) => ({ model: p.model, collection: p.collection, count: await source.count(p.collection) })));
+      await state.create(configHash, source.identity, maskUrl(target.url), counts);
+    } else if (existing.status === 'completed') {
+      logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
+    } else {
+      logger.info(`        resuming run ${runId} (${existing.status} in phase ${existing.phase})`);
+    }
+
+    const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand: options.resumeCommand }, await state.progress());
+    writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
+
+    if (existing?.status !== 'completed') {
+      await state.setStatus('running', 'load');
+      mirror.write('running', 'load');
+      logger.info(`STEP 4  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
+      try {
+        await loadPhases({ plan, graph, source, writer, state, mirror, config, options });
+      } catch (error) {
+        if (options.signal.aborted) {
+          await state.setStatus('paused');
+          const file = mirror.write('paused', 'load', await state.progress());
+          logger.warn(`paused: every committed batch is safe. Resume with:\n    ${options.resumeCommand}`);
+          return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url };
+        }
+        await state.setStatus('failed');
+        mirror.write('failed', 'load', await state.progress());
+        throw error;
+      }
+
+      logger.info('STEP 5  reject dangling references, build indexes, add foreign keys');
+      await state.setStatus('running', 'complete');
+      mirror.write('running', 'complete');
+      const completed = await completeLoad({ pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger });
+      if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
+    }
+
+    logger.info('STEP 6  summary');
+    const progress = await state.progress();
+    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000);
+    await state.setStatus('completed', 'done', summary);
+    const checkpointFile = mirror.write('completed', 'done', progress);
+    const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
+    options.print(formatSummary(summary));
+    if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
+    if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
+    return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url };
+  } finally {
+    await writer?.close();
+    await target?.close();
+    await source.close();
+  }
+}
+
+interface PhaseInput {
+  plan: Plan;
+  graph: ModelGraph;
+  source: Source;
+  writer: Writer;
+  state: RunState;
+  mirror: CheckpointMirror;
+  config: MigrationConfig;
+  options: MigrateOptions;
+}
+
+/** Phases in order; inside a phase, up to `parallelism` models at once. */
+async function loadPhases(input: PhaseInput): Promise<void> {
+  const { graph, config, options } = input;
+  const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
+  const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
+  const display = createProgressDisplay(options.logger, options.interactive);
+  try {
+    for (const [i, phase] of input.plan.phases.entries()) {
+      options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);
+      const queue = [...phase];
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          options.signal.throwIfAborted();
+          await loadOne(next, input, ids, checks, display);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(config.parallelism, phase.length) }, worker));
+    }
+  } finally {
+    display.stop();
+  }
+}
+
+async function loadOne(
+  plan: ModelPlan,
+  input: PhaseInput,
+  ids: ReturnType<typeof createIdMapper>,
+  checks: ReadonlyMap<string, RowCheck>,
+  display: ReturnType<typeof createProgressDisplay>,
+): Promise<void> {
+  const { state, mirror, config, options } = input;
+  const row = mirror.model(plan.model);
+  display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
+  await loadModel({
+    runId: state.runId,
+    plan,
+    graph: input.graph,
+    source: input.source,
+    writer: input.writer,
+    preparer: createPreparer(input.graph, plan, ids, checks),
+    batchSize: config.batchSize,
+    retry: config.retry,
+    signal: options.signal,
+    logger: options.logger,
+    readCheckpoint: () => state.checkpoint(plan.model),
+    markLoaded: async () => {
+      await state.markLoaded(plan.model);
+      mirror.update(plan.model, { status: 'loaded' });
+      mirror.write('running', 'load');
+    },
+    onBatch: (stats, cursor) => {
+      const current = mirror.model(plan.model);
+      if (current) {
+        mirror.update(plan.model, {
+          status: 'loading',
+          cursor,
+          read: current.read + stats.read,
+          written: current.written + stats.written,
+          rejected: current.rejected + stats.rejected,
+          skipped: current.skipped + stats.skipped,
+        });
+      }
+      mirror.write('running', 'load');
+      display.advance(plan.model, mirror.model(plan.model)?.read ?? 0);
+    },
+  });
+  display.finish(plan.model);
+}
+
+/**
+ * The checkpoint file, kept in memory between batches and rewritten after each commit. It
+ * starts from the database's progress rows and is rebuilt from them at every phase change.
+ */
+class CheckpointMirror {
+  private progress: ProgressRow[];
+  private status: RunStatus = 'running';
+  private phase: RunPhase = 'load';
+  constructor(
+    private readonly dir: string,
+    private readonly run: { runId: string; configHash: string; source: string; target: string; resumeCommand: string },
+    progress: ProgressRow[],
+  ) {
+    this.progress = progress;
+  }
+  model(name: string): ProgressRow | undefined {
+    return this.progress.find((p) => p.model === name);
+  }
+  update(name: string, patch: Partial<ProgressRow>): void {
+    this.progress = this.progress.map((p) => (p.model === name ? { ...p, ...patch } : p));
+  }
+  write(status: RunStatus = this.status, phase: RunPhase = this.phase, fresh?: ProgressRow[]): string {
+    if (fresh) this.progress = fresh;
+    this.status = status;
+    this.phase = phase;
+    return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
+  }
+}
+
+async function derivedCounts(target: Target, graph: ModelGraph, plans: readonly ModelPlan[]): Promise<DerivedSummary[]> {
+  const out: DerivedSummary[] = [];
+  for (const p of plans) {
+    const tables = [
+      ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${p.model} (embedded)` })),
+      ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field}` })),
+    ];
+    for (const t of tables) {
+      const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.table}"`);
+      out.push({ ...t, rows: Number(rows[0]?.n ?? 0) });
+    }
+  }
+  return out;
+}
+
+function defaultRunId(config: MigrationConfig, source: Source, targetUrl: string): string {
+  const digest = createHash('sha256').update(`${source.identity}\n${maskUrl(targetUrl)}`).digest('hex').slice(0, 8);
+  return `${config.source.kind}-${digest}`;
+}
+
+/** What must not change under a resumed run: schema, mapping rules, ids, source and target. */
+function hashConfig(config: MigrationConfig, schemaText: string, source: string, target: string): string {
+  const relevant = { schemaText, ids: config.ids, models: config.models, phases: config.phases, only: config.only, transformers: config.transformers, source, target };
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
+}
+

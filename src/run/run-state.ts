@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import type { SourceCursor } from '../sources/source.ts';
+import { STATE_FORMAT } from '../target/state-schema.ts';
+
+export type RunStatus = 'running' | 'paused' | 'failed' | 'completed';
+export type RunPhase = 'prepare' | 'load' | 'complete' | 'done';
+
+export interface RunRow {
+  run_id: string;
+  config_hash: string;
+  source: string;
+  target: string;
+  status: RunStatus;
+  phase: RunPhase;
+}
+
+export interface ProgressRow {
+  model: string;
+  collection: string;
+  status: 'pending' | 'loading' | 'loaded';
+  cursor: SourceCursor | null;
+  source_count: number;
+  read: number;
+  written: number;
+  rejected: number;
+  skipped: number;
+  batches: number;
+  seconds: number;
+}
+
+/** The run's rows in `_migration`: the authoritative checkpoint the JSON file mirrors. */
+export class RunState {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly runId: string,
+  ) {}
+
+  async get(): Promise<RunRow | undefined> {
+    const { rows } = await this.pool.query<RunRow>(`SELECT run_id, config_hash, source, target, status, phase FROM _migration.runs WHERE run_id = $1`, [this.runId]);
+    return rows[0];
+  }
+
+  async create(configHash: string, source: string, target: string, models: readonly { model: string; collection: string; count: number }[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO _migration.runs (run_id, format, config_hash, source, target, status, phase) VALUES ($1, $2, $3, $4, $5, 'running', 'prepare')`, [
+        this.runId, STATE_FORMAT, configHash, source, target,
+      ]);
+      for (const m of models) {
+        await client.query(`INSERT INTO _migration.progress (run_id, model, collection, source_count) VALUES ($1, $2, $3, $4)`, [this.runId, m.model, m.collection, m.count]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async setStatus(status: RunStatus, phase?: RunPhase, summary?: unknown): Promise<void> {
+    await this.pool.query(
+      `UPDATE _migration.runs SET status = $2, phase = coalesce($3, phase), summary = coalesce($4::jsonb, summary), updated_at = now(),
+         finished_at = CASE WHEN $2 = 'completed' THEN now() ELSE finished_at END WHERE run_id = $1`,
+      [this.runId, status, phase ?? null, summary === undefined ? null : JSON.stringify(summary)],
+    );
+  }
+
+  async progress(): Promise<ProgressRow[]> {
+    const { rows } = await this.pool.query<ProgressRow>(
+      `SELECT model, collection, status, cursor, source_count::float8 AS source_count, read::float8 AS read, written::float8 AS written,
+              rejected::float8 AS rejected, skipped::float8 AS skipped, batches::float8 AS batches, seconds
+         FROM _migration.progress WHERE run_id = $1 ORDER BY model`,
+      [this.runId],
+    );
+    return rows;
+  }
+
+  async checkpoint(model: string): Promise<{ cursor: SourceCursor | undefined; loaded: boolean }> {
+    const { rows } = await this.pool.query<{ cursor: SourceCursor | null; status: string }>(`SELECT cursor, status FROM _migration.progress WHERE run_id = $1 AND model = $2`, [this.runId, model]);
+    const row = rows[0];
+    if (!row) throw new Error(`run ${this.runId} has no progress row for ${model}`);
+    return { cursor: row.cursor ?? undefined, loaded: row.status === 'loaded' };
+  }
+
+  async markLoaded(model: string): Promise<void> {
+    await this.pool.query(`UPDATE _migration.progress SET status = 'loaded', updated_at = now() WHERE run_id = $1 AND model = $2`, [this.runId, model]);
+  }
+}

@@ -1,0 +1,76 @@
+import type { ProgressRow } from './run-state.ts';
+
+export interface ModelSummary {
+  model: string;
+  source: number;
+  written: number;
+  rejected: number;
+  skipped: number;
+  seconds: number;
+  /** source = written + rejected + skipped */
+  balanced: boolean;
+}
+
+export interface DerivedSummary {
+  table: string;
+  from: string;
+  rows: number;
+}
+
+export interface RunSummary {
+  models: ModelSummary[];
+  derived: DerivedSummary[];
+  totals: { source: number; written: number; rejected: number; skipped: number; seconds: number };
+  balanced: boolean;
+}
+
+export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number): RunSummary {
+  const models = progress.map((p) => ({
+    model: p.model,
+    source: p.source_count,
+    written: p.written,
+    rejected: p.rejected,
+    skipped: p.skipped,
+    seconds: p.seconds,
+    balanced: p.source_count === p.written + p.rejected + p.skipped,
+  }));
+  const sum = (f: (m: ModelSummary) => number) => models.reduce((acc, m) => acc + f(m), 0);
+  return {
+    models,
+    derived: [...derived],
+    totals: { source: sum((m) => m.source), written: sum((m) => m.written), rejected: sum((m) => m.rejected), skipped: sum((m) => m.skipped), seconds: wallSeconds },
+    balanced: models.every((m) => m.balanced),
+  };
+}
+
+/** The table printed at the end of a run: one line per source model, then the rows derived from them. */
+export function formatSummary(summary: RunSummary): string {
+  const header = ['model', 'source', 'written', 'rejected', 'skipped', 'seconds', 'rows/s', 'check'];
+  const rows = summary.models.map((m) => [
+    m.model,
+    fmt(m.source),
+    fmt(m.written),
+    fmt(m.rejected),
+    fmt(m.skipped),
+    m.seconds.toFixed(2),
+    m.seconds > 0 ? fmt(Math.round(m.written / m.seconds)) : '-',
+    m.balanced ? 'ok' : 'MISMATCH',
+  ]);
+  const t = summary.totals;
+  rows.push(['TOTAL', fmt(t.source), fmt(t.written), fmt(t.rejected), fmt(t.skipped), t.seconds.toFixed(2), t.seconds > 0 ? fmt(Math.round(t.written / t.seconds)) : '-', summary.balanced ? 'ok' : 'MISMATCH']);
+  const lines = table(header, rows);
+  if (summary.derived.length > 0) {
+    lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
+  }
+  return lines.join('\n');
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

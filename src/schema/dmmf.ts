@@ -1,0 +1,74 @@
+import { get_dmmf } from '@prisma/prisma-schema-wasm';
+import { z } from 'zod';
+
+/**
+ * The part of Prisma's DMMF that the migrator reads, checked with zod because it crosses
+ * a WASM boundary and its shape changes between Prisma releases.
+ */
+const fieldSchema = z.object({
+  name: z.string(),
+  dbName: z.string().nullish(),
+  kind: z.enum(['scalar', 'object', 'enum', 'unsupported']),
+  isList: z.boolean(),
+  isRequired: z.boolean(),
+  isUnique: z.boolean(),
+  isId: z.boolean(),
+  hasDefaultValue: z.boolean(),
+  type: z.string(),
+  nativeType: z.tuple([z.string(), z.array(z.string())]).nullish(),
+  default: z.unknown().optional(),
+  relationName: z.string().nullish(),
+  relationFromFields: z.array(z.string()).nullish(),
+  relationToFields: z.array(z.string()).nullish(),
+  relationOnDelete: z.string().nullish(),
+  isUpdatedAt: z.boolean().optional(),
+});
+
+const modelSchema = z.object({
+  name: z.string(),
+  dbName: z.string().nullish(),
+  schema: z.string().nullish(),
+  fields: z.array(fieldSchema),
+  primaryKey: z.object({ name: z.string().nullish(), fields: z.array(z.string()) }).nullish(),
+  uniqueFields: z.array(z.array(z.string())),
+  uniqueIndexes: z.array(z.object({ name: z.string().nullish(), fields: z.array(z.string()) })),
+  documentation: z.string().optional(),
+});
+
+const enumSchema = z.object({
+  name: z.string(),
+  dbName: z.string().nullish(),
+  values: z.array(z.object({ name: z.string(), dbName: z.string().nullish() })),
+});
+
+const dmmfSchema = z.object({
+  datamodel: z.object({ models: z.array(modelSchema), enums: z.array(enumSchema) }),
+});
+
+export type DmmfField = z.infer<typeof fieldSchema>;
+export type DmmfModel = z.infer<typeof modelSchema>;
+export type DmmfEnum = z.infer<typeof enumSchema>;
+export type Dmmf = z.infer<typeof dmmfSchema>;
+
+/** Parses a Prisma schema offline with Prisma's own parser (the WASM build of prisma-engines). */
+export function readDmmf(prismaSchema: string): Dmmf {
+  let raw: string;
+  try {
+    raw = get_dmmf(JSON.stringify({ prismaSchema }));
+  } catch (error) {
+    // The WASM parser throws a JSON string with Prisma's validation messages.
+    throw new Error(`the Prisma schema is invalid: ${describeWasmError(error)}`);
+  }
+  return dmmfSchema.parse(JSON.parse(raw));
+}
+
+function describeWasmError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && 'message' in parsed) return String(parsed.message);
+  } catch {
+    // not JSON: keep the text as it is
+  }
+  return text;
+}

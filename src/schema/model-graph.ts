@@ -1,0 +1,182 @@
+import type { Dmmf, DmmfField, DmmfModel } from './dmmf.ts';
+
+export type ScalarType = 'String' | 'Int' | 'BigInt' | 'Float' | 'Decimal' | 'Boolean' | 'DateTime' | 'Json' | 'Bytes';
+
+/** One column of a target table, described in both Prisma's and the database's words. */
+export interface ColumnSpec {
+  field: string;
+  column: string;
+  type: ScalarType;
+  enumName?: string;
+  enumValues?: readonly string[];
+  isList: boolean;
+  required: boolean;
+  isId: boolean;
+  /** A literal default the transformer can fill in when the source lacks the field. */
+  literalDefault?: string | number | boolean;
+  /** A default the database computes (now(), uuid(), ...): a migration cannot reproduce it. */
+  computedDefault?: string;
+  native?: { name: string; args: readonly string[] };
+  /** Set on foreign-key columns. */
+  references?: { model: string; relation: string };
+}
+
+/** A to-one relation whose foreign key lives on this model. */
+export interface RelationSpec {
+  name: string;
+  field: string;
+  target: string;
+  fromFields: readonly string[];
+  fromColumns: readonly string[];
+  toColumns: readonly string[];
+  required: boolean;
+}
+
+/** An implicit many-to-many relation: Prisma's `_Name` table with columns A and B. */
+export interface JunctionSpec {
+  relation: string;
+  table: string;
+  /** Column A points at the model whose name sorts first, as Prisma defines it. */
+  a: { model: string; field: string };
+  b: { model: string; field: string };
+}
+
+export interface ModelSpec {
+  name: string;
+  table: string;
+  columns: readonly ColumnSpec[];
+  id: ColumnSpec;
+  relations: readonly RelationSpec[];
+  junctions: readonly JunctionSpec[];
+  uniques: readonly (readonly string[])[];
+  documentation?: string;
+}
+
+export interface ModelGraph {
+  models: ReadonlyMap<string, ModelSpec>;
+  junctions: readonly JunctionSpec[];
+  enums: ReadonlyMap<string, readonly string[]>;
+}
+
+const scalarTypes = new Set<string>(['String', 'Int', 'BigInt', 'Float', 'Decimal', 'Boolean', 'DateTime', 'Json', 'Bytes']);
+
+/**
+ * Turns Prisma's DMMF into the tables, columns and relations the migrator needs.
+ * Only models with a single-column id are supported: that id is where source ids become UUIDs.
+ */
+export function buildModelGraph(dmmf: Dmmf): ModelGraph {
+  const enums = new Map(dmmf.datamodel.enums.map((e) => [e.name, e.values.map((v) => v.dbName ?? v.name)] as const));
+  const junctions = collectJunctions(dmmf.datamodel.models);
+  const models = new Map<string, ModelSpec>();
+  for (const model of dmmf.datamodel.models) {
+    models.set(model.name, buildModel(model, enums, junctions));
+  }
+  return { models, junctions, enums };
+}
+
+function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string[]>, junctions: readonly JunctionSpec[]): ModelSpec {
+  const fieldsByName = new Map(model.fields.map((f) => [f.name, f]));
+  const columnOf = (fieldName: string): string => {
+    const f = fieldsByName.get(fieldName);
+    if (!f) throw new Error(`model ${model.name} has no field ${fieldName}`);
+    return f.dbName ?? f.name;
+  };
+  const relations: RelationSpec[] = model.fields
+    .filter((f) => f.kind === 'object' && (f.relationFromFields?.length ?? 0) > 0)
+    .map((f) => ({
+      name: f.relationName ?? f.name,
+      field: f.name,
+      target: f.type,
+      fromFields: f.relationFromFields ?? [],
+      fromColumns: (f.relationFromFields ?? []).map(columnOf),
+      toColumns: f.relationToFields ?? [],
+      required: f.isRequired,
+    }));
+  const fkTarget = new Map<string, RelationSpec>();
+  for (const r of relations) for (const from of r.fromFields) fkTarget.set(from, r);
+
+  const columns = model.fields
+    .filter((f) => f.kind === 'scalar' || f.kind === 'enum')
+    .map((f) => buildColumn(model.name, f, enums, fkTarget.get(f.name)));
+  const ids = columns.filter((c) => c.isId);
+  const id = ids[0];
+  if (!id || ids.length !== 1) {
+    throw new Error(`model ${model.name} needs exactly one @id field (composite ids cannot carry a mapped UUID)`);
+  }
+  const uniques = [
+    ...columns.filter((c) => fieldsByName.get(c.field)?.isUnique).map((c) => [c.column]),
+    ...model.uniqueIndexes.map((u) => u.fields.map(columnOf)),
+  ];
+  const spec: ModelSpec = {
+    name: model.name,
+    table: model.dbName ?? model.name,
+    columns,
+    id,
+    relations,
+    junctions: junctions.filter((j) => j.a.model === model.name || j.b.model === model.name),
+    uniques,
+  };
+  return model.documentation === undefined ? spec : { ...spec, documentation: model.documentation };
+}
+
+function buildColumn(
+  modelName: string,
+  f: DmmfField,
+  enums: ReadonlyMap<string, readonly string[]>,
+  relation: RelationSpec | undefined,
+): ColumnSpec {
+  const isEnum = f.kind === 'enum';
+  if (!isEnum && !scalarTypes.has(f.type)) {
+    throw new Error(`${modelName}.${f.name}: unsupported Prisma type ${f.type}`);
+  }
+  const column: ColumnSpec = {
+    field: f.name,
+    column: f.dbName ?? f.name,
+    type: isEnum ? 'String' : (f.type as ScalarType),
+    isList: f.isList,
+    required: f.isRequired,
+    isId: f.isId,
+  };
+  if (isEnum) {
+    column.enumName = f.type;
+    column.enumValues = enums.get(f.type) ?? [];
+  }
+  if (f.nativeType) column.native = { name: f.nativeType[0], args: f.nativeType[1] };
+  if (relation) column.references = { model: relation.target, relation: relation.name };
+  const def = f.default;
+  if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') {
+    column.literalDefault = def;
+  } else if (def && typeof def === 'object' && 'name' in def) {
+    column.computedDefault = String(def.name);
+  }
+  return column;
+}
+
+function collectJunctions(models: readonly DmmfModel[]): JunctionSpec[] {
+  const byRelation = new Map<string, { model: string; field: string }[]>();
+  for (const model of models) {
+    for (const f of model.fields) {
+      const implicit = f.kind === 'object' && f.isList && (f.relationFromFields?.length ?? 0) === 0;
+      if (!implicit || !f.relationName) continue;
+      const other = models.find((m) => m.name === f.type);
+      const back = other?.fields.find((g) => g.relationName === f.relationName && g.kind === 'object' && g !== f);
+      // A list whose other side is a to-one is a plain one-to-many, not a junction.
+      if (!back?.isList) continue;
+      const sides = byRelation.get(f.relationName) ?? [];
+      sides.push({ model: model.name, field: f.name });
+      byRelation.set(f.relationName, sides);
+    }
+  }
+  return [...byRelation.entries()].map(([relation, sides]) => {
+    const sorted = [...sides].sort((x, y) => (x.model < y.model ? -1 : x.model > y.model ? 1 : x.field < y.field ? -1 : 1));
+    const [a, b] = sorted;
+    if (!a || !b) throw new Error(`many-to-many relation ${relation} has one side only`);
+    return { relation, table: `_${relation}`, a, b };
+  });
+}
+
+export function getModel(graph: ModelGraph, name: string): ModelSpec {
+  const model = graph.models.get(name);
+  if (!model) throw new Error(`the Prisma schema has no model ${name}`);
+  return model;
+}

@@ -1,0 +1,51 @@
+import { EJSON, type Document } from 'bson';
+import { MongoClient, type Filter } from 'mongodb';
+import type { SourceId } from '../../ids/source-id.ts';
+import { maskUrl } from '../../log/mask.ts';
+import type { SourceDoc } from '../../transform/types.ts';
+import { BSON_READ_OPTIONS, type ReadOptions, type Source, type SourceBatch } from '../source.ts';
+
+/**
+ * A live MongoDB (or MongoDB-wire server such as FerretDB) read with the official driver:
+ * `_id`-ordered streams that resume with `{_id: {$gt: last}}`, never `skip`.
+ */
+export async function openMongoSource(url: string, database?: string): Promise<Source> {
+  const client = new MongoClient(url, { ...BSON_READ_OPTIONS, serverSelectionTimeoutMS: 10_000 });
+  await client.connect();
+  const db = client.db(database);
+  const collection = (name: string) => db.collection<Document>(name);
+
+  return {
+    kind: 'mongodb',
+    identity: `${maskUrl(url)} db=${db.databaseName}`,
+    async collections() {
+      const list = await db.listCollections({}, { nameOnly: true }).toArray();
+      return list.map((c) => c.name).sort();
+    },
+    count: (name) => collection(name).countDocuments({}),
+    async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
+      const after = options.after?.['afterId'];
+      const filter: Filter<Document> = typeof after === 'string' ? { _id: { $gt: EJSON.parse(after, { relaxed: false }) } } : {};
+      const cursor = collection(name).find(filter, { ...BSON_READ_OPTIONS, sort: { _id: 1 }, batchSize: options.batchSize });
+      try {
+        let docs: SourceDoc[] = [];
+        for await (const doc of cursor) {
+          docs.push(doc);
+          if (docs.length >= options.batchSize) {
+            yield { docs, cursor: { afterId: EJSON.stringify(docs[docs.length - 1]?._id, { relaxed: false }) } };
+            docs = [];
+            options.signal?.throwIfAborted();
+          }
+        }
+        if (docs.length > 0) yield { docs, cursor: { afterId: EJSON.stringify(docs[docs.length - 1]?._id, { relaxed: false }) } };
+      } finally {
+        await cursor.close();
+      }
+    },
+    async fetch(name: string, ids: readonly SourceId[]) {
+      const filter = { _id: { $in: [...ids] } } as Filter<Document>;
+      return collection(name).find(filter, BSON_READ_OPTIONS).toArray();
+    },
+    close: () => client.close(),
+  };
+}

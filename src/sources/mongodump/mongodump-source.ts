@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
+import { asSourceId } from '../../ids/source-id.ts';
+import type { SourceDoc } from '../../transform/types.ts';
+import type { ReadOptions, Source, SourceBatch } from '../source.ts';
+import { readBsonFile } from './bson-file.ts';
+
+/**
+ * A folder written by `mongodump --out` (one database folder, or the top folder holding a
+ * single database). Documents come in file order, which is what mongodump wrote; the cursor
+ * is a byte offset, so a resume seeks instead of re-reading.
+ */
+export function openMongodumpSource(path: string): Source {
+  const dir = databaseFolder(resolve(path));
+  const fileOf = (collection: string): string => {
+    for (const name of [`${collection}.bson`, `${collection}.bson.gz`]) {
+      if (existsSync(join(dir, name))) return join(dir, name);
+    }
+    throw new Error(`mongodump folder ${dir} has no ${collection}.bson`);
+  };
+
+  return {
+    kind: 'mongodump',
+    identity: `mongodump:${dir}`,
+    async collections() {
+      return readdirSync(dir)
+        .filter((f) => /\.bson(\.gz)?$/.test(f))
+        .map((f) => f.replace(/\.bson(\.gz)?$/, ''))
+        .sort();
+    },
+    async count(collection) {
+      let n = 0;
+      for await (const _ of readBsonFile(fileOf(collection))) n++;
+      return n;
+    },
+    async *read(collection: string, options: ReadOptions): AsyncIterable<SourceBatch> {
+      const start = typeof options.after?.['offset'] === 'number' ? options.after['offset'] : 0;
+      let docs: SourceDoc[] = [];
+      let end = start;
+      for await (const entry of readBsonFile(fileOf(collection), start)) {
+        docs.push(entry.doc);
+        end = entry.end;
+        if (docs.length >= options.batchSize) {
+          yield { docs, cursor: { offset: end } };
+          docs = [];
+          options.signal?.throwIfAborted();
+        }
+      }
+      if (docs.length > 0) yield { docs, cursor: { offset: end } };
+    },
+    async fetch(collection: string, ids: readonly SourceId[]) {
+      const wanted = new Set(ids.map(sourceIdKey));
+      const found: SourceDoc[] = [];
+      for await (const { doc } of readBsonFile(fileOf(collection))) {
+        const id = asSourceId(doc['_id']);
+        if (id !== undefined && wanted.has(sourceIdKey(id))) found.push(doc);
+      }
+      return found;
+    },
+    close: async () => {},
+  };
+}
+
+function databaseFolder(path: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new Error(`mongodump folder ${path} does not exist`);
+  const hasBson = (dir: string) => readdirSync(dir).some((f) => /\.bson(\.gz)?$/.test(f));
+  if (hasBson(path)) return path;
+  const databases = readdirSync(path)
+    .map((d) => join(path, d))
+    .filter((d) => statSync(d).isDirectory() && hasBson(d));
+  const [only] = databases;
+  if (databases.length === 1 && only) return only;
+  if (databases.length === 0) throw new Error(`${path} holds no .bson files (expected a mongodump --out folder)`);
+  throw new Error(`${path} holds ${databases.length} databases; name one of: ${databases.join(', ')}`);
+}

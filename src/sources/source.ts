@@ -1,0 +1,36 @@
+import type { SourceId } from '../ids/source-id.ts';
+import type { SourceDoc } from '../transform/types.ts';
+
+/** Where a read stopped, in the source's own terms; stored in checkpoints as JSON. */
+export type SourceCursor = Readonly<Record<string, string | number>>;
+
+export interface SourceBatch {
+  docs: SourceDoc[];
+  /** Resuming with this cursor continues after the last document of this batch. */
+  cursor: SourceCursor;
+}
+
+export interface ReadOptions {
+  after?: SourceCursor | undefined;
+  batchSize: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A database the migrator reads from. Every implementation streams in a stable order and
+ * resumes from a cursor without re-reading what came before (no `skip`).
+ */
+export interface Source {
+  readonly kind: 'mongodb' | 'mongodump' | 'sqlite';
+  /** Names the source for people and checkpoints, with any password masked. */
+  readonly identity: string;
+  collections(): Promise<string[]>;
+  count(collection: string): Promise<number>;
+  read(collection: string, options: ReadOptions): AsyncIterable<SourceBatch>;
+  /** Reads the given documents again (error log entries, validation), in no particular order. */
+  fetch(collection: string, ids: readonly SourceId[]): Promise<SourceDoc[]>;
+  close(): Promise<void>;
+}
+
+/** The BSON options every Mongo-family source reads with, so both give identical values. */
+export const BSON_READ_OPTIONS = { useBigInt64: true, promoteValues: true, promoteBuffers: false, promoteLongs: true } as const;

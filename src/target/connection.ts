@@ -1,0 +1,32 @@
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.ts';
+
+export interface Target {
+  url: string;
+  pool: pg.Pool;
+  embedded?: EmbeddedServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to `url`, or with no URL starts the embedded server. The pool is small on
+ * purpose: one connection per model loading in parallel, plus one for bookkeeping.
+ */
+export async function connectTarget(url: string | undefined, poolSize = 4): Promise<Target> {
+  const embedded = url ? undefined : await startEmbeddedPostgres();
+  const connectionString = url ?? embedded?.url ?? '';
+  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'prisma-pg-migrator' });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  await pool.query('SELECT 1');
+  const target: Target = {
+    url: connectionString,
+    pool,
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+  if (embedded) target.embedded = embedded;
+  return target;
+}

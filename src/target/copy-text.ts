@@ -1,0 +1,42 @@
+import type { ColumnSpec } from '../schema/model-graph.ts';
+
+/**
+ * Encodes values for COPY ... FROM STDIN in PostgreSQL's text format: tab-separated,
+ * `\N` for NULL, and backslash escapes for backslash, newline, carriage return and tab.
+ */
+export function copyField(value: unknown, column?: ColumnSpec): string {
+  if (value === null || value === undefined) return '\\N';
+  return escapeCopy(textOf(value, column));
+}
+
+/** The text PostgreSQL reads a value from, before any COPY or SQL quoting; null for NULL. */
+export function fieldText(value: unknown, column?: ColumnSpec): string | null {
+  return value === null || value === undefined ? null : textOf(value, column);
+}
+
+export function escapeCopy(text: string): string {
+  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => copyEscapes[c] ?? c) : text;
+}
+
+const copyEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function textOf(value: unknown, column: ColumnSpec | undefined): string {
+  if (column?.isList && Array.isArray(value)) return arrayLiteral(value, column);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return column?.native?.name === 'Date' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  if (column?.type === 'Json' || typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function arrayLiteral(values: readonly unknown[], column: ColumnSpec): string {
+  const scalar: ColumnSpec = { ...column, isList: false };
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    return `"${textOf(v, scalar).replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  });
+  return `{${items.join(',')}}`;
+}

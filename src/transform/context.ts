@@ -1,0 +1,31 @@
+import type { IdMapper } from '../ids/id-mapper.ts';
+import { asSourceId, type SourceId } from '../ids/source-id.ts';
+import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { convertValue } from './convert.ts';
+import { defaultLinks, defaultRow } from './default-transformer.ts';
+import { reject } from './reject.ts';
+import type { SourceDoc, TransformContext } from './types.ts';
+
+/** The context handed to a transformer for one document. */
+export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper, sourceId: SourceId): TransformContext {
+  const ctx: TransformContext = {
+    model,
+    sourceId,
+    uuid: ids.uuid(model.name, sourceId),
+    ref(target, value, label) {
+      if (value === null || value === undefined) return null;
+      const id = asSourceId(value);
+      if (id === undefined) return reject(`${label}: expected an id of ${target}, got ${typeof value}`);
+      return ids.uuid(target, id);
+    },
+    derivedId: (path) => ids.derived(model.name, sourceId, path),
+    convert(modelName, field, value) {
+      const column = getModel(graph, modelName).columns.find((c) => c.field === field);
+      if (!column) throw new Error(`model ${modelName} has no field ${field}`);
+      return convertValue(column, value, field);
+    },
+    defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx),
+    defaultLinks: (doc: SourceDoc) => defaultLinks(model, doc, ctx),
+  };
+  return ctx;
+}

@@ -1,0 +1,124 @@
+import { isIP } from 'node:net';
+import type { ColumnSpec } from '../schema/model-graph.ts';
+import { describeType, isBinary, isDecimal128, isLong, isObjectId, unwrapNumber } from './bson-values.ts';
+import { plainDecimal } from './decimal-text.ts';
+import { toJsonValue } from './json-value.ts';
+import { reject } from './reject.ts';
+
+/**
+ * Converts one source value to the JavaScript value its target column takes, or rejects the
+ * record with the reason. It changes representation only, never meaning: a value that does
+ * not fit its type is refused, not coerced. Range and length limits are the row check's job.
+ */
+export function convertValue(column: ColumnSpec, value: unknown, label: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (column.isList) {
+    if (!Array.isArray(value)) reject(`${label}: expected an array, got ${describeType(value)}`);
+    return value.map((v, i) => convertScalar(column, v, `${label}[${i}]`));
+  }
+  return convertScalar(column, value, label);
+}
+
+function convertScalar(column: ColumnSpec, value: unknown, label: string): unknown {
+  const wrong = (): never => reject(`${label}: expected ${expected(column)}, got ${describeType(value)} ${preview(value)}`);
+  switch (column.type) {
+    case 'String': {
+      if (typeof value === 'string') return value;
+      if (isObjectId(value) && !column.enumName) return value.toHexString();
+      return wrong();
+    }
+    case 'Int': {
+      const n = unwrapNumber(value);
+      if (typeof n === 'bigint') return Number.isSafeInteger(Number(n)) ? Number(n) : wrong();
+      return typeof n === 'number' && Number.isInteger(n) ? n : wrong();
+    }
+    case 'BigInt': {
+      const n = unwrapNumber(value);
+      if (typeof n === 'bigint') return n;
+      return typeof n === 'number' && Number.isSafeInteger(n) ? BigInt(n) : wrong();
+    }
+    case 'Float': {
+      const n = unwrapNumber(value);
+      if (typeof n === 'number') return n;
+      return typeof n === 'bigint' && Number.isSafeInteger(Number(n)) ? Number(n) : wrong();
+    }
+    case 'Decimal': {
+      if (isDecimal128(value)) return plainDecimal(value.toString()) ?? wrong();
+      const n = unwrapNumber(value);
+      // A double's shortest round-trip text is the decimal the application meant to store.
+      if (typeof n === 'number') return Number.isFinite(n) ? (plainDecimal(String(n)) ?? wrong()) : wrong();
+      if (typeof n === 'bigint') return n.toString();
+      return wrong();
+    }
+    case 'Boolean':
+      return typeof value === 'boolean' ? value : wrong();
+    case 'DateTime': {
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? wrong() : value;
+      if (typeof value === 'string') return parseIsoDate(value) ?? reject(`${label}: malformed date ${JSON.stringify(value)}`);
+      return wrong();
+    }
+    case 'Json':
+      try {
+        return toJsonValue(value);
+      } catch (error) {
+        return reject(`${label}: ${(error as Error).message}`);
+      }
+    case 'Bytes': {
+      if (isBinary(value)) return Buffer.from(value.buffer);
+      if (value instanceof Uint8Array) return Buffer.from(value);
+      return wrong();
+    }
+  }
+}
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * ISO-8601 text that names a real instant. A date-time without a zone is refused rather
+ * than read in some server's zone; components out of range (Feb 30, 25:61) are refused
+ * rather than rolled over as Date.parse does.
+ */
+export function parseIsoDate(text: string): Date | undefined {
+  const m = isoDate.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  if (h !== undefined && zone === undefined) return undefined;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(s ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (zone && zone !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return new Date(t);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function expected(column: ColumnSpec): string {
+  if (column.enumName) return `one of ${column.enumName}`;
+  if (column.native?.name === 'Inet') return 'an IP address';
+  return { String: 'a string', Int: 'an integer', BigInt: 'an integer', Float: 'a number', Decimal: 'a decimal number', Boolean: 'a boolean', DateTime: 'a date', Json: 'JSON', Bytes: 'binary data' }[column.type];
+}
+
+function preview(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (isLong(value)) return value.toString();
+  return '';
+}
+
+export function isValidInet(text: string): boolean {
+  const [addr, bits] = text.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}

@@ -1,0 +1,59 @@
+import type { Row } from '../check/row-check.ts';
+import type { ModelSpec } from '../schema/model-graph.ts';
+import { reject } from './reject.ts';
+import type { SourceDoc, TransformContext, Transformer } from './types.ts';
+
+/**
+ * The transformer of a conventional model: source fields named as the Prisma fields, the
+ * source `_id` as the id, `xxxId` references converted to the referenced model's UUID, and
+ * arrays of ids (`tagIds` for a `tags` relation) as many-to-many links.
+ */
+export function defaultTransformer(model: string): Transformer {
+  return {
+    model,
+    transform: (doc, ctx) => ({ rows: { [model]: [ctx.defaultRow(doc)] }, links: ctx.defaultLinks(doc) }),
+  };
+}
+
+export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Row {
+  const row: Row = { [model.id.field]: ctx.uuid };
+  for (const column of model.columns) {
+    if (column.isId) continue;
+    const raw = doc[column.field];
+    const label = column.field;
+    if (raw === undefined || raw === null) {
+      if (raw === undefined && column.literalDefault !== undefined) {
+        row[column.field] = column.literalDefault;
+      } else if (column.required) {
+        reject(raw === undefined ? `${label}: required field is missing` : `${label}: required field is null`);
+      } else {
+        row[column.field] = null;
+      }
+      continue;
+    }
+    row[column.field] = column.references ? ctx.ref(column.references.model, raw, label) : ctx.convert(model.name, column.field, raw);
+  }
+  return row;
+}
+
+export function defaultLinks(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Record<string, string[]> {
+  const links: Record<string, string[]> = {};
+  for (const junction of model.junctions) {
+    const side = junction.a.model === model.name ? junction.a : junction.b;
+    const other = side === junction.a ? junction.b : junction.a;
+    const sourceField = linkSourceField(side.field, doc);
+    if (sourceField === undefined) continue;
+    const value = doc[sourceField];
+    if (value === null || value === undefined) continue;
+    if (!Array.isArray(value)) reject(`${sourceField}: expected an array of ids, got ${typeof value}`);
+    const uuids = value.map((v: unknown, i: number) => ctx.ref(other.model, v, `${sourceField}[${i}]`) ?? reject(`${sourceField}[${i}]: null id`));
+    links[junction.relation] = [...new Set(uuids)];
+  }
+  return links;
+}
+
+/** `tags` is read from `tagIds` (the Prisma-on-MongoDB convention) or from `tags` itself. */
+function linkSourceField(field: string, doc: SourceDoc): string | undefined {
+  const singular = field.endsWith('ies') ? `${field.slice(0, -3)}y` : field.replace(/s$/, '');
+  return [`${singular}Ids`, field].find((name) => name in doc);
+}

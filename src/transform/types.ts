@@ -1,0 +1,42 @@
+import type { Row } from '../check/row-check.ts';
+import type { SourceId } from '../ids/source-id.ts';
+import type { ModelSpec } from '../schema/model-graph.ts';
+
+/** A source record as the driver or the BSON reader hands it over. */
+export type SourceDoc = { readonly _id?: unknown } & Readonly<Record<string, unknown>>;
+
+/** What a transformer may ask while turning one document into rows. */
+export interface TransformContext {
+  readonly model: ModelSpec;
+  readonly sourceId: SourceId;
+  /** The UUID of the document being transformed. */
+  readonly uuid: string;
+  /** The UUID of the `model` document that `value` (an ObjectId, integer or string id) names. */
+  ref(model: string, value: unknown, label: string): string | null;
+  /** A deterministic UUID for a row this document produces, e.g. `addresses/0`. */
+  derivedId(path: string): string;
+  /** One source value converted to the type of `model.field` (rejects the document if it does not fit). */
+  convert(model: string, field: string, value: unknown): unknown;
+  /** The row the schema-derived default transformer makes of `doc` for this model. */
+  defaultRow(doc: SourceDoc): Row;
+  /** The many-to-many links the default transformer reads from `doc` (arrays of ids). */
+  defaultLinks(doc: SourceDoc): Record<string, string[]>;
+}
+
+/** Rows by model name (Prisma field names as keys) and many-to-many links by relation name. */
+export interface TransformOutput {
+  rows: Readonly<Record<string, readonly Row[] | undefined>>;
+  /** Relation name → UUIDs of the other side; this document is the side that holds the array. */
+  links?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface Transformer {
+  readonly model: string;
+  /**
+   * Models this transformer also produces rows of (embedded documents), each with the field
+   * of that model that points back at the owning document, e.g. `{ Address: 'userId' }`.
+   * Those rows live and die with their owner.
+   */
+  readonly derives?: Readonly<Record<string, string>>;
+  transform(doc: SourceDoc, ctx: TransformContext): TransformOutput;
+}

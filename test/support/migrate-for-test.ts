@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type ConfigLayer } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { migrate, type MigrateResult } from '../../src/run/migrate.ts';
+
+export interface TestRun {
+  source: ConfigLayer['source'];
+  targetUrl: string;
+  overrides?: ConfigLayer;
+  signal?: AbortSignal;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** Runs the real migration in-process, with its checkpoints and logs in a temp folder. */
+export async function migrateForTest(run: TestRun): Promise<MigrateResult & { printed: string; workDir: string }> {
+  const workDir = mkdtempSync(join(tmpdir(), 'migrate-test-'));
+  const config = await loadConfig(undefined, {
+    overrides: [{ source: run.source, target: { url: run.targetUrl }, checkpointDir: join(workDir, 'checkpoints'), logDir: join(workDir, 'logs') }, run.overrides ?? {}],
+  });
+  let printed = '';
+  const result = await migrate({
+    config,
+    dryRun: run.dryRun === true,
+    force: run.force === true,
+    signal: run.signal ?? new AbortController().signal,
+    logger: createLogger({ quiet: process.env['TEST_VERBOSE'] !== '1', verbose: true }),
+    print: (text) => {
+      printed += `${text}\n`;
+    },
+    resumeCommand: 'test',
+    interactive: false,
+  });
+  return { ...result, printed, workDir };
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/target/embedded-postgres.ts';
+import { buildFerretDB, startFerretDB, type FerretServer } from './ferretdb.ts';
+
+/**
+ * The real servers every integration test runs against: PostgreSQL from DATABASE_URL or the
+ * embedded binaries, and a MongoDB-wire server from MONGO_URL or a FerretDB built from Go
+ * source. A server that cannot be had fails the run: no test is skipped for it.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started: { postgres?: EmbeddedServer; ferret?: FerretServer } = {};
+  (globalThis as { __servers?: typeof started }).__servers = started;
+
+  if (process.env['DATABASE_URL']) {
+    process.env['TEST_DATABASE_URL'] = process.env['DATABASE_URL'];
+  } else {
+    started.postgres = await startEmbeddedPostgres({ dataDir: join('.cache', 'test-postgres'), port: Number(process.env['TEST_PG_PORT'] ?? 54331) });
+    process.env['TEST_DATABASE_URL'] = started.postgres.url;
+  }
+
+  if (process.env['MONGO_URL']) {
+    process.env['TEST_MONGO_URL'] = process.env['MONGO_URL'];
+  } else {
+    try {
+      await buildFerretDB();
+      started.ferret = await startFerretDB();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `\n${'!'.repeat(78)}\nNO MONGODB-WIRE SERVER: the live-MongoDB tests cannot run.\nSet MONGO_URL, or install Go so FerretDB can be built.\n${message}\n${'!'.repeat(78)}\n`,
+      );
+      throw error;
+    }
+    process.env['TEST_MONGO_URL'] = started.ferret.url;
+  }
+  process.stderr.write(`\ntest servers: postgres ${process.env['TEST_DATABASE_URL']?.replace(/:[^:@/]*@/, ':****@')}, mongo ${process.env['TEST_MONGO_URL']}\n`);
+}
