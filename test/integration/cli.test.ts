@@ -1,0 +1,70 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { envWithout, runCommand, runMigrateCli } from '../support/run-cli.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await freshDatabase('cli');
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+test('--help lists the options and the exit codes', async () => {
+  const result = await runMigrateCli(['--help']);
+  expect(result.code).toBe(0);
+  for (const option of ['--config', '--dry-run', '--models', '--batch-size', '--verbose', '--writer']) expect(result.stdout).toContain(option);
+  expect(result.stdout).toMatch(/Exit codes: 0 done/);
+});
+
+test('--dry-run prints the phases and the DDL and leaves the target untouched', async () => {
+  const result = await runMigrateCli(['--dry-run', '--target-url', db.url]);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/phase 1\n {2}Category/);
+  expect(result.stdout).toMatch(/Order +from orders +transformers\/ for Order, \+ OrderLine rows, \+ Payment rows/);
+  expect(result.stdout).toContain('CREATE TABLE "users"');
+  expect(result.stdout).toContain('ALTER TABLE "orders" ADD CONSTRAINT "orders_userId_fkey"');
+  const { rows } = await db.pool.query(`SELECT 1 FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`);
+  expect(rows).toHaveLength(0);
+});
+
+test('a bad config file is refused before anything is touched, naming the key and its line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  const file = join(dir, 'migration.yaml');
+  writeFileSync(file, `source:\n  kind: mongodump\n  path: sample/mongodump\nbatchSize: -5\nwriterr: copy\n`);
+  const result = await runMigrateCli(['--config', file, '--target-url', db.url]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(`${file}:4: batchSize`);
+  expect(result.stderr).toMatch(/writerr/);
+});
+
+test('--models loads only the named models', async () => {
+  const only = await freshDatabase('only');
+  try {
+    const result = await runMigrateCli(['--models', 'Tag,Category', '--target-url', only.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Category +24 +24 +0/m);
+    expect(result.stdout).not.toMatch(/^User /m);
+  } finally {
+    await only.drop();
+  }
+});
+
+test('the README main command works on embedded defaults: no DATABASE_URL, no MONGO_URL', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'embedded-pg-'));
+  chmodSync(dataDir, 0o755);
+  const result = await runCommand('npm', ['run', '--silent', 'migrate:mongo-to-postgres'], {
+    ...envWithout('DATABASE_URL', 'MONGO_URL'),
+    EMBEDDED_PG_DIR: join(dataDir, 'pg'),
+    EMBEDDED_PG_PORT: '54339',
+  });
+  expect(result.code).toBe(0);
+  for (const model of ['AuditLog', 'Category', 'Comment', 'Order', 'Post', 'Product', 'Profile', 'Review', 'Tag', 'User']) {
+    expect(result.stdout).toMatch(new RegExp(`^${model} .* ok$`, 'm'));
+  }
+  expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
+  expect(result.stderr).toMatch(/embedded PostgreSQL/);
+});
