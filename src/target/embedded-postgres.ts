@@ -15,7 +15,7 @@ export interface EmbeddedServer {
  * As root, PostgreSQL refuses to start; the package then runs it as the `postgres` user,
  * which must own the data folder.
  */
-export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; persistent?: boolean } = {}): Promise<EmbeddedServer> {
   const dataDir = resolve(options.dataDir ?? process.env['EMBEDDED_PG_DIR'] ?? join('.data', 'postgres'));
   const port = options.port ?? Number(process.env['EMBEDDED_PG_PORT'] ?? 54329);
   const password = 'migrator';
@@ -26,13 +26,18 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     port,
     user: 'postgres',
     password,
-    persistent: true,
+    persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
     onLog: () => {},
     onError: () => {},
   });
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'no reason given (is the port taken, or the folder used by another server?)';
+    throw new Error(`embedded PostgreSQL did not start on port ${port} with data in ${dataDir}: ${reason}`);
+  }
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
     dataDir,

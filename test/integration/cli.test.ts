@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { envWithout, runCommand, runMigrateCli } from '../support/run-cli.ts';
+import { sampleLive } from '../support/sample-source.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -67,4 +68,17 @@ test('the README main command works on embedded defaults: no DATABASE_URL, no MO
   }
   expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
   expect(result.stderr).toMatch(/embedded PostgreSQL/);
+});
+
+test('the same command with DATABASE_URL and MONGO_URL set migrates the sample from the live server', async () => {
+  const live = await sampleLive(1);
+  const target = await freshDatabase('envlive');
+  try {
+    const result = await runCommand('npm', ['run', '--silent', 'migrate:mongo-to-postgres'], { DATABASE_URL: target.url, MONGO_URL: live.url, MONGO_DB: live.database });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`db=${live.database}`);
+    expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
+  } finally {
+    await target.drop();
+  }
 });

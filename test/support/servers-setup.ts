@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/target/embedded-postgres.ts';
 import { buildFerretDB, startFerretDB, type FerretServer } from './ferretdb.ts';
@@ -14,7 +15,9 @@ export default async function globalSetup(): Promise<void> {
   if (process.env['DATABASE_URL']) {
     process.env['TEST_DATABASE_URL'] = process.env['DATABASE_URL'];
   } else {
-    started.postgres = await startEmbeddedPostgres({ dataDir: join('.cache', 'test-postgres'), port: Number(process.env['TEST_PG_PORT'] ?? 54331) });
+    // A port and folder of its own, so two test runs on one machine do not meet.
+    const port = await freePort();
+    started.postgres = await startEmbeddedPostgres({ dataDir: join('.cache', 'pg-test', String(port)), port, persistent: false });
     process.env['TEST_DATABASE_URL'] = started.postgres.url;
   }
 
@@ -34,4 +37,15 @@ export default async function globalSetup(): Promise<void> {
     process.env['TEST_MONGO_URL'] = started.ferret.url;
   }
   process.stderr.write(`\ntest servers: postgres ${process.env['TEST_DATABASE_URL']?.replace(/:[^:@/]*@/, ':****@')}, mongo ${process.env['TEST_MONGO_URL']}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, rejectPort) => {
+    const server = createServer();
+    server.once('error', rejectPort);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : rejectPort(new Error('no free port'))));
+    });
+  });
 }

@@ -25,7 +25,7 @@ export async function openMongoSource(url: string, database?: string): Promise<S
     count: (name) => collection(name).countDocuments({}),
     async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const after = options.after?.['afterId'];
-      const filter: Filter<Document> = typeof after === 'string' ? { _id: { $gt: EJSON.parse(after, { relaxed: false }) } } : {};
+      const filter: Filter<Document> = typeof after === 'string' ? resumeFilter(EJSON.parse(after, { relaxed: false })) : {};
       const cursor = collection(name).find(filter, { ...BSON_READ_OPTIONS, sort: { _id: 1 }, batchSize: options.batchSize });
       try {
         let docs: SourceDoc[] = [];
@@ -48,4 +48,29 @@ export async function openMongoSource(url: string, database?: string): Promise<S
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * MongoDB compares values of one BSON type only (`$gt` on an ObjectId never matches a
+ * string), but sorts across types in a fixed order. To resume a collection whose `_id`s mix
+ * types, take the larger ids of the same type plus every id of a type that sorts later.
+ */
+const typeOrder = [['int', 'long', 'double', 'decimal'], ['string'], ['object'], ['binData'], ['objectId'], ['bool'], ['date'], ['timestamp'], ['regex']] as const;
+
+export function resumeFilter(last: unknown): Filter<Document> {
+  const group = typeOrder.findIndex((g) => (g as readonly string[]).includes(bsonTypeAlias(last)));
+  const later = typeOrder.slice(group + 1).flat();
+  return { $or: [{ _id: { $gt: last } }, { _id: { $type: [...later] } }] } as Filter<Document>;
+}
+
+function bsonTypeAlias(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return 'double';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (value instanceof Date) return 'date';
+  if (value && typeof value === 'object' && '_bsontype' in value) {
+    const tag = String(value._bsontype);
+    return { ObjectId: 'objectId', Binary: 'binData', Long: 'long', Decimal128: 'decimal', Int32: 'int', Double: 'double', Timestamp: 'timestamp', BSONRegExp: 'regex' }[tag] ?? 'object';
+  }
+  return 'object';
 }
