@@ -1,31 +1,26 @@
 #!/usr/bin/env node
+import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, type ConfigLayer } from '../config/load-config.ts';
+import { Command } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
+import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
+import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
-/** The bundled sample: a mongodump folder made by `npm run sample:generate`. */
-const SAMPLE_DUMP = 'sample/mongodump';
-
-const program = new Command()
-  .name('migrate')
-  .description('Migrate MongoDB (live or a mongodump folder) into PostgreSQL through the Prisma schema.')
-  .addOption(new Option('--from <kind>', 'source kind').choices(['mongo', 'sqlite']).default('mongo'))
-  .option('-c, --config <file>', 'config file (YAML, JSON or TypeScript)')
-  .option('--mongo-url <url>', 'live MongoDB to read (env MONGO_URL)')
-  .option('--mongo-db <name>', 'database on that server (env MONGO_DB; default: the one in the URL)')
-  .option('--dump <dir>', `mongodump folder to read (default with no MONGO_URL: ${SAMPLE_DUMP})`)
-  .option('--target-url <url>', 'PostgreSQL to write (env DATABASE_URL; default: embedded PostgreSQL)')
+const program = addConnectionOptions(
+  new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) into PostgreSQL through the Prisma schema.'),
+)
+  .addOption(new Option('--from <kind>', 'source kind').choices(['mongo']).default('mongo'))
   .option('--dry-run', 'print the plan and the DDL; touch nothing')
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--batch-size <n>', 'documents per batch and transaction (default 1000)', positiveInt)
   .option('--parallelism <n>', 'models loading at once inside a phase (default 2)', positiveInt)
-  .addOption(new Option('--writer <name>', 'how rows are written').choices(['copy', 'prisma']))
-  .option('--run-id <name>', 'name of the run (default: derived from source and target)')
+  .addOption(new Option('--writer <name>', 'how rows are written (default copy)').choices(['copy', 'prisma']))
+  .option('--resume <file>', 'resume the run of this checkpoint file (runs are also found automatically)')
+  .addOption(new Option('--restart', 'empty what the migrator loaded and start over (asks first)').conflicts('resume'))
+  .option('-y, --yes', 'answer yes to --restart confirmation (for scripts)')
   .option('--force', 'resume even if the config, schema, source or target changed')
-  .option('-v, --verbose', 'debug logging on the console')
   .addHelpText(
     'after',
     `
@@ -34,54 +29,29 @@ Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 counts do 
 Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
   );
 
-interface Flags {
-  from: 'mongo' | 'sqlite';
-  config?: string;
-  mongoUrl?: string;
-  mongoDb?: string;
-  dump?: string;
-  targetUrl?: string;
+interface Flags extends ConnectionFlags {
   dryRun?: boolean;
   models?: string[];
   batchSize?: number;
   parallelism?: number;
   writer?: 'copy' | 'prisma';
-  runId?: string;
+  resume?: string;
+  restart?: boolean;
+  yes?: boolean;
   force?: boolean;
-  verbose?: boolean;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
 }
 
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const env = process.env;
-  const mongoUrl = flags.mongoUrl ?? env['MONGO_URL'];
-  const sourceLayer: ConfigLayer = flags.dump
-    ? { source: { kind: 'mongodump', path: flags.dump } }
-    : mongoUrl
-      ? { source: { kind: 'mongodb', url: mongoUrl, database: flags.mongoDb ?? env['MONGO_DB'] } }
-      : {};
-  const defaults: ConfigLayer = { source: { kind: 'mongodump', path: SAMPLE_DUMP } };
-  const flagLayer: ConfigLayer = {
-    target: { url: flags.targetUrl ?? env['DATABASE_URL'] },
-    batchSize: flags.batchSize,
-    parallelism: flags.parallelism,
-    writer: flags.writer,
-    only: flags.models,
-    runId: flags.runId,
-  };
   let config;
+  let resumeFile: CheckpointFile | undefined;
   try {
-    config = await loadConfig(flags.config, { defaults, overrides: [sourceLayer, flagLayer] });
+    config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
+    if (flags.resume) resumeFile = readCheckpointFile(flags.resume);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof ConfigError || flags.resume) {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       return ExitCode.usage;
     }
     throw error;
@@ -104,11 +74,19 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const script = env['npm_lifecycle_event'];
-  const args = process.argv.slice(2).join(' ');
-  const resumeCommand = script ? `npm run ${script}${args ? ` -- ${args}` : ''}` : `migrate ${args}`;
   try {
-    const result = await migrate({ config, dryRun: flags.dryRun === true, force: flags.force === true, signal: controller.signal, logger, print: (t) => process.stdout.write(`${t}\n`), resumeCommand });
+    const result = await migrate({
+      config,
+      dryRun: flags.dryRun === true,
+      force: flags.force === true,
+      restart: flags.restart === true,
+      resumeFile,
+      confirm: (question) => confirm(question, flags.yes === true),
+      signal: controller.signal,
+      logger,
+      print: (t) => process.stdout.write(`${t}\n`),
+      resumeCommand: commandLine(),
+    });
     if (!flags.dryRun) logger.info(`log: ${logFile}`);
     switch (result.status) {
       case 'planned':
@@ -131,6 +109,33 @@ async function main(): Promise<number> {
   } finally {
     await flushLogger(logger);
   }
+}
+
+/** How this run was started, minus the flags that only apply once. */
+function commandLine(): string {
+  const script = process.env['npm_lifecycle_event'];
+  const argv = process.argv.slice(2);
+  // The npm script itself supplies `--from <kind>`.
+  const own = script && argv[0] === '--from' ? argv.slice(2) : argv;
+  const args: string[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const arg = own[i] ?? '';
+    if (arg === '--resume') i++;
+    else if (!['--restart', '--yes', '-y', '--force'].includes(arg) && !arg.startsWith('--resume=')) args.push(arg);
+  }
+  return script ? `npm run ${script} --${args.length ? ` ${args.join(' ')}` : ''}` : `migrate ${args.join(' ')}`.trim();
+}
+
+async function confirm(question: string, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    process.stderr.write(`${question}\nno terminal to ask on: pass --yes to confirm\n`);
+    return false;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${question} [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
 }
 
 main().then(

@@ -39,6 +39,13 @@ export interface ModelLoad {
   readCheckpoint(): Promise<{ cursor: SourceCursor | undefined; loaded: boolean }>;
   markLoaded(): Promise<void>;
   onBatch(stats: BatchStats, cursor: SourceCursor): void;
+  /** Names the server an error came from, for the message when retries run out. */
+  serverOf(error: unknown): string;
+}
+
+/** Retries ran out on a transient error: the run stops, its checkpoint intact. */
+export class ServerUnavailableError extends Error {
+  override name = 'ServerUnavailableError';
 }
 
 /**
@@ -49,38 +56,11 @@ export interface ModelLoad {
  */
 export async function loadModel(load: ModelLoad): Promise<void> {
   let committedSinceFailure = false;
-  await pRetry(
-    async () => {
-      const checkpoint = await load.readCheckpoint();
-      if (checkpoint.loaded) return;
-      const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
-      for await (const batch of batches) {
-        load.signal.throwIfAborted();
-        const started = performance.now();
-        const good: PreparedDoc[] = [];
-        const refused: RejectedDoc[] = [];
-        let skipped = 0;
-        for (const doc of batch.docs) {
-          const prepared = load.preparer.prepare(doc);
-          if (prepared.ok === true) good.push(prepared.value);
-          else if (prepared.ok === false) refused.push(prepared.rejected);
-          else skipped++;
-        }
-        const result = await load.writer.transaction(async (tx) => {
-          const written = await writeWithBisect(tx, load.graph, load.plan, good);
-          const rejected = [...refused, ...written.rejected];
-          const seconds = (performance.now() - started) / 1000;
-          await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds });
-          return { written: written.written.length, rejected: rejected.length, seconds };
-        });
-        committedSinceFailure = true;
-        for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
-        load.onBatch({ model: load.plan.model, read: batch.docs.length, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds }, batch.cursor);
-      }
-      load.signal.throwIfAborted();
-      await load.markLoaded();
-    },
-    {
+  let attempts = 0;
+  // p-retry gives up at once on abort; the batch in flight must still finish before the pause.
+  let inFlight: Promise<void> | undefined;
+  try {
+    await pRetry(() => (inFlight = loadPass(load, () => (committedSinceFailure = true))), {
       retries: load.retry.retries,
       minTimeout: load.retry.minDelayMs,
       maxTimeout: load.retry.maxDelayMs,
@@ -93,10 +73,49 @@ export async function loadModel(load: ModelLoad): Promise<void> {
       },
       shouldRetry: ({ error }) => !load.signal.aborted && classifyError(error) === 'transient',
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        attempts = attemptNumber;
         if (classifyError(error) === 'transient' && !load.signal.aborted) {
-          load.logger.warn(`${load.plan.model}: ${error.message} (attempt ${attemptNumber}, ${retriesLeft} retries left); resuming from the last committed batch`);
+          load.logger.warn(`${load.plan.model}: ${load.serverOf(error)}: ${error.message} (attempt ${attemptNumber}, ${retriesLeft} retries left); resuming from the last committed batch`);
         }
       },
-    },
-  );
+    });
+  } catch (error) {
+    await inFlight?.catch(() => {});
+    if (!load.signal.aborted && classifyError(error) === 'transient') {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ServerUnavailableError(`${load.serverOf(error)} did not come back after ${attempts} attempts (${message}); every committed batch is kept, run the same command to resume`);
+    }
+    throw error;
+  }
+}
+
+async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
+  const checkpoint = await load.readCheckpoint();
+  if (checkpoint.loaded) return;
+  const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
+  for await (const batch of batches) {
+    load.signal.throwIfAborted();
+    const started = performance.now();
+    const good: PreparedDoc[] = [];
+    const refused: RejectedDoc[] = [];
+    let skipped = 0;
+    for (const doc of batch.docs) {
+      const prepared = load.preparer.prepare(doc);
+      if (prepared.ok === true) good.push(prepared.value);
+      else if (prepared.ok === false) refused.push(prepared.rejected);
+      else skipped++;
+    }
+    const result = await load.writer.transaction(async (tx) => {
+      const written = await writeWithBisect(tx, load.graph, load.plan, good);
+      const rejected = [...refused, ...written.rejected];
+      const seconds = (performance.now() - started) / 1000;
+      await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds });
+      return { written: written.written.length, rejected: rejected.length, seconds };
+    });
+    committed();
+    for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
+    load.onBatch({ model: load.plan.model, read: batch.docs.length, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds }, batch.cursor);
+  }
+  load.signal.throwIfAborted();
+  await load.markLoaded();
 }

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
 
@@ -67,4 +67,19 @@ export function writeCheckpointFile(
 
 export function readCheckpointFile(path: string): CheckpointFile {
   return checkpointSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/**
+ * A finished run's checkpoint moves to `archive/<run>-<time>.json` (with its backup), so the
+ * record of what happened stays but the next run does not mistake it for one to resume.
+ */
+export function archiveCheckpoint(dir: string, runId: string): string {
+  const path = checkpointPath(dir, runId);
+  const archive = join(dir, 'archive');
+  mkdirSync(archive, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = join(archive, `${basename(path, '.json')}-${stamp}.json`);
+  renameSync(path, target);
+  if (existsSync(`${path}.bak`)) renameSync(`${path}.bak`, `${target}.bak`);
+  return target;
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
@@ -8,36 +6,43 @@ import { loadModel } from '../load/model-loader.ts';
 import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
-import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
-import { renderDdl } from '../schema/ddl.ts';
-import { readDmmf } from '../schema/dmmf.ts';
-import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
-import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
+import type { ModelPlan, Plan } from '../plan/plan.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import { openSession } from './session.ts';
+import { derivedCounts } from './derived-counts.ts';
+import { defaultRunId, hashConfig } from './run-identity.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { prepareTargetSchema } from '../target/prepare-schema.ts';
+import { loadedTables, resetTarget } from '../target/restart.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
-import { loadTransformers } from '../transform/load-transformers.ts';
-import { writeCheckpointFile } from './checkpoint-file.ts';
+import { archiveCheckpoint, checkpointPath, writeCheckpointFile, type CheckpointFile } from './checkpoint-file.ts';
+import { openRun } from './open-run.ts';
 import { exportRejected } from './export-rejected.ts';
 import { formatPlan } from './format-plan.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { RunState, type ProgressRow, type RunPhase, type RunStatus } from './run-state.ts';
-import { formatSummary, summarize, type DerivedSummary, type RunSummary } from './summary.ts';
+import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
 export interface MigrateOptions {
   config: MigrationConfig;
   dryRun?: boolean;
   /** Resume even if the config, source or target changed since the run started. */
   force?: boolean;
+  /** Empty what the migrator loaded and start over (after `confirm`). */
+  restart?: boolean;
+  /** The checkpoint file named with --resume. */
+  resumeFile?: CheckpointFile;
+  /** Asks the user; the CLI answers from a prompt or from --yes. */
+  confirm?: (question: string) => Promise<boolean>;
   signal: AbortSignal;
   logger: Logger;
   /** Where tables and the plan go (stdout in the CLI). */
   print: (text: string) => void;
-  /** The command a user types to resume, printed on pause and stored in the checkpoint. */
+  /** The command that started this run, without --resume/--restart; `--resume <file>` is added to it. */
   resumeCommand: string;
   interactive?: boolean;
 }
@@ -62,72 +67,57 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const { config, logger } = options;
   const started = performance.now();
 
-  logger.info('STEP 1  read the Prisma schema');
-  const schemaText = readFileSync(config.schema, 'utf8');
-  const graph = buildModelGraph(readDmmf(schemaText));
-  const ddl = await renderDdl(schemaText);
-  logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys`);
-
-  logger.info('STEP 2  open the source and plan');
-  const source = await openSource(config.source);
+  logger.info('STEP 1  read the Prisma schema, open the source, plan');
+  const { schemaText, graph, ddl, source, plan } = await openSession(config, logger);
+  logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
   let target: Target | undefined;
   let writer: Writer | undefined;
   try {
-    logger.info(`        source: ${source.identity}`);
-    const plan = planMigration({
-      graph,
-      collections: await source.collections(),
-      transformers: await loadTransformers(config.transformers),
-      collectionOf: Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
-      phases: config.phases,
-      only: config.only,
-    });
-    for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
-    for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     if (options.dryRun) {
       options.print(formatPlan(plan, ddl));
       return { status: 'planned' };
     }
 
-    logger.info('STEP 3  prepare the target');
+    logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
     logger.info(`        target: ${maskUrl(target.url)}${target.embedded ? ` (embedded PostgreSQL, data in ${target.embedded.dataDir})` : ''}`);
     await ensureStateSchema(target.pool);
+    if (options.restart) {
+      const tables = await loadedTables(target.pool);
+      const question = `--restart empties ${tables.length} table(s) the migrator loaded in ${maskUrl(target.url)} (${tables.join(', ') || 'none yet'}) and forgets every run, id mapping and rejection there. Continue?`;
+      if (!(await (options.confirm ?? (async () => false))(question))) {
+        return { status: 'refused', message: 'restart not confirmed (pass --yes to confirm in scripts)' };
+      }
+      await resetTarget(target.pool, tables);
+      logger.info(`        restart: emptied ${tables.length} table(s) and the migration state`);
+    }
     const origin = await prepareTargetSchema(target.pool, graph, ddl);
     logger.info(origin === 'created' ? '        created tables, primary keys and unique indexes from the Prisma schema' : '        tables exist and match the schema; foreign keys held back until the load is done');
 
     const allPlans = plan.phases.flat();
-    const runId = config.runId ?? defaultRunId(config, source, target.url);
+    const runId = options.resumeFile?.runId ?? config.runId ?? defaultRunId(config, source, target.url);
     const configHash = hashConfig(config, schemaText, source.identity, maskUrl(target.url));
     const state = new RunState(target.pool, runId);
-    const existing = await state.get();
-    if (existing && existing.config_hash !== configHash && !options.force) {
-      return { status: 'refused', runId, message: `run ${runId} was started with another configuration, schema, source or target; resume with --force, or start over with --restart` };
-    }
-    if (!existing) {
-      logger.info('        counting source records');
-      const counts = await Promise.all(allPlans.map(async (p) => ({ model: p.model, collection: p.collection, count: await source.count(p.collection) })));
-      await state.create(configHash, source.identity, maskUrl(target.url), counts);
-    } else if (existing.status === 'completed') {
-      logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
-    } else {
-      logger.info(`        resuming run ${runId} (${existing.status} in phase ${existing.phase})`);
-    }
+    const opened = await openRun({ state, configHash, source, target: maskUrl(target.url), plans: allPlans, force: options.force === true, resumeFile: options.resumeFile, logger });
+    if (opened.kind === 'refused') return { status: 'refused', runId, message: opened.message };
+    if (opened.kind === 'completed') logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
+    const serverOf = (error: unknown) => (/^Mongo/.test((error as { name?: string } | null)?.name ?? '') ? `MongoDB (${source.identity})` : `PostgreSQL (${maskUrl(target?.url ?? '')})`);
 
-    const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand: options.resumeCommand }, await state.progress());
+    const resumeCommand = `${options.resumeCommand} --resume ${checkpointPath(config.checkpointDir, runId)}`;
+    const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand }, await state.progress());
     writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
 
-    if (existing?.status !== 'completed') {
+    if (opened.kind !== 'completed') {
       await state.setStatus('running', 'load');
       mirror.write('running', 'load');
-      logger.info(`STEP 4  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
+      logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
       try {
-        await loadPhases({ plan, graph, source, writer, state, mirror, config, options });
+        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf });
       } catch (error) {
         if (options.signal.aborted) {
           await state.setStatus('paused');
           const file = mirror.write('paused', 'load', await state.progress());
-          logger.warn(`paused: every committed batch is safe. Resume with:\n    ${options.resumeCommand}`);
+          logger.warn(`paused: every committed batch is safe. Resume with:\n    ${resumeCommand}`);
           return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url };
         }
         await state.setStatus('failed');
@@ -135,18 +125,20 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         throw error;
       }
 
-      logger.info('STEP 5  reject dangling references, build indexes, add foreign keys');
+      logger.info('STEP 4  reject dangling references, build indexes, add foreign keys');
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
       const completed = await completeLoad({ pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger });
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
     }
 
-    logger.info('STEP 6  summary');
+    logger.info('STEP 5  summary');
     const progress = await state.progress();
     const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000);
     await state.setStatus('completed', 'done', summary);
-    const checkpointFile = mirror.write('completed', 'done', progress);
+    mirror.write('completed', 'done', progress);
+    const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);
+    logger.info(`        checkpoint archived: ${checkpointFile}`);
     const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
     options.print(formatSummary(summary));
     if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
@@ -168,6 +160,7 @@ interface PhaseInput {
   mirror: CheckpointMirror;
   config: MigrationConfig;
   options: MigrateOptions;
+  serverOf: (error: unknown) => string;
 }
 
 /** Phases in order; inside a phase, up to `parallelism` models at once. */
@@ -214,6 +207,7 @@ async function loadOne(
     retry: config.retry,
     signal: options.signal,
     logger: options.logger,
+    serverOf: input.serverOf,
     readCheckpoint: () => state.checkpoint(plan.model),
     markLoaded: async () => {
       await state.markLoaded(plan.model);
@@ -267,30 +261,3 @@ class CheckpointMirror {
     return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
   }
 }
-
-async function derivedCounts(target: Target, graph: ModelGraph, plans: readonly ModelPlan[]): Promise<DerivedSummary[]> {
-  const out: DerivedSummary[] = [];
-  for (const p of plans) {
-    const tables = [
-      ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${p.model} (embedded)` })),
-      ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field}` })),
-    ];
-    for (const t of tables) {
-      const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.table}"`);
-      out.push({ ...t, rows: Number(rows[0]?.n ?? 0) });
-    }
-  }
-  return out;
-}
-
-function defaultRunId(config: MigrationConfig, source: Source, targetUrl: string): string {
-  const digest = createHash('sha256').update(`${source.identity}\n${maskUrl(targetUrl)}`).digest('hex').slice(0, 8);
-  return `${config.source.kind}-${digest}`;
-}
-
-/** What must not change under a resumed run: schema, mapping rules, ids, source and target. */
-function hashConfig(config: MigrationConfig, schemaText: string, source: string, target: string): string {
-  const relevant = { schemaText, ids: config.ids, models: config.models, phases: config.phases, only: config.only, transformers: config.transformers, source, target };
-  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
-}
-

@@ -21,6 +21,8 @@ export function escapeCopy(text: string): string {
 const copyEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function textOf(value: unknown, column: ColumnSpec | undefined): string {
+  // A Json column takes JSON text for every value, strings and booleans included.
+  if (column?.type === 'Json') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   if (column?.isList && Array.isArray(value)) return arrayLiteral(value, column);
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
@@ -28,7 +30,7 @@ function textOf(value: unknown, column: ColumnSpec | undefined): string {
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (value instanceof Date) return column?.native?.name === 'Date' ? value.toISOString().slice(0, 10) : value.toISOString();
   if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
-  if (column?.type === 'Json' || typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 

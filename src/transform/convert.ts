@@ -64,7 +64,7 @@ function convertScalar(column: ColumnSpec, value: unknown, label: string): unkno
         return reject(`${label}: ${(error as Error).message}`);
       }
     case 'Bytes': {
-      if (isBinary(value)) return Buffer.from(value.buffer);
+      if (isBinary(value)) return Buffer.from(value.buffer.subarray(0, value.position));
       if (value instanceof Uint8Array) return Buffer.from(value);
       return wrong();
     }

@@ -24,7 +24,7 @@ export function toJsonValue(value: unknown, path = '$'): JsonValue {
     if (isObjectId(value)) return value.toHexString();
     if (isDecimal128(value)) return value.toString();
     if (isLong(value)) return toJsonValue(value.toBigInt(), path);
-    if (isBinary(value)) return Buffer.from(value.buffer).toString('base64');
+    if (isBinary(value)) return Buffer.from(value.buffer.subarray(0, value.position)).toString('base64');
     if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
     const tag = bsonType(value);
     if (tag === 'Double' || tag === 'Int32') return Number((value as { valueOf(): number }).valueOf());

@@ -19,7 +19,7 @@ export function profileUser(ctx: Context, i: number): number {
   return skipDirty(Math.floor((i * cleanUsers) / ctx.counts.profiles), dirty);
 }
 
-function headline(ctx: Context, i: number, text: string): string {
+function headline(_ctx: Context, i: number, text: string): string {
   // A few sit exactly at the limit with astral-plane characters, where UTF-16
   // length (JS .length) exceeds the 140 code points PostgreSQL counts.
   if (i % 97 === 5) return clipCodePoints('🚀'.repeat(20) + 'é'.repeat(HEADLINE_MAX), HEADLINE_MAX);

@@ -1,0 +1,55 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig, type ConfigLayer } from '../config/load-config.ts';
+import type { MigrationConfig } from '../config/config-schema.ts';
+
+/** The bundled sample: a mongodump folder made by `npm run sample:generate`. */
+export const SAMPLE_DUMP = 'sample/mongodump';
+
+/** Flags every command shares: where the source and target are, and the config file. */
+export interface ConnectionFlags {
+  config?: string;
+  mongoUrl?: string;
+  mongoDb?: string;
+  dump?: string;
+  targetUrl?: string;
+  runId?: string;
+  verbose?: boolean;
+}
+
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'config file (YAML, JSON or TypeScript)')
+    .option('--mongo-url <url>', 'live MongoDB to read (env MONGO_URL)')
+    .option('--mongo-db <name>', 'database on that server (env MONGO_DB; default: the one in the URL)')
+    .option('--dump <dir>', `mongodump folder to read (default with no MONGO_URL: ${SAMPLE_DUMP})`)
+    .option('--target-url <url>', 'PostgreSQL to write (env DATABASE_URL; default: embedded PostgreSQL)')
+    .option('--run-id <name>', 'name of the run (default: derived from source and target)')
+    .option('-v, --verbose', 'debug logging on the console');
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export { Option };
+
+/**
+ * Resolves the configuration: built-in defaults, then the config file, then the environment,
+ * then flags. Throws ConfigError with every problem named.
+ */
+export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer = {}): Promise<MigrationConfig> {
+  const env = process.env;
+  const mongoUrl = flags.mongoUrl ?? env['MONGO_URL'];
+  const sourceLayer: ConfigLayer = flags.dump
+    ? { source: { kind: 'mongodump', path: flags.dump } }
+    : mongoUrl
+      ? { source: { kind: 'mongodb', url: mongoUrl, database: flags.mongoDb ?? env['MONGO_DB'] } }
+      : {};
+  const defaults: ConfigLayer = { source: { kind: 'mongodump', path: SAMPLE_DUMP } };
+  const flagLayer: ConfigLayer = { target: { url: flags.targetUrl ?? env['DATABASE_URL'] }, runId: flags.runId, ...extra };
+  return loadConfig(flags.config, { defaults, overrides: [sourceLayer, flagLayer] });
+}
+
+export { ConfigError };

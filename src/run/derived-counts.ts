@@ -1,0 +1,20 @@
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import type { Target } from '../target/connection.ts';
+import type { DerivedSummary } from './summary.ts';
+
+/** Rows in the tables filled from embedded documents and arrays of ids, counted in the target. */
+export async function derivedCounts(target: Target, graph: ModelGraph, plans: readonly ModelPlan[]): Promise<DerivedSummary[]> {
+  const out: DerivedSummary[] = [];
+  for (const p of plans) {
+    const tables = [
+      ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${p.model} (embedded)` })),
+      ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field}` })),
+    ];
+    for (const t of tables) {
+      const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.table}"`);
+      out.push({ ...t, rows: Number(rows[0]?.n ?? 0) });
+    }
+  }
+  return out;
+}

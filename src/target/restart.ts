@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import { quoteIdent } from './writer.ts';
+
+/** The tables a restart would empty: those the migrator created or loaded, nothing else. */
+export async function loadedTables(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ table_name: string }>(
+    `SELECT l.table_name FROM _migration.loaded_tables l
+       JOIN information_schema.tables t ON t.table_name = l.table_name AND t.table_schema = current_schema()
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.table_name);
+}
+
+/**
+ * Empties the loaded tables and forgets every run, id mapping and rejection, in one
+ * transaction. No CASCADE: if a table of the user's references ours, TRUNCATE refuses and
+ * nothing is lost.
+ */
+export async function resetTarget(pool: pg.Pool, tables: readonly string[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
+    await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.progress, _migration.runs');
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
