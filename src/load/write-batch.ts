@@ -1,6 +1,7 @@
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
-import { classifyError, describeDbError } from '../target/errors.ts';
+import { objectIdFromUuidV7 } from '../ids/uuid.ts';
+import { classifyError, describeDbError, describeForeignKeyViolation } from '../target/errors.ts';
 import type { WriteTx } from '../target/writer.ts';
 import type { PreparedDoc, RejectedDoc } from './prepare.ts';
 
@@ -24,7 +25,8 @@ export async function writeWithBisect(tx: WriteTx, graph: ModelGraph, plan: Mode
     if (classifyError(error) !== 'row') throw error;
     const [only] = docs;
     if (docs.length === 1 && only) {
-      return { written: [], rejected: [{ doc: only.doc, sourceId: only.sourceId, stage: 'load', reason: describeDbError(error) }] };
+      const dangling = describeForeignKeyViolation(error, (uuid) => objectIdFromUuidV7(uuid)?.toHexString());
+      return { written: [], rejected: [{ doc: only.doc, sourceId: only.sourceId, stage: dangling ? 'link' : 'load', reason: dangling ?? describeDbError(error) }] };
     }
     const middle = Math.ceil(docs.length / 2);
     const first = await writeWithBisect(tx, graph, plan, docs.slice(0, middle));

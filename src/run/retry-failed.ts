@@ -3,7 +3,7 @@ import type { MigrationConfig } from '../config/config-schema.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
 import { parseSourceId, sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
 import { createPreparer, type PreparedDoc, type RejectedDoc } from '../load/prepare.ts';
-import { writeRejected } from '../load/record-batch.ts';
+import { serializeDocument } from '../load/record-batch.ts';
 import { writeWithBisect } from '../load/write-batch.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
@@ -67,10 +67,21 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
       const outcome = await writer.transaction(async (tx) => {
         const written = await writeWithBisect(tx, graph, modelPlan, good);
         const again = [...refused, ...written.rejected];
-        const retriedKeys = [...written.written.map((d) => sourceIdKey(d.sourceId)), ...again.flatMap((r) => (r.sourceId === undefined ? [] : [sourceIdKey(r.sourceId)]))];
-        await tx.query(`UPDATE _migration.rejected SET resolved_at = now() WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[])`, [modelPlan.model, retriedKeys]);
+        await tx.query(`UPDATE _migration.rejected SET resolved_at = now() WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[])`, [
+          modelPlan.model,
+          written.written.map((d) => sourceIdKey(d.sourceId)),
+        ]);
         await tx.writeRaw('_migration.id_map', ['model', 'source_id', 'source_kind', 'uuid'], written.written.map((d) => [modelPlan.model, sourceIdKey(d.sourceId), sourceIdKind(d.sourceId), d.uuid]));
-        await writeRejected(tx, runId, modelPlan.model, again);
+        // Refused again: the entry stays open, with today's reason and document.
+        for (const r of again) {
+          await tx.query(`UPDATE _migration.rejected SET stage = $3, reason = $4, document = $5, rejected_at = now() WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [
+            modelPlan.model,
+            r.sourceId === undefined ? null : sourceIdKey(r.sourceId),
+            r.stage,
+            r.reason,
+            serializeDocument(r.doc),
+          ]);
+        }
         await tx.query(`UPDATE _migration.progress SET written = written + $3, rejected = rejected - $3, updated_at = now() WHERE run_id = $1 AND model = $2`, [runId, modelPlan.model, written.written.length]);
         return { fixed: written.written.length, again: again.length };
       });

@@ -61,3 +61,20 @@ export function describeDbError(error: unknown): string {
   if (e.code && /^\d/.test(e.code)) parts.push(`SQLSTATE ${e.code}`);
   return parts.join(' — ');
 }
+
+/**
+ * A foreign-key violation (23503) told the way the orphan sweep tells it: which reference,
+ * and the source id it names when the UUID was made from an ObjectId.
+ */
+export function describeForeignKeyViolation(error: unknown, sourceIdOf: (uuid: string) => string | undefined): string | undefined {
+  for (const e of causes(error)) {
+    if (stringProp(e, 'code') !== '23503' && stringProp(e, 'originalCode') !== '23503') continue;
+    const table = stringProp(e, 'table');
+    const detail = stringProp(e, 'detail') ?? (e instanceof Error ? e.message : '');
+    const m = /Key \(([^)]+)\)=\(([^)]+)\) is not present in table "([^"]+)"/.exec(detail);
+    if (!m) return undefined;
+    const [, column, uuid = '', parent] = m;
+    return `dangling reference: ${table ?? '?'}.${column} → ${parent} ${sourceIdOf(uuid) ?? uuid}: not in the target`;
+  }
+  return undefined;
+}
