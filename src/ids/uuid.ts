@@ -10,17 +10,23 @@ import { parse as parseUuid, stringify, v5 } from 'uuid';
 export function uuidV7FromObjectId(oid: ObjectId): string {
   const src = oid.id;
   const b = new Uint8Array(16);
-  const ms = BigInt(oid.getTimestamp().getTime());
-  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  // The 64 remaining ObjectId bits, high first: 12 go to rand_a, 52 to rand_b.
-  let rest = 0n;
-  for (let i = 4; i < 12; i++) rest = (rest << 8n) | BigInt(src[i] ?? 0);
-  const randA = Number(rest >> 52n);
-  const randB = (rest & ((1n << 52n) - 1n)) << 10n;
-  b[6] = 0x70 | (randA >> 8);
-  b[7] = randA & 0xff;
-  b[8] = 0x80 | Number((randB >> 56n) & 0x3fn);
-  for (let i = 9; i < 16; i++) b[i] = Number((randB >> BigInt(8 * (15 - i))) & 0xffn);
+  // seconds × 1000 exceeds 32 bits: split the 48-bit product into high 16 and low 32 bits.
+  const seconds = ((src[0] ?? 0) * 2 ** 24 + ((src[1] ?? 0) << 16) + ((src[2] ?? 0) << 8) + (src[3] ?? 0)) * 1000;
+  const high = Math.floor(seconds / 2 ** 32);
+  const low = seconds % 2 ** 32;
+  b[0] = (high >>> 8) & 0xff;
+  b[1] = high & 0xff;
+  b[2] = (low >>> 24) & 0xff;
+  b[3] = (low >>> 16) & 0xff;
+  b[4] = (low >>> 8) & 0xff;
+  b[5] = low & 0xff;
+  // The ObjectId's bytes 4..11 (64 bits) as a bit stream: 12 bits into rand_a, 52 into rand_b, 10 zero bits of padding.
+  const r = src.subarray(4, 12);
+  const at = (i: number) => r[i] ?? 0;
+  b[6] = 0x70 | (at(0) >>> 4);
+  b[7] = ((at(0) & 0x0f) << 4) | (at(1) >>> 4);
+  b[8] = 0x80 | (((at(1) & 0x0f) << 2) | (at(2) >>> 6));
+  for (let i = 9; i < 15; i++) b[i] = ((at(i - 7) & 0x3f) << 2) | (at(i - 6) >>> 6);
   return stringify(b);
 }
 

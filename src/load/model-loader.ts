@@ -22,6 +22,8 @@ export interface BatchStats {
   rejected: number;
   skipped: number;
   seconds: number;
+  /** Of which: writing the id map, rejections and progress row (the checkpoint) in the batch's transaction. */
+  stateSeconds: number;
 }
 
 export interface ModelLoad {
@@ -89,33 +91,54 @@ export async function loadModel(load: ModelLoad): Promise<void> {
   }
 }
 
+/**
+ * One pass from the committed cursor to the end of the collection. The next batch is read
+ * and transformed while the previous one commits (one batch ahead, no more, so memory stays
+ * flat); commits stay in order, so the cursor in the target only ever moves forward.
+ */
 async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
   const checkpoint = await load.readCheckpoint();
   if (checkpoint.loaded) return;
   const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
-  for await (const batch of batches) {
-    load.signal.throwIfAborted();
-    const started = performance.now();
-    const good: PreparedDoc[] = [];
-    const refused: RejectedDoc[] = [];
-    let skipped = 0;
-    for (const doc of batch.docs) {
-      const prepared = load.preparer.prepare(doc);
-      if (prepared.ok === true) good.push(prepared.value);
-      else if (prepared.ok === false) refused.push(prepared.rejected);
-      else skipped++;
+  let writing: Promise<void> | undefined;
+  try {
+    for await (const batch of batches) {
+      load.signal.throwIfAborted();
+      const started = performance.now();
+      const good: PreparedDoc[] = [];
+      const refused: RejectedDoc[] = [];
+      let skipped = 0;
+      for (const doc of batch.docs) {
+        const prepared = load.preparer.prepare(doc);
+        if (prepared.ok === true) good.push(prepared.value);
+        else if (prepared.ok === false) refused.push(prepared.rejected);
+        else skipped++;
+      }
+      const prepareSeconds = (performance.now() - started) / 1000;
+      await writing;
+      load.signal.throwIfAborted();
+      writing = commitBatch(load, batch.cursor, batch.docs.length, good, refused, skipped, prepareSeconds).then(committed);
+      // Observed here so a failure while the next batch is prepared is not reported as unhandled.
+      writing.catch(() => {});
     }
-    const result = await load.writer.transaction(async (tx) => {
-      const written = await writeWithBisect(tx, load.graph, load.plan, good);
-      const rejected = [...refused, ...written.rejected];
-      const seconds = (performance.now() - started) / 1000;
-      await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds });
-      return { written: written.written.length, rejected: rejected.length, seconds };
-    });
-    committed();
-    for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
-    load.onBatch({ model: load.plan.model, read: batch.docs.length, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds }, batch.cursor);
+    await writing;
+  } finally {
+    await writing?.catch(() => {});
   }
   load.signal.throwIfAborted();
   await load.markLoaded();
+}
+
+async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, good: PreparedDoc[], refused: RejectedDoc[], skipped: number, prepareSeconds: number): Promise<void> {
+  const started = performance.now();
+  const result = await load.writer.transaction(async (tx) => {
+    const written = await writeWithBisect(tx, load.graph, load.plan, good);
+    const rejected = [...refused, ...written.rejected];
+    const stateStarted = performance.now();
+    const seconds = prepareSeconds + (stateStarted - started) / 1000;
+    await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds });
+    return { written: written.written.length, rejected: rejected.length, seconds, stateSeconds: (performance.now() - stateStarted) / 1000 };
+  });
+  for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
+  load.onBatch({ model: load.plan.model, read, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds, stateSeconds: result.stateSeconds }, cursor);
 }

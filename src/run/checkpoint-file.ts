@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
@@ -60,7 +60,11 @@ export function writeCheckpointFile(
   };
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`);
-  if (existsSync(path)) copyFileSync(path, `${path}.bak`);
+  // The previous file becomes the backup by a hard link (no copy), then the new one replaces it.
+  if (existsSync(path)) {
+    rmSync(`${path}.bak`, { force: true });
+    linkSync(path, `${path}.bak`);
+  }
   renameSync(tmp, path);
   return path;
 }

@@ -49,8 +49,20 @@ export interface MigrateOptions {
 
 export type MigrateStatus = 'completed' | 'paused' | 'planned' | 'refused';
 
+/** Where a run's time went; the benchmark reports the cost of checkpointing from it. */
+export interface RunTimings {
+  batches: number;
+  /** Transform, check and write, per batch, summed. */
+  batchSeconds: number;
+  /** Id map, rejections and progress row inside each batch's transaction, summed. */
+  stateSeconds: number;
+  /** Rewriting the checkpoint file after each commit, summed. */
+  fileSeconds: number;
+}
+
 export interface MigrateResult {
   status: MigrateStatus;
+  timings?: RunTimings;
   runId?: string;
   summary?: RunSummary;
   checkpointFile?: string;
@@ -103,6 +115,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (opened.kind === 'completed') logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
     const serverOf = (error: unknown) => (/^Mongo/.test((error as { name?: string } | null)?.name ?? '') ? `MongoDB (${source.identity})` : `PostgreSQL (${maskUrl(target?.url ?? '')})`);
 
+    const timings: RunTimings = { batches: 0, batchSeconds: 0, stateSeconds: 0, fileSeconds: 0 };
     const resumeCommand = `${options.resumeCommand} --resume ${checkpointPath(config.checkpointDir, runId)}`;
     const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand }, await state.progress());
     writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
@@ -112,13 +125,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       mirror.write('running', 'load');
       logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
       try {
-        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf });
+        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf, timings });
       } catch (error) {
         if (options.signal.aborted) {
           await state.setStatus('paused');
           const file = mirror.write('paused', 'load', await state.progress());
           logger.warn(`paused: every committed batch is safe. Resume with:\n    ${resumeCommand}`);
-          return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url };
+          return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url, timings };
         }
         await state.setStatus('failed');
         mirror.write('failed', 'load', await state.progress());
@@ -143,7 +156,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     options.print(formatSummary(summary));
     if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
     if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
-    return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url };
+    return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
   } finally {
     await writer?.close();
     await target?.close();
@@ -161,6 +174,7 @@ interface PhaseInput {
   config: MigrationConfig;
   options: MigrateOptions;
   serverOf: (error: unknown) => string;
+  timings: RunTimings;
 }
 
 /** Phases in order; inside a phase, up to `parallelism` models at once. */
@@ -226,7 +240,12 @@ async function loadOne(
           skipped: current.skipped + stats.skipped,
         });
       }
+      const fileStarted = performance.now();
       mirror.write('running', 'load');
+      input.timings.batches++;
+      input.timings.batchSeconds += stats.seconds;
+      input.timings.stateSeconds += stats.stateSeconds;
+      input.timings.fileSeconds += (performance.now() - fileStarted) / 1000;
       display.advance(plan.model, mirror.model(plan.model)?.read ?? 0);
     },
   });

@@ -8,6 +8,8 @@ import type pg from 'pg';
  *  - id_map:    every source id and its UUID, per model (the persisted mapper).
  *  - rejected:  every refused record with its original document, stage and reason.
  *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
+ * Keys are COLLATE "C": byte order is all an id needs, and it makes the id map's index
+ * maintenance, part of every batch's checkpoint, markedly cheaper.
  */
 export const STATE_DDL = `
 CREATE SCHEMA IF NOT EXISTS _migration;
@@ -41,8 +43,8 @@ CREATE TABLE IF NOT EXISTS _migration.progress (
   PRIMARY KEY (run_id, model)
 );
 CREATE TABLE IF NOT EXISTS _migration.id_map (
-  model        text NOT NULL,
-  source_id    text NOT NULL,
+  model        text COLLATE "C" NOT NULL,
+  source_id    text COLLATE "C" NOT NULL,
   source_kind  text NOT NULL,
   uuid         uuid NOT NULL,
   PRIMARY KEY (model, source_id)
@@ -51,8 +53,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS id_map_uuid ON _migration.id_map (model, uuid)
 CREATE TABLE IF NOT EXISTS _migration.rejected (
   id           bigserial PRIMARY KEY,
   run_id       text NOT NULL,
-  model        text NOT NULL,
-  source_id    text,
+  model        text COLLATE "C" NOT NULL,
+  source_id    text COLLATE "C",
   source_kind  text,
   stage        text NOT NULL,
   reason       text NOT NULL,

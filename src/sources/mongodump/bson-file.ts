@@ -39,3 +39,34 @@ export async function* readBsonFile(path: string, startOffset = 0): AsyncGenerat
   }
   if (carry.length > 0) throw new Error(`${path}: truncated BSON: ${carry.length} bytes after the last whole document`);
 }
+
+/** Counts the documents of a `.bson` file by their length prefixes, without decoding them. */
+export async function countBsonDocuments(path: string): Promise<number> {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let count = 0;
+  let skip = 0; // bytes of the current document still to pass over
+  let header: Buffer = Buffer.alloc(0);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (skip > 0) {
+        const step = Math.min(skip, chunk.length - pos);
+        skip -= step;
+        pos += step;
+        continue;
+      }
+      const take = Math.min(4 - header.length, chunk.length - pos);
+      header = Buffer.concat([header, chunk.subarray(pos, pos + take)]);
+      pos += take;
+      if (header.length < 4) continue;
+      const size = header.readInt32LE(0);
+      if (size < 5) throw new Error(`${path}: corrupt BSON (document length ${size})`);
+      count++;
+      skip = size - 4;
+      header = Buffer.alloc(0);
+    }
+  }
+  if (skip > 0 || header.length > 0) throw new Error(`${path}: truncated BSON at the end`);
+  return count;
+}

@@ -4,7 +4,7 @@ import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import { asSourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
-import { readBsonFile } from './bson-file.ts';
+import { countBsonDocuments, readBsonFile } from './bson-file.ts';
 
 /**
  * A folder written by `mongodump --out` (one database folder, or the top folder holding a
@@ -29,11 +29,7 @@ export function openMongodumpSource(path: string): Source {
         .map((f) => f.replace(/\.bson(\.gz)?$/, ''))
         .sort();
     },
-    async count(collection) {
-      let n = 0;
-      for await (const _ of readBsonFile(fileOf(collection))) n++;
-      return n;
-    },
+    count: (collection) => countBsonDocuments(fileOf(collection)),
     async *read(collection: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const start = typeof options.after?.['offset'] === 'number' ? options.after['offset'] : 0;
       let docs: SourceDoc[] = [];
