@@ -3,8 +3,10 @@
  * a seeded PRNG for those moments, and a fingerprint of everything a run leaves in the target.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { tableChecksum } from './databases.ts';
+import type { FerretServer } from './ferretdb.ts';
 import { REPO_ROOT } from './run-cli.ts';
 
 export function sleep(ms: number): Promise<void> {
@@ -176,4 +178,24 @@ export async function committedBatches(client: pg.Client | pg.Pool): Promise<{ b
   } catch {
     return { batches: -1, phase: null };
   }
+}
+
+/**
+ * Crashes a FerretDB server: SIGKILL, so its client connections drop at once (stop() would let them
+ * finish for up to 3 s first). The wrapper is then told, so restart() starts it again.
+ */
+export async function crashFerretDB(server: FerretServer): Promise<void> {
+  const pid = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .find((entry) => {
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        return args.includes('-listen') && args.includes(`127.0.0.1:${server.port}`) && args.includes(server.dataDir);
+      } catch {
+        return false;
+      }
+    });
+  if (pid === undefined) throw new Error(`no FerretDB process listening on port ${server.port}`);
+  process.kill(Number(pid), 'SIGKILL');
+  await server.stop();
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createLogger, flushLogger } from '../log/logger.ts';
+import { formatValidation } from '../validate/format-report.ts';
+import { validate } from '../validate/validate.ts';
+import { addConnectionOptions, ConfigError, resolveConfig, type ConnectionFlags } from './common-options.ts';
+import { ExitCode } from './exit-codes.ts';
+
+const program = addConnectionOptions(
+  new Command().name('validate:migration').description('Prove the target equals the source: counts, foreign keys, id map, content, schema, sequences.'),
+)
+  .option('--sample <percent>', 'compare the content of a stable sample of documents (default 100)', (v) => {
+    const n = Number(v);
+    if (!(n > 0 && n <= 100)) throw new InvalidArgumentError('must be a percentage in (0, 100]');
+    return n;
+  })
+  .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--report <file>', 'JSON report file (default logs/validate-<time>.json)')
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 valid, 3 not valid, 1 failed, 2 bad usage.');
+
+interface Flags extends ConnectionFlags {
+  sample?: number;
+  models?: string[];
+  report?: string;
+}
+
+async function main(): Promise<number> {
+  program.parse();
+  const flags = program.opts<Flags>();
+  let config;
+  try {
+    config = await resolveConfig(flags, { only: flags.models });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+  const logger = createLogger({ verbose: flags.verbose === true });
+  const reportFile = flags.report ?? join(config.logDir, `validate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  try {
+    const report = await validate({ config, logger, samplePercent: flags.sample ?? 100, reportFile });
+    process.stdout.write(`${formatValidation(report)}\n`);
+    logger.info(`report: ${reportFile}`);
+    return report.ok ? ExitCode.ok : ExitCode.mismatch;
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    return ExitCode.failed;
+  } finally {
+    await flushLogger(logger);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(ExitCode.failed);
+  },
+);

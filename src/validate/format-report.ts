@@ -1,0 +1,44 @@
+import type { ValidationReport } from './validate.ts';
+
+/** The readable table: one line per model with each check, then every finding with its ids. */
+export function formatValidation(report: ValidationReport): string {
+  const header = ['model', 'source', 'target', 'rejected', 'skipped', 'compared', 'counts', 'fks', 'id map', 'content'];
+  const rows = report.models.map((m) => [
+    m.model,
+    fmt(m.source),
+    fmt(m.target),
+    fmt(m.rejected),
+    fmt(m.skipped),
+    fmt(m.compared),
+    m.checks.counts,
+    m.checks['foreign-keys'],
+    m.checks['id-map'],
+    m.checks.content,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const schema = report.findings.filter((f) => f.check === 'schema');
+  const sequences = report.findings.filter((f) => f.check === 'sequences');
+  const lines = [
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    `schema: ${schema.length === 0 ? 'ok (tables, columns, types, nullability, defaults, indexes and constraints match the Prisma schema)' : `FAIL (${schema.length} difference${schema.length > 1 ? 's' : ''})`}`,
+    `sequences: ${report.sequencesChecked === 0 ? 'none (UUID keys)' : sequences.length === 0 ? `ok (${report.sequencesChecked} past their highest id)` : 'FAIL'}`,
+    `content compared: ${report.samplePercent >= 100 ? 'every row' : `a stable ${report.samplePercent}% sample`}, in ${report.seconds.toFixed(1)} s`,
+  ];
+  if (report.findings.length > 0) {
+    lines.push('', 'findings:');
+    for (const f of report.findings) {
+      lines.push(`  [${f.check}] ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
+      if (f.ids.length > 0) lines.push(`      ${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''}`);
+    }
+  }
+  lines.push('', report.ok ? 'VALID: the target equals the source' : 'NOT VALID: see the findings above');
+  return lines.join('\n');
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { ModelSpec } from '../schema/model-graph.ts';
+import { quoteIdent, quoteTable } from '../target/writer.ts';
+import type { Findings } from './findings.ts';
+
+const LIMIT = 20;
+
+/**
+ * Set comparisons between the source ids (streamed into `validate_source_ids`), the id map
+ * and the error log, done in SQL so memory does not grow with the table:
+ * every source id mapped or rejected (not both, not neither), every mapping backed by a
+ * source document, every target row backed by a mapping, no UUID used twice.
+ */
+export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findings: Findings): Promise<void> {
+  const m = model.name;
+  const check = async (kind: string, message: string, sql: string) => {
+    const { rows } = await client.query<{ id: string; total: string }>(`SELECT id, count(*) OVER () AS total FROM (${sql}) q ORDER BY id LIMIT ${LIMIT}`, [m]);
+    findings.addMany('id-map', m, kind, message, rows.map((r) => r.id), Number(rows[0]?.total ?? 0));
+  };
+  const openRejected = `SELECT source_id FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`;
+  await check(
+    'unaccounted',
+    'source document neither in the id map nor in the error log',
+    `SELECT s.source_id AS id FROM validate_source_ids s WHERE s.model = $1 AND NOT s.skipped
+       AND NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.source_id = s.source_id)
+       AND s.source_id NOT IN (${openRejected})`,
+  );
+  await check('mapped-and-rejected', 'source document both mapped and in the error log', `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1 AND i.source_id IN (${openRejected})`);
+  await check(
+    'mapping-without-source',
+    'id map entry whose source document does not exist',
+    `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1
+       AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`,
+  );
+  await check('uuid-reused', 'UUID mapped from more than one source id', `SELECT uuid::text AS id FROM _migration.id_map WHERE model = $1 GROUP BY uuid HAVING count(*) > 1`);
+  await check(
+    'untraceable-row',
+    'target row with no source id in the id map',
+    `SELECT t.${quoteIdent(model.id.column)}::text AS id FROM ${quoteTable(model.table)} t
+       WHERE NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.uuid = t.${quoteIdent(model.id.column)})`,
+  );
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Row } from '../check/row-check.ts';
+import type { IdMapper } from '../ids/id-mapper.ts';
+import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
+import type { Preparer, PreparedDoc } from '../load/prepare.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import type { Source } from '../sources/source.ts';
+import { escapeCopy } from '../target/copy-text.ts';
+import { quoteIdent, quoteTable } from '../target/writer.ts';
+import type { Findings } from './findings.ts';
+import { describeDifferences, differingColumns } from './row-compare.ts';
+
+export interface SourcePassResult {
+  source: number;
+  skipped: number;
+  compared: number;
+}
+
+/**
+ * One streaming pass over a model's source: every id goes to a temporary table (for the
+ * id-map checks, done in SQL afterwards), every document is transformed again as the
+ * migration did, and the sampled ones are compared with their rows in the target, derived
+ * rows and links included. Memory holds one batch.
+ */
+export async function sourcePass(input: {
+  client: pg.PoolClient;
+  graph: ModelGraph;
+  plan: ModelPlan;
+  source: Source;
+  preparer: Preparer;
+  ids: IdMapper;
+  findings: Findings;
+  samplePercent: number;
+  batchSize: number;
+}): Promise<SourcePassResult> {
+  const { client, graph, plan, findings } = input;
+  const model = requireModel(graph, plan.model);
+  let source = 0, skipped = 0, compared = 0;
+  for await (const batch of input.source.read(plan.collection, { batchSize: input.batchSize })) {
+    source += batch.docs.length;
+    const keys: string[] = [];
+    const skippedKeys = new Set<string>();
+    const prepared = new Map<string, PreparedDoc>();
+    const nowRejected = new Map<string, string>();
+    for (const doc of batch.docs) {
+      const id = asSourceId(doc._id);
+      if (id === undefined) continue;
+      const key = sourceIdKey(id);
+      keys.push(key);
+      const result = input.preparer.prepare(doc);
+      if (result.ok === true) prepared.set(key, result.value);
+      else if (result.ok === 'skipped') skippedKeys.add(key);
+      else nowRejected.set(key, result.rejected.reason);
+    }
+    skipped += skippedKeys.size;
+    await copyIds(client, plan.model, keys, skippedKeys);
+
+    const { rows: mapped } = await client.query<{ source_id: string; uuid: string }>(
+      `SELECT source_id, uuid::text FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
+      [plan.model, keys],
+    );
+    for (const m of mapped) {
+      const doc = prepared.get(m.source_id);
+      const id = doc?.sourceId;
+      if (id !== undefined && input.ids.uuid(plan.model, id) !== m.uuid) {
+        findings.add('id-map', plan.model, 'uuid-mismatch', 'mapped UUID differs from the id strategy', m.source_id);
+      }
+      const reason = nowRejected.get(m.source_id);
+      if (reason) findings.add('content', plan.model, 'transform-now-rejects', `in the target, but the transformer now rejects it: ${reason}`, m.source_id);
+    }
+    const sampled = mapped.filter((m) => prepared.has(m.source_id) && inSample(m.source_id, input.samplePercent));
+    compared += sampled.length;
+    await compareDocs(client, graph, plan, model, sampled.map((m) => prepared.get(m.source_id)).filter((d): d is PreparedDoc => d !== undefined), findings);
+  }
+  return { source, skipped, compared };
+}
+
+async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, model: ModelSpec, docs: readonly PreparedDoc[], findings: Findings): Promise<void> {
+  if (docs.length === 0) return;
+  const uuids = docs.map((d) => d.uuid);
+  const own = await rowsBy(client, model, model.id.column, uuids);
+  for (const doc of docs) {
+    const expected = doc.rows.get(plan.model)?.[0];
+    const actual = own.get(doc.uuid)?.[0];
+    const key = sourceIdKey(doc.sourceId);
+    if (!expected) continue;
+    if (!actual) {
+      findings.add('content', plan.model, 'missing-row', 'mapped, but its row is not in the target', key);
+      continue;
+    }
+    const diffs = differingColumns(model, expected, actual);
+    if (diffs.length > 0) findings.add('content', plan.model, 'content-differs', `row differs from the source: ${describeDifferences(diffs)}`, key);
+  }
+  for (const d of plan.derived) {
+    const spec = requireModel(graph, d.model);
+    const ownerColumn = spec.columns.find((c) => c.field === d.ownerField)?.column ?? d.ownerField;
+    const actual = await rowsBy(client, spec, ownerColumn, uuids);
+    for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.uuid) ?? [], sourceIdKey(doc.sourceId));
+  }
+  for (const { junction, ownerColumn } of plan.junctions) {
+    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [uuids]);
+    const actual = new Set(rows.map((r) => `${r.A}/${r.B}`));
+    const expected = new Set(docs.flatMap((d) => (d.links.get(junction.table) ?? []).map(([a, b]) => `${a}/${b}`)));
+    for (const pair of expected) if (!actual.has(pair)) findings.add('content', junction.table, 'missing-link', 'a many-to-many link of the source is not in the target', pair);
+    for (const pair of actual) if (!expected.has(pair)) findings.add('content', junction.table, 'extra-link', 'a many-to-many link in the target is not in the source', pair);
+  }
+}
+
+function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row[], actual: readonly Record<string, unknown>[], owner: string): void {
+  const byId = new Map(actual.map((r) => [String(r[spec.id.column]), r]));
+  for (const row of expected) {
+    const id = String(row[spec.id.field]);
+    const found = byId.get(id);
+    byId.delete(id);
+    if (!found) findings.add('content', spec.name, 'missing-row', `a row derived from source document ${owner} is not in the target`, id);
+    else {
+      const diffs = differingColumns(spec, row, found);
+      if (diffs.length > 0) findings.add('content', spec.name, 'content-differs', `row differs from the source: ${describeDifferences(diffs)}`, id);
+    }
+  }
+  for (const id of byId.keys()) findings.add('content', spec.name, 'extra-row', `a row of source document ${owner} that the source does not produce`, id);
+}
+
+async function rowsBy(client: pg.PoolClient, model: ModelSpec, column: string, uuids: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const { rows } = await client.query<Record<string, unknown>>(`SELECT * FROM ${quoteTable(model.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [uuids]);
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const key = String(row[column]);
+    out.set(key, [...(out.get(key) ?? []), row]);
+  }
+  return out;
+}
+
+async function copyIds(client: pg.PoolClient, model: string, keys: readonly string[], skipped: ReadonlySet<string>): Promise<void> {
+  if (keys.length === 0) return;
+  const text = keys.map((k) => `${escapeCopy(model)}\t${escapeCopy(k)}\t${skipped.has(k) ? 't' : 'f'}\n`).join('');
+  await pipeline(Readable.from([text]), client.query(copyFrom('COPY validate_source_ids (model, source_id, skipped) FROM STDIN')));
+}
+
+/** A stable choice of documents for --sample: the same ids every time. */
+export function inSample(key: string, percent: number): boolean {
+  if (percent >= 100) return true;
+  const h = createHash('sha1').update(key).digest().readUInt32BE(0);
+  return h % 10_000 < percent * 100;
+}
+
+function requireModel(graph: ModelGraph, name: string): ModelSpec {
+  const m = graph.models.get(name);
+  if (!m) throw new Error(`the Prisma schema has no model ${name}`);
+  return m;
+}
