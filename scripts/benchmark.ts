@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { migrate } from '../src/run/migrate.ts';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
+import { validate } from '../src/validate/validate.ts';
 import { generateSample, writeDump } from './sample/index.ts';
 
 // The speed and memory report: the sample app at a chosen scale, from a mongodump folder into
@@ -57,6 +58,10 @@ const wall = (performance.now() - started) / 1000;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
+const validateStarted = performance.now();
+const validation = await validate({ config, logger: createLogger({ quiet: true }) });
+const validateSeconds = (performance.now() - validateStarted) / 1000;
+
 const target = new pg.Pool({ connectionString: url.toString(), max: 2 });
 const { rows: tables } = await target.query<{ table_name: string; n: string }>(
   `SELECT table_name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', table_name), false, true, '')))[1]::text AS n
@@ -95,6 +100,7 @@ const lines = [
   `batches               ${t?.batches ?? 0}`,
   `checkpoint in the tx  ${perBatch(t?.stateSeconds ?? 0)} per batch (id map COPY + rejections + progress row), ${t ? ((100 * t.stateSeconds) / t.batchSeconds).toFixed(1) : '-'}% of batch time`,
   `checkpoint file       ${perBatch(t?.fileSeconds ?? 0)} per batch (atomic rewrite + .bak)`,
+  `validate:migration    ${validateSeconds.toFixed(1)} s, every row compared: ${validation.ok ? 'VALID' : `NOT VALID (${validation.findings.length} findings)`}`,
   `raw COPY of the rows  ${rawSeconds.toFixed(1)} s = ${Math.round(rows / rawSeconds).toLocaleString('en-US')} rows/s (the physical limit on this machine)`,
 ];
 console.log(lines.join('\n'));

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -78,6 +78,26 @@ test('the same command with DATABASE_URL and MONGO_URL set migrates the sample f
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`db=${live.database}`);
     expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
+  } finally {
+    await target.drop();
+  }
+});
+
+test('validate:migration prints the table, writes the JSON report and exits 0 on a valid target, 3 on a broken one', async () => {
+  const target = await freshDatabase('clivalid');
+  const report = join(mkdtempSync(join(tmpdir(), 'report-')), 'validate.json');
+  try {
+    expect((await runMigrateCli(['--target-url', target.url])).code).toBe(0);
+    const ok = await runCommand('npm', ['run', '--silent', 'validate:migration', '--', '--target-url', target.url, '--report', report]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Review +500 +498 +2 +0 +498 +ok +ok +ok +ok$/m);
+    expect(ok.stdout).toContain('VALID: the target equals the source');
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ ok: true, samplePercent: 100 });
+    await target.pool.query(`DELETE FROM order_lines WHERE position = 0 AND "orderId" = (SELECT min("orderId"::text)::uuid FROM order_lines)`);
+    const broken = await runCommand('npm', ['run', '--silent', 'validate:migration', '--', '--target-url', target.url, '--report', report]);
+    expect(broken.code).toBe(3);
+    expect(broken.stdout).toMatch(/\[content\] OrderLine: missing-row ×1/);
+    expect(broken.stdout).toMatch(/^Order .* FAIL$/m);
   } finally {
     await target.drop();
   }
