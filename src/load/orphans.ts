@@ -1,17 +1,17 @@
 import type pg from 'pg';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
 
 /** A reference in the target that points at no row: the document that holds it must go. */
 export interface Orphan {
-  /** The source model whose document holds the reference, and that document's UUID. */
+  /** The source model whose document holds the reference, and that document's key in the target. */
   ownerModel: string;
-  ownerUuid: string;
-  /** For the error log: which field, and the UUID it points at. */
+  ownerKey: string;
+  /** For the error log: which field, and the key it points at. */
   field: string;
   targetModel: string;
-  targetUuid: string;
+  targetKey: string;
 }
 
 /** One reference to check: a foreign-key column or one column of a junction table. */
@@ -22,8 +22,8 @@ interface Reference {
   targetColumn: string;
   targetModel: string;
   field: string;
-  /** The column naming the owning document (its id, its owner field, or the junction's owner side). */
-  ownerColumn: string;
+  /** SQL over alias `c` naming the owning document's key (its key, its owner field, or the junction's owner side). */
+  ownerKey: string;
   ownerModel: string;
   /** The reference IS the owner link: the row belongs to a document that is already gone. */
   isOwnerLink: boolean;
@@ -43,13 +43,13 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
   };
   for (const plan of plans) {
     const own = model(plan.model);
-    const holders: { spec: ModelSpec; ownerColumn: string; ownerLink?: string }[] = [{ spec: own, ownerColumn: own.id.column }];
+    const holders: { spec: ModelSpec; ownerKey: string; ownerLink?: string }[] = [{ spec: own, ownerKey: keySql(own, 'c') }];
     for (const d of plan.derived) {
       const spec = model(d.model);
       const ownerColumn = spec.columns.find((c) => c.field === d.ownerField)?.column ?? d.ownerField;
-      holders.push({ spec, ownerColumn, ownerLink: d.ownerField });
+      holders.push({ spec, ownerKey: `c.${quoteIdent(ownerColumn)}::text`, ownerLink: d.ownerField });
     }
-    for (const { spec, ownerColumn, ownerLink } of holders) {
+    for (const { spec, ownerKey, ownerLink } of holders) {
       for (const r of spec.relations) {
         const [column] = r.fromColumns;
         const [targetColumn] = r.toColumns;
@@ -58,7 +58,7 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
         const targetCol = target.columns.find((c) => c.field === targetColumn)?.column ?? targetColumn;
         refs.push({
           table: spec.table, column, targetTable: target.table, targetColumn: targetCol, targetModel: r.target,
-          field: `${spec.name}.${r.fromFields[0] ?? column}`, ownerColumn, ownerModel: plan.model, isOwnerLink: r.fromFields[0] === ownerLink,
+          field: `${spec.name}.${r.fromFields[0] ?? column}`, ownerKey, ownerModel: plan.model, isOwnerLink: r.fromFields[0] === ownerLink,
         });
       }
     }
@@ -69,7 +69,7 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
         const holder = side === 'A' ? junction.b : junction.a;
         refs.push({
           table: junction.table, column: side, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
-          field: `${holder.model}.${holder.field}`, ownerColumn, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
+          field: `${holder.model}.${holder.field}`, ownerKey: `c.${quoteIdent(ownerColumn)}::text`, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
         });
       }
     }
@@ -90,10 +90,10 @@ export async function findOrphans(client: pg.PoolClient, refs: readonly Referenc
       continue;
     }
     const { rows } = await client.query<{ owner: string; target: string }>(
-      `SELECT c.${quoteIdent(ref.ownerColumn)}::text AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteTable(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
+      `SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteTable(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
     );
     for (const row of rows) {
-      orphans.push({ ownerModel: ref.ownerModel, ownerUuid: row.owner, field: ref.field, targetModel: ref.targetModel, targetUuid: row.target });
+      orphans.push({ ownerModel: ref.ownerModel, ownerKey: row.owner, field: ref.field, targetModel: ref.targetModel, targetKey: row.target });
     }
   }
   return orphans;

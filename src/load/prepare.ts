@@ -2,7 +2,7 @@ import type { Row, RowCheck } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { createContext } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
 import type { SourceDoc } from '../transform/types.ts';
@@ -11,7 +11,8 @@ import type { SourceDoc } from '../transform/types.ts';
 export interface PreparedDoc {
   doc: SourceDoc;
   sourceId: SourceId;
-  uuid: string;
+  /** The row's key in the target: its UUID, or with ids kept the key text (`1`, `1|2`). */
+  key: string;
   /** Model name → rows; the document's own model first, then what it derives. */
   rows: Map<string, Row[]>;
   /** Junction table → [A, B] pairs. */
@@ -55,7 +56,8 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
         for (const name of owned) rows.set(name, [...(out.rows[name] ?? [])]);
         const own = rows.get(plan.model) ?? [];
         if (own.length === 0) return { ok: 'skipped', sourceId };
-        if (own.length > 1 || own[0]?.[model.id.field] !== ctx.uuid) {
+        const [row] = own;
+        if (!row || own.length > 1 || (!ctx.keepIds && row[model.id.field] !== ctx.uuid)) {
           return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
         }
         for (const [name, list] of rows) {
@@ -71,7 +73,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
           if (others.length === 0) continue;
           links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
         }
-        return { ok: true, value: { doc, sourceId, uuid: ctx.uuid, rows, links } };
+        return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
       } catch (error) {
         if (error instanceof RejectError) return fail(error.stage, error.message);
         return fail('transform', `transformer for ${plan.model} threw: ${error instanceof Error ? error.message : String(error)}`);

@@ -7,6 +7,7 @@ import type { PreparedDoc, RejectedDoc } from './prepare.ts';
 
 export interface BatchRecord {
   runId: string;
+  keepIds: boolean;
   model: string;
   cursor: SourceCursor;
   read: number;
@@ -24,8 +25,8 @@ export interface BatchRecord {
 export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void> {
   await tx.writeRaw(
     '_migration.id_map',
-    ['model', 'source_id', 'source_kind', 'uuid'],
-    batch.written.map((d) => [batch.model, sourceIdKey(d.sourceId), sourceIdKind(d.sourceId), d.uuid]),
+    ID_MAP_COLUMNS,
+    batch.written.map((d) => idMapRow(batch.model, d, batch.keepIds)),
   );
   await writeRejected(tx, batch.runId, batch.model, batch.rejected);
   await tx.query(
@@ -57,4 +58,11 @@ export async function writeRejected(tx: WriteTx, runId: string, model: string, r
 /** Canonical Extended JSON keeps every BSON type, so a retry reads back exactly what the source held. */
 export function serializeDocument(doc: SourceDoc): string {
   return EJSON.stringify(doc, { relaxed: false });
+}
+
+export const ID_MAP_COLUMNS = ['model', 'source_id', 'source_kind', 'target_key', 'uuid'] as const;
+
+/** One id map row: the UUID column is filled only when the key is a UUID the mapper made. */
+export function idMapRow(model: string, doc: PreparedDoc, keepIds: boolean): unknown[] {
+  return [model, sourceIdKey(doc.sourceId), sourceIdKind(doc.sourceId), doc.key, keepIds ? null : doc.key];
 }

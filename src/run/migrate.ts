@@ -10,11 +10,13 @@ import type { Source } from '../sources/source.ts';
 import type { ModelPlan, Plan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import { openSession } from './session.ts';
+import pRetry from 'p-retry';
+import { classifyError } from '../target/errors.ts';
 import { derivedCounts } from './derived-counts.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
-import { prepareTargetSchema } from '../target/prepare-schema.ts';
+import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { loadedTables, resetTarget } from '../target/restart.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
@@ -121,6 +123,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
 
     if (opened.kind !== 'completed') {
+      if (origin === 'existing') await holdBackForeignKeys(target.pool, ddl);
       await state.setStatus('running', 'load');
       mirror.write('running', 'load');
       logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
@@ -141,7 +144,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info('STEP 4  reject dangling references, build indexes, add foreign keys');
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
-      const completed = await completeLoad({ pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger });
+      const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger };
+      // Each step of the completion is idempotent: a dropped connection repeats it from the start.
+      const completed = await pRetry(() => completeLoad(completeInput), {
+        retries: config.retry.retries,
+        minTimeout: config.retry.minDelayMs,
+        maxTimeout: config.retry.maxDelayMs,
+        shouldRetry: ({ error }) => classifyError(error) === 'transient',
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          logger.warn(`        ${serverOf(error)}: ${error.message}; repeating the step (${retriesLeft} retries left)`);
+        },
+      });
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
     }
 
@@ -193,7 +206,10 @@ async function loadPhases(input: PhaseInput): Promise<void> {
           await loadOne(next, input, ids, checks, display);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(config.parallelism, phase.length) }, worker));
+      // Every worker finishes its batch in flight before the phase reports a pause or a failure.
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(config.parallelism, phase.length) }, worker));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   } finally {
     display.stop();
@@ -218,6 +234,7 @@ async function loadOne(
     writer: input.writer,
     preparer: createPreparer(input.graph, plan, ids, checks),
     batchSize: config.batchSize,
+    keepIds: config.ids.strategy === 'keep',
     retry: config.retry,
     signal: options.signal,
     logger: options.logger,

@@ -1,9 +1,9 @@
 import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
-import { parseSourceId, sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import { parseSourceId, sourceIdKey } from '../ids/source-id.ts';
 import { createPreparer, type PreparedDoc, type RejectedDoc } from '../load/prepare.ts';
-import { serializeDocument } from '../load/record-batch.ts';
+import { ID_MAP_COLUMNS, idMapRow, serializeDocument } from '../load/record-batch.ts';
 import { writeWithBisect } from '../load/write-batch.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
@@ -71,7 +71,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
           modelPlan.model,
           written.written.map((d) => sourceIdKey(d.sourceId)),
         ]);
-        await tx.writeRaw('_migration.id_map', ['model', 'source_id', 'source_kind', 'uuid'], written.written.map((d) => [modelPlan.model, sourceIdKey(d.sourceId), sourceIdKind(d.sourceId), d.uuid]));
+        await tx.writeRaw('_migration.id_map', ID_MAP_COLUMNS, written.written.map((d) => idMapRow(modelPlan.model, d, config.ids.strategy === 'keep')));
         // Refused again: the entry stays open, with today's reason and document.
         for (const r of again) {
           await tx.query(`UPDATE _migration.rejected SET stage = $3, reason = $4, document = $5, rejected_at = now() WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [

@@ -45,6 +45,9 @@ export interface ModelSpec {
   name: string;
   table: string;
   columns: readonly ColumnSpec[];
+  /** The primary key: one column, or several for a composite key (kept ids only). */
+  key: readonly ColumnSpec[];
+  /** The first key column: the id a UUID goes into. */
   id: ColumnSpec;
   relations: readonly RelationSpec[];
   junctions: readonly JunctionSpec[];
@@ -98,11 +101,10 @@ function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string
   const columns = model.fields
     .filter((f) => f.kind === 'scalar' || f.kind === 'enum')
     .map((f) => buildColumn(model.name, f, enums, fkTarget.get(f.name)));
-  const ids = columns.filter((c) => c.isId);
-  const id = ids[0];
-  if (!id || ids.length !== 1) {
-    throw new Error(`model ${model.name} needs exactly one @id field (composite ids cannot carry a mapped UUID)`);
-  }
+  const keyFields = model.primaryKey?.fields ?? columns.filter((c) => c.isId).map((c) => c.field);
+  const key = keyFields.map((f) => columns.find((c) => c.field === f)).filter((c): c is ColumnSpec => c !== undefined);
+  const id = key[0];
+  if (!id || key.length !== keyFields.length) throw new Error(`model ${model.name} has no @id or @@id`);
   const uniques = [
     ...columns.filter((c) => fieldsByName.get(c.field)?.isUnique).map((c) => [c.column]),
     ...model.uniqueIndexes.map((u) => u.fields.map(columnOf)),
@@ -111,6 +113,7 @@ function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string
     name: model.name,
     table: model.dbName ?? model.name,
     columns,
+    key,
     id,
     relations,
     junctions: junctions.filter((j) => j.a.model === model.name || j.b.model === model.name),
@@ -179,4 +182,15 @@ export function getModel(graph: ModelGraph, name: string): ModelSpec {
   const model = graph.models.get(name);
   if (!model) throw new Error(`the Prisma schema has no model ${name}`);
   return model;
+}
+
+/** SQL text of a row's key, `alias."id"::text` or `concat_ws('|', ...)` for a composite key. */
+export function keySql(model: ModelSpec, alias: string): string {
+  const parts = model.key.map((c) => `${alias}."${c.column.replace(/"/g, '""')}"::text`);
+  return parts.length === 1 ? (parts[0] ?? '') : `concat_ws('|', ${parts.join(', ')})`;
+}
+
+/** The same key text from a row in Prisma field names, as the database will print it. */
+export function keyText(model: ModelSpec, row: Readonly<Record<string, unknown>>): string {
+  return model.key.map((c) => String(row[c.field])).join('|');
 }

@@ -18,6 +18,9 @@ export async function connectTarget(url: string | undefined, poolSize = 4): Prom
   const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'prisma-pg-migrator' });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener: a server that terminates it between two
+  // statements would otherwise crash the process. The pending query still gets the error.
+  pool.on('connect', (client) => client.on('error', () => {}));
   await pool.query('SELECT 1');
   const target: Target = {
     url: connectionString,

@@ -10,8 +10,8 @@ export type SchemaOrigin = 'created' | 'existing';
  *  - no table of the schema exists: run Prisma's DDL for enums and tables (with primary
  *    keys) and its unique indexes, which are what reject a duplicate during the load;
  *  - every table exists (created by an earlier run, or by the user's `prisma migrate`):
- *    check columns and types against the schema, then drop the schema's foreign keys so
- *    the load does not depend on order; completeLoad adds them back after the orphan sweep;
+ *    check columns and types against the schema (holdBackForeignKeys then lifts the foreign
+ *    keys of a run that still loads; completeLoad adds them back after the orphan sweep);
  *  - some exist: refuse, naming them.
  */
 export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl: SchemaDdl): Promise<SchemaOrigin> {
@@ -42,9 +42,6 @@ export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl:
   }
   const problems = await compareColumns(pool, graph);
   if (problems.length > 0) throw new Error(`the target's tables do not match prisma/schema.prisma:\n  ${problems.join('\n  ')}`);
-  for (const fk of ddl.foreignKeys) {
-    await pool.query(`ALTER TABLE "${fk.table}" DROP CONSTRAINT IF EXISTS "${fk.constraint}"`);
-  }
   await pool.query(`INSERT INTO _migration.loaded_tables (table_name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [tables]);
   return 'existing';
 }
@@ -69,4 +66,11 @@ export async function compareColumns(pool: pg.Pool, graph: ModelGraph): Promise<
     }
   }
   return problems;
+}
+
+/** Drops the schema's foreign keys for the load, so it does not depend on order (a no-op if absent). */
+export async function holdBackForeignKeys(pool: pg.Pool, ddl: SchemaDdl): Promise<void> {
+  for (const fk of ddl.foreignKeys) {
+    await pool.query(`ALTER TABLE "${fk.table.replace(/"/g, '""')}" DROP CONSTRAINT IF EXISTS "${fk.constraint.replace(/"/g, '""')}"`);
+  }
 }

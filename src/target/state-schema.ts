@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS _migration.id_map (
   model        text COLLATE "C" NOT NULL,
   source_id    text COLLATE "C" NOT NULL,
   source_kind  text NOT NULL,
-  uuid         uuid NOT NULL,
+  target_key   text COLLATE "C" NOT NULL,
+  uuid         uuid,
   PRIMARY KEY (model, source_id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS id_map_uuid ON _migration.id_map (model, uuid);

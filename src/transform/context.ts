@@ -1,5 +1,5 @@
 import type { IdMapper } from '../ids/id-mapper.ts';
-import { asSourceId, type SourceId } from '../ids/source-id.ts';
+import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { convertValue } from './convert.ts';
 import { defaultLinks, defaultRow } from './default-transformer.ts';
@@ -11,7 +11,8 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
   const ctx: TransformContext = {
     model,
     sourceId,
-    uuid: ids.uuid(model.name, sourceId),
+    uuid: ids.strategy === 'keep' ? sourceIdKey(sourceId) : ids.uuid(model.name, sourceId),
+    keepIds: ids.strategy === 'keep',
     ref(target, value, label) {
       if (value === null || value === undefined) return null;
       const id = asSourceId(value);

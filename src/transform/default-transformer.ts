@@ -16,9 +16,9 @@ export function defaultTransformer(model: string): Transformer {
 }
 
 export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Row {
-  const row: Row = { [model.id.field]: ctx.uuid };
+  const row: Row = ctx.keepIds ? {} : { [model.id.field]: ctx.uuid };
   for (const column of model.columns) {
-    if (column.isId) continue;
+    if (column.isId && !ctx.keepIds) continue;
     const raw = doc[column.field];
     const label = column.field;
     if (raw === undefined || raw === null) {
@@ -31,7 +31,7 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
       }
       continue;
     }
-    row[column.field] = column.references ? ctx.ref(column.references.model, raw, label) : ctx.convert(model.name, column.field, raw);
+    row[column.field] = column.references && !ctx.keepIds ? ctx.ref(column.references.model, raw, label) : ctx.convert(model.name, column.field, raw);
   }
   return row;
 }

@@ -9,8 +9,10 @@ export type SourceDoc = { readonly _id?: unknown } & Readonly<Record<string, unk
 export interface TransformContext {
   readonly model: ModelSpec;
   readonly sourceId: SourceId;
-  /** The UUID of the document being transformed. */
+  /** The UUID of the document being transformed (with ids kept: its source key text). */
   readonly uuid: string;
+  /** True when source keys are kept as they are instead of becoming UUIDs. */
+  readonly keepIds: boolean;
   /** The UUID of the `model` document that `value` (an ObjectId, integer or string id) names. */
   ref(model: string, value: unknown, label: string): string | null;
   /** A deterministic UUID for a row this document produces, e.g. `addresses/0`. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ModelGraph } from '../schema/model-graph.ts';
+import { keySql, type ModelGraph } from '../schema/model-graph.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
 import type { Findings } from './findings.ts';
 
@@ -11,7 +11,7 @@ export async function checkForeignKeys(client: pg.PoolClient, graph: ModelGraph,
       const target = graph.models.get(r.target);
       const targetColumn = target?.columns.find((c) => c.field === r.toColumns[0])?.column;
       if (!column || !target || !targetColumn || r.fromColumns.length !== 1) continue;
-      await orphans(client, findings, model.name, `${model.table}.${column} → ${target.table}`, `SELECT c.${quoteIdent(model.id.column)}::text AS id FROM ${quoteTable(model.table)} c
+      await orphans(client, findings, model.name, `${model.table}.${column} → ${target.table}`, `SELECT ${keySql(model, 'c')} AS id FROM ${quoteTable(model.table)} c
          WHERE c.${quoteIdent(column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteTable(target.table)} p WHERE p.${quoteIdent(targetColumn)} = c.${quoteIdent(column)})`);
     }
   }

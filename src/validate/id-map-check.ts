@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ModelSpec } from '../schema/model-graph.ts';
-import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { keySql, type ModelSpec } from '../schema/model-graph.ts';
+import { quoteTable } from '../target/writer.ts';
 import type { Findings } from './findings.ts';
 
 const LIMIT = 20;
@@ -9,7 +9,7 @@ const LIMIT = 20;
  * Set comparisons between the source ids (streamed into `validate_source_ids`), the id map
  * and the error log, done in SQL so memory does not grow with the table:
  * every source id mapped or rejected (not both, not neither), every mapping backed by a
- * source document, every target row backed by a mapping, no UUID used twice.
+ * source document, every target row backed by a mapping, no target key (UUID) used twice.
  */
 export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findings: Findings): Promise<void> {
   const m = model.name;
@@ -32,11 +32,11 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
     `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1
        AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`,
   );
-  await check('uuid-reused', 'UUID mapped from more than one source id', `SELECT uuid::text AS id FROM _migration.id_map WHERE model = $1 GROUP BY uuid HAVING count(*) > 1`);
+  await check('key-reused', 'target key (UUID) mapped from more than one source id', `SELECT target_key AS id FROM _migration.id_map WHERE model = $1 GROUP BY target_key HAVING count(*) > 1`);
   await check(
     'untraceable-row',
     'target row with no source id in the id map',
-    `SELECT t.${quoteIdent(model.id.column)}::text AS id FROM ${quoteTable(model.table)} t
-       WHERE NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.uuid = t.${quoteIdent(model.id.column)})`,
+    `SELECT ${keySql(model, 't')} AS id FROM ${quoteTable(model.table)} t
+       WHERE NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.target_key = ${keySql(model, 't')})`,
   );
 }

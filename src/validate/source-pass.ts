@@ -8,7 +8,7 @@ import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
 import { escapeCopy } from '../target/copy-text.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
@@ -60,15 +60,14 @@ export async function sourcePass(input: {
     skipped += skippedKeys.size;
     await copyIds(client, plan.model, keys, skippedKeys);
 
-    const { rows: mapped } = await client.query<{ source_id: string; uuid: string }>(
-      `SELECT source_id, uuid::text FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
+    const { rows: mapped } = await client.query<{ source_id: string; target_key: string }>(
+      `SELECT source_id, target_key FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
       [plan.model, keys],
     );
     for (const m of mapped) {
       const doc = prepared.get(m.source_id);
-      const id = doc?.sourceId;
-      if (id !== undefined && input.ids.uuid(plan.model, id) !== m.uuid) {
-        findings.add('id-map', plan.model, 'uuid-mismatch', 'mapped UUID differs from the id strategy', m.source_id);
+      if (doc && doc.key !== m.target_key) {
+        findings.add('id-map', plan.model, 'key-mismatch', `mapped to ${m.target_key}, but the id strategy gives ${doc.key}`, m.source_id);
       }
       const reason = nowRejected.get(m.source_id);
       if (reason) findings.add('content', plan.model, 'transform-now-rejects', `in the target, but the transformer now rejects it: ${reason}`, m.source_id);
@@ -82,11 +81,11 @@ export async function sourcePass(input: {
 
 async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, model: ModelSpec, docs: readonly PreparedDoc[], findings: Findings): Promise<void> {
   if (docs.length === 0) return;
-  const uuids = docs.map((d) => d.uuid);
-  const own = await rowsBy(client, model, model.id.column, uuids);
+  const keys = docs.map((d) => d.key);
+  const own = await rowsBy(client, model, keySql(model, 't'), keys);
   for (const doc of docs) {
     const expected = doc.rows.get(plan.model)?.[0];
-    const actual = own.get(doc.uuid)?.[0];
+    const actual = own.get(doc.key)?.[0];
     const key = sourceIdKey(doc.sourceId);
     if (!expected) continue;
     if (!actual) {
@@ -99,11 +98,11 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
   for (const d of plan.derived) {
     const spec = requireModel(graph, d.model);
     const ownerColumn = spec.columns.find((c) => c.field === d.ownerField)?.column ?? d.ownerField;
-    const actual = await rowsBy(client, spec, ownerColumn, uuids);
-    for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.uuid) ?? [], sourceIdKey(doc.sourceId));
+    const actual = await rowsBy(client, spec, `t.${quoteIdent(ownerColumn)}::text`, keys);
+    for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.key) ?? [], sourceIdKey(doc.sourceId));
   }
   for (const { junction, ownerColumn } of plan.junctions) {
-    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [uuids]);
+    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)}::text = ANY($1::text[])`, [keys]);
     const actual = new Set(rows.map((r) => `${r.A}/${r.B}`));
     const expected = new Set(docs.flatMap((d) => (d.links.get(junction.table) ?? []).map(([a, b]) => `${a}/${b}`)));
     for (const pair of expected) if (!actual.has(pair)) findings.add('content', junction.table, 'missing-link', 'a many-to-many link of the source is not in the target', pair);
@@ -126,11 +125,12 @@ function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row
   for (const id of byId.keys()) findings.add('content', spec.name, 'extra-row', `a row of source document ${owner} that the source does not produce`, id);
 }
 
-async function rowsBy(client: pg.PoolClient, model: ModelSpec, column: string, uuids: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  const { rows } = await client.query<Record<string, unknown>>(`SELECT * FROM ${quoteTable(model.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [uuids]);
+/** Target rows whose `keyExpression` (SQL over alias t) is one of `keys`, grouped by it. */
+async function rowsBy(client: pg.PoolClient, model: ModelSpec, keyExpression: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${keyExpression} AS "__key", t.* FROM ${quoteTable(model.table)} t WHERE ${keyExpression} = ANY($1::text[])`, [keys]);
   const out = new Map<string, Record<string, unknown>[]>();
   for (const row of rows) {
-    const key = String(row[column]);
+    const key = String(row['__key']);
     out.set(key, [...(out.get(key) ?? []), row]);
   }
   return out;

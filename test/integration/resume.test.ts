@@ -137,7 +137,7 @@ describe('killed with SIGKILL and paused with SIGINT at random moments, resumed 
     const rnd = seededRandom(SEED);
     const uniform = (lo: number, hi: number) => Math.round(lo + (hi - lo) * rnd());
     const early: Interrupt[] = [
-      ...Array.from({ length: 4 }, () => ({ signal: 'SIGKILL' as const, anchor: 'spawn' as const, delayMs: uniform(10, timing.startup) })),
+      ...Array.from({ length: 5 }, () => ({ signal: 'SIGKILL' as const, anchor: 'spawn' as const, delayMs: uniform(10, timing.startup * 0.9) })),
       ...Array.from({ length: 6 }, () => ({ signal: 'SIGKILL' as const, anchor: 'STEP 3' as const, delayMs: uniform(0, timing.load * 0.12) })),
       ...Array.from({ length: 3 }, () => ({ signal: 'SIGINT' as const, anchor: 'STEP 3' as const, delayMs: uniform(timing.load * 0.02, timing.load * 0.12) })),
     ];

@@ -152,11 +152,11 @@ describe('each kind of corruption is named, and only it', () => {
     const db = await corrupted('dupmap', async (p) => {
       uuid = (await one(p, `SELECT uuid::text AS id FROM _migration.id_map WHERE model = 'Tag' ORDER BY uuid LIMIT 1`)).id;
       await p.query(`DROP INDEX _migration.id_map_uuid`);
-      await p.query(`INSERT INTO _migration.id_map VALUES ('Tag', 'ffffffffffffffffffffffff', 'objectId', $1)`, [uuid]);
+      await p.query(`INSERT INTO _migration.id_map (model, source_id, source_kind, target_key, uuid) VALUES ('Tag', 'ffffffffffffffffffffffff', 'objectId', $1::text, $1::uuid)`, [uuid]);
     });
     const report = await validateDb(db.url);
-    expect(failures(report)).toEqual(['id-map:Tag:mapping-without-source', 'id-map:Tag:uuid-reused']);
-    expect(report.findings.find((f) => f.kind === 'uuid-reused')?.ids).toEqual([uuid]);
+    expect(failures(report)).toEqual(['id-map:Tag:key-reused', 'id-map:Tag:mapping-without-source']);
+    expect(report.findings.find((f) => f.kind === 'key-reused')?.ids).toEqual([uuid]);
     await db.drop();
   });
 

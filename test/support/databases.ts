@@ -31,18 +31,20 @@ export async function freshDatabase(prefix = 't'): Promise<TestDatabase> {
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
-  return {
+  const db: TestDatabase = {
     url: url.toString(),
     name,
     pool,
     async drop() {
-      await pool.end();
+      // A test may have swapped the pool (to copy the database as a template): end the current one.
+      await db.pool.end().catch(() => {});
       const client = new pg.Client({ connectionString: adminUrl() });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await client.end();
     },
   };
+  return db;
 }
 
 /** An order-independent fingerprint of a table's whole content. */

@@ -13,6 +13,7 @@ const model: ModelSpec = {
   name: 'Thing',
   table: 'things',
   id,
+  key: [id],
   columns: [
     id,
     col('code', 'String', { required: true, ...native('VarChar', '5') }),
