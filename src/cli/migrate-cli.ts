@@ -12,7 +12,6 @@ import { ExitCode } from './exit-codes.ts';
 const program = addConnectionOptions(
   new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) into PostgreSQL through the Prisma schema.'),
 )
-  .addOption(new Option('--from <kind>', 'source kind').choices(['mongo']).default('mongo'))
   .option('--dry-run', 'print the plan and the DDL; touch nothing')
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--batch-size <n>', 'documents per batch and transaction (default 1000)', positiveInt)
@@ -21,7 +20,7 @@ const program = addConnectionOptions(
   .option('--resume <file>', 'resume the run of this checkpoint file (runs are also found automatically)')
   .addOption(new Option('--restart', 'empty what the migrator loaded and start over (asks first)').conflicts('resume'))
   .option('-y, --yes', 'answer yes to --restart confirmation (for scripts)')
-  .option('--force', 'resume even if the config, schema, source or target changed')
+  .option('--force', 'resume even if the config, schema, source or target changed; read a SQLite file another process is writing')
   .addHelpText(
     'after',
     `
@@ -48,6 +47,7 @@ async function main(): Promise<number> {
   let config;
   let resumeFile: CheckpointFile | undefined;
   try {
+    if (flags.force) flags.forceRead = true;
     config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
     if (flags.resume) resumeFile = readCheckpointFile(flags.resume);
   } catch (error) {

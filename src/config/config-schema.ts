@@ -6,7 +6,28 @@ const mongodb = z.object({
   database: z.string().min(1).optional(),
 });
 const mongodump = z.object({ kind: z.literal('mongodump'), path: z.string().min(1) });
-const sqlite = z.object({ kind: z.literal('sqlite'), path: z.string().min(1) });
+const sqlite = z
+  .object({
+    kind: z.literal('sqlite'),
+    path: z.string().min(1),
+    /** `direct`: PostgreSQL tables made from the SQLite schema, keys kept. `schema`: onto the Prisma schema, ids become UUIDs. */
+    mode: z.enum(['direct', 'schema']).default('direct'),
+    /** How zone-less date-time text is read (an IANA zone); never the server's zone. */
+    timeZone: z.string().default('UTC'),
+    /** `''` where a number, boolean or date is expected: NULL with a logged warning, or rejected. */
+    emptyStrings: z.enum(['null', 'reject']).default('null'),
+    /** Value rules that win over the built-in ones, first match first: `{ column: 'events.created', as: 'epoch-ms' }`. */
+    castRules: z.array(z.object({ column: z.string(), as: z.enum(['epoch-seconds', 'epoch-ms', 'julian-day', 'text', 'json']) }).strict()).default([]),
+    /** Type rules for the direct copy, before the built-in ones: `{ declared: '^MONEY$', type: 'Decimal(12,2)' }`. */
+    typeRules: z.array(z.object({ declared: z.string().optional(), column: z.string().optional(), type: z.string().regex(/^(BigInt|Int|Float|Boolean|String|Json|Bytes|Date|DateTime|Decimal(\(\d+,\d+\))?|VarChar\(\d+\))$/) }).strict()).default([]),
+    /** Write the Prisma schema describing the direct copy here. */
+    emitPrisma: z.string().optional(),
+    /** Write a Zero schema (for teams syncing with Zero) describing the direct copy here. */
+    emitZero: z.string().optional(),
+    /** Read the file even if another process seems to be writing it. */
+    force: z.boolean().default(false),
+  })
+  .strict();
 
 /** Everything a run reads, validated before any database is touched. */
 export const configSchema = z
@@ -31,7 +52,9 @@ export const configSchema = z
       .strict()
       .default({ strategy: 'v7-objectid' }),
     /** Per-model settings: the source collection or table when it is not named as the model's table. */
-    models: z.record(z.string(), z.object({ collection: z.string().min(1).optional() }).strict()).default({}),
+    models: z
+      .record(z.string(), z.object({ collection: z.string().min(1).optional(), fields: z.record(z.string(), z.string()).optional() }).strict())
+      .default({}),
     /** Explicit load order, replacing the one computed from relations. */
     phases: z.array(z.array(z.string()).min(1)).optional(),
     /** Load only these models (`--models`). */
@@ -49,7 +72,13 @@ export const configSchema = z
     /** Names the run; by default derived from the source and target. */
     runId: z.string().regex(/^[\w.-]+$/).optional(),
   })
-  .strict();
+  .strict()
+  // A direct copy keeps the source keys: there is no UUID to make.
+  .transform((c) => (c.source.kind === 'sqlite' && c.source.mode === 'direct' ? { ...c, ids: { ...c.ids, strategy: 'keep' as const } } : c))
+  .refine((c) => c.ids.strategy !== 'keep' || (c.source.kind === 'sqlite' && c.source.mode === 'direct'), {
+    message: 'ids.strategy keep is only for the direct copy of SQLite (source.mode: direct)',
+    path: ['ids', 'strategy'],
+  });
 
 export type MigrationConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

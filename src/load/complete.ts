@@ -50,6 +50,7 @@ export async function completeLoad(input: CompleteInput): Promise<{ rejected: nu
   for (const fk of input.ddl.foreignKeys) {
     if (!existing.has(fk.constraint)) await input.pool.query(fk.sql);
   }
+  await resetSequences(input.pool, input.graph);
   return { rejected };
 }
 
@@ -130,4 +131,19 @@ async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Prom
     if (rowCount) why = 'that document was rejected';
   }
   return `dangling reference: ${orphan.field} → ${orphan.targetModel} ${name}: ${why}`;
+}
+
+/**
+ * Kept keys were copied as they were, so identity and serial sequences have not moved: set
+ * each one past the highest id, or the application's next insert would collide.
+ */
+async function resetSequences(pool: pg.Pool, graph: ModelGraph): Promise<void> {
+  for (const model of graph.models.values()) {
+    for (const column of model.columns) {
+      const { rows } = await pool.query<{ seq: string | null }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [quoteIdent(model.table), column.column]);
+      const seq = rows[0]?.seq;
+      if (!seq) continue;
+      await pool.query(`SELECT setval($1, coalesce((SELECT max(${quoteIdent(column.column)}) FROM ${quoteTable(model.table)}), 0) + 1, false)`, [seq]);
+    }
+  }
 }

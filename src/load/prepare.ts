@@ -3,7 +3,7 @@ import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
-import { createContext } from '../transform/context.ts';
+import { createContext, type SourceFields } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
 import type { SourceDoc } from '../transform/types.ts';
 
@@ -36,7 +36,7 @@ export interface Preparer {
  * Transform, then check: the two steps that can refuse a document before the database sees
  * it. Whatever a transformer throws, expected or not, rejects that document only.
  */
-export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>): Preparer {
+export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields): Preparer {
   const model = requireModel(graph, plan.model);
   const owned = [plan.model, ...plan.derived.map((d) => d.model)];
   return {
@@ -47,7 +47,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
       }
       const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
       try {
-        const ctx = createContext(graph, model, ids, sourceId);
+        const ctx = createContext(graph, model, ids, sourceId, source);
         const out = plan.transformer.transform(doc, ctx);
         const rows = new Map<string, Row[]>();
         for (const name of Object.keys(out.rows)) {

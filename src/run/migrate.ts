@@ -9,7 +9,7 @@ import { maskUrl } from '../log/mask.ts';
 import type { Source } from '../sources/source.ts';
 import type { ModelPlan, Plan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
-import { openSession } from './session.ts';
+import { openSession, type Session } from './session.ts';
 import pRetry from 'p-retry';
 import { classifyError } from '../target/errors.ts';
 import { derivedCounts } from './derived-counts.ts';
@@ -82,7 +82,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const started = performance.now();
 
   logger.info('STEP 1  read the Prisma schema, open the source, plan');
-  const { schemaText, graph, ddl, source, plan } = await openSession(config, logger);
+  const session = await openSession(config, logger);
+  const { schemaText, graph, ddl, source, plan } = session;
   logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
   let target: Target | undefined;
   let writer: Writer | undefined;
@@ -128,7 +129,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       mirror.write('running', 'load');
       logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
       try {
-        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf, timings });
+        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf, timings, session });
       } catch (error) {
         if (options.signal.aborted) {
           await state.setStatus('paused');
@@ -188,6 +189,7 @@ interface PhaseInput {
   options: MigrateOptions;
   serverOf: (error: unknown) => string;
   timings: RunTimings;
+  session: Session;
 }
 
 /** Phases in order; inside a phase, up to `parallelism` models at once. */
@@ -232,7 +234,7 @@ async function loadOne(
     graph: input.graph,
     source: input.source,
     writer: input.writer,
-    preparer: createPreparer(input.graph, plan, ids, checks),
+    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan)),
     batchSize: config.batchSize,
     keepIds: config.ids.strategy === 'keep',
     retry: config.retry,

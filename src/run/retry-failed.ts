@@ -34,7 +34,8 @@ export interface RetryResult {
  * before the children that were rejected because of it.
  */
 export async function retryFailed(config: MigrationConfig, logger: Logger): Promise<RetryResult> {
-  const { graph, source, plan } = await openSession(config, logger);
+  const session = await openSession(config, logger);
+  const { graph, source, plan } = session;
   const target = await connectTarget(config.target.url);
   const writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
   try {
@@ -56,7 +57,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
       const docs = await source.fetch(modelPlan.collection, rows.map((r) => parseSourceId(r.source_id, r.source_kind)));
       const found = new Set(docs.map((d) => sourceIdKey(d._id as never)));
       missing += rows.filter((r) => !found.has(r.source_id)).length;
-      const preparer = createPreparer(graph, modelPlan, ids, checks);
+      const preparer = createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan));
       const good: PreparedDoc[] = [];
       const refused: RejectedDoc[] = [];
       for (const doc of docs) {

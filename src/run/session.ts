@@ -1,13 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { planMigration, type Plan } from '../plan/plan.ts';
+import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
 import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
+import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
+import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-convert.ts';
+import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
+import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
+import type { SourceFields } from '../transform/context.ts';
+import { convertValue } from '../transform/convert.ts';
 import { loadTransformers } from '../transform/load-transformers.ts';
+import type { ValueConverter } from '../transform/types.ts';
 
 /** What every command starts from: the schema read, the source open, the plan made. */
 export interface Session {
@@ -16,27 +24,80 @@ export interface Session {
   ddl: SchemaDdl;
   source: Source;
   plan: Plan;
+  /** How a model's source fields are found and converted. */
+  fieldsFor(plan: ModelPlan): SourceFields;
+  /** Coercions counted by rule, for the summary (SQLite). */
+  coercions: Map<string, number>;
 }
 
+/**
+ * Reads the target schema (the Prisma file, or for a direct SQLite copy one generated from
+ * the SQLite schema), opens the source and plans. The one place that knows which kind of
+ * source converts values which way.
+ */
 export async function openSession(config: MigrationConfig, logger: Logger): Promise<Session> {
-  const schemaText = readFileSync(config.schema, 'utf8');
-  const graph = buildModelGraph(readDmmf(schemaText));
-  const ddl = await renderDdl(schemaText);
   const source = await openSource(config.source);
   try {
+    const direct = config.source.kind === 'sqlite' && config.source.mode === 'direct';
+    let schemaText: string;
+    if (direct && config.source.kind === 'sqlite') {
+      const sqlite = source as SqliteSource;
+      const generated = prismaSchemaFromSqlite(
+        sqlite.tables,
+        config.source.typeRules.map((r) => ({ name: `config: ${r.declared ?? r.column ?? '*'}`, ...(r.declared ? { declared: new RegExp(r.declared, 'i') } : {}), ...(r.column ? { column: r.column } : {}), type: () => r.type })),
+      );
+      for (const w of generated.warnings) logger.warn(`        ${w}`);
+      schemaText = generated.schema;
+      if (config.source.emitPrisma) writeOut(config.source.emitPrisma, schemaText, logger, 'Prisma schema');
+    } else {
+      schemaText = readFileSync(config.schema, 'utf8');
+    }
+    if (source.kind === 'sqlite') for (const p of (source as SqliteSource).foreignKeyProblems) logger.warn(`        foreign_key_check: ${p}`);
+    const graph = buildModelGraph(readDmmf(schemaText));
+    if (direct && config.source.kind === 'sqlite' && config.source.emitZero) writeOut(config.source.emitZero, zeroSchemaFromGraph(graph), logger, 'Zero schema');
+    const ddl = await renderDdl(schemaText);
+    const collectionOf: Record<string, string> = Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : [])));
     const plan = planMigration({
       graph,
       collections: await source.collections(),
-      transformers: await loadTransformers(config.transformers),
-      collectionOf: Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
+      transformers: direct ? [] : await loadTransformers(config.transformers),
+      collectionOf,
       phases: config.phases,
       only: config.only,
     });
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
-    return { schemaText, graph, ddl, source, plan };
+    const coercions = new Map<string, number>();
+    const converter: ValueConverter =
+      config.source.kind === 'sqlite'
+        ? createSqliteConverter({
+            timeZone: config.source.timeZone,
+            emptyStrings: config.source.emptyStrings,
+            rules: config.source.castRules,
+            onCoercion: (c: Coercion) => {
+              const key = `${c.table}.${c.column}: ${c.rule}`;
+              coercions.set(key, (coercions.get(key) ?? 0) + 1);
+              logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
+            },
+          })
+        : (column, value, label) => convertValue(column, value, label);
+    return {
+      schemaText,
+      graph,
+      ddl,
+      source,
+      plan,
+      coercions,
+      fieldsFor: (p) => ({ collection: p.collection, converter, renames: config.models[p.model]?.fields ?? {} }),
+    };
   } catch (error) {
     await source.close();
     throw error;
   }
+}
+
+function writeOut(path: string, text: string, logger: Logger, what: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  logger.info(`        ${what} written to ${path}`);
 }

@@ -2,6 +2,7 @@ import type { MigrationConfig } from '../config/config-schema.ts';
 import { openMongoSource } from './mongodb/mongodb-source.ts';
 import { openMongodumpSource } from './mongodump/mongodump-source.ts';
 import type { Source } from './source.ts';
+import { openSqliteSource } from './sqlite/sqlite-source.ts';
 
 export async function openSource(config: MigrationConfig['source']): Promise<Source> {
   switch (config.kind) {
@@ -10,6 +11,6 @@ export async function openSource(config: MigrationConfig['source']): Promise<Sou
     case 'mongodump':
       return openMongodumpSource(config.path);
     case 'sqlite':
-      throw new Error('the SQLite source is not built yet');
+      return openSqliteSource(config.path, { force: config.force });
   }
 }

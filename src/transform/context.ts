@@ -1,13 +1,20 @@
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
-import { convertValue } from './convert.ts';
 import { defaultLinks, defaultRow } from './default-transformer.ts';
 import { reject } from './reject.ts';
-import type { SourceDoc, TransformContext } from './types.ts';
+import type { SourceDoc, TransformContext, ValueConverter } from './types.ts';
+
+/** How a model's source is read: its collection, field renames, and the value converter of its kind. */
+export interface SourceFields {
+  collection: string;
+  converter: ValueConverter;
+  /** Prisma field → source field, where they are not named alike. */
+  renames: Readonly<Record<string, string>>;
+}
 
 /** The context handed to a transformer for one document. */
-export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper, sourceId: SourceId): TransformContext {
+export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper, sourceId: SourceId, source: SourceFields): TransformContext {
   const ctx: TransformContext = {
     model,
     sourceId,
@@ -23,9 +30,9 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
     convert(modelName, field, value) {
       const column = getModel(graph, modelName).columns.find((c) => c.field === field);
       if (!column) throw new Error(`model ${modelName} has no field ${field}`);
-      return convertValue(column, value, field);
+      return source.converter(column, value, field, { collection: source.collection, field });
     },
-    defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx),
+    defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx, source),
     defaultLinks: (doc: SourceDoc) => defaultLinks(model, doc, ctx),
   };
   return ctx;

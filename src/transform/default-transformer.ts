@@ -1,6 +1,8 @@
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
 import { reject } from './reject.ts';
+import type { SourceFields } from './context.ts';
+import type { ColumnSpec } from '../schema/model-graph.ts';
 import type { SourceDoc, TransformContext, Transformer } from './types.ts';
 
 /**
@@ -15,11 +17,12 @@ export function defaultTransformer(model: string): Transformer {
   };
 }
 
-export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Row {
+export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext, source: SourceFields): Row {
   const row: Row = ctx.keepIds ? {} : { [model.id.field]: ctx.uuid };
   for (const column of model.columns) {
     if (column.isId && !ctx.keepIds) continue;
-    const raw = doc[column.field];
+    const key = sourceKey(column, doc, source.renames);
+    const raw = doc[key];
     const label = column.field;
     if (raw === undefined || raw === null) {
       if (raw === undefined && column.literalDefault !== undefined) {
@@ -31,7 +34,7 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
       }
       continue;
     }
-    row[column.field] = column.references && !ctx.keepIds ? ctx.ref(column.references.model, raw, label) : ctx.convert(model.name, column.field, raw);
+    row[column.field] = column.references && !ctx.keepIds ? ctx.ref(column.references.model, raw, label) : source.converter(column, raw, label, { collection: source.collection, field: key });
   }
   return row;
 }
@@ -56,4 +59,17 @@ export function defaultLinks(model: ModelSpec, doc: SourceDoc, ctx: TransformCon
 function linkSourceField(field: string, doc: SourceDoc): string | undefined {
   const singular = field.endsWith('ies') ? `${field.slice(0, -3)}y` : field.replace(/s$/, '');
   return [`${singular}Ids`, field].find((name) => name in doc);
+}
+
+/**
+ * The source field a column reads: a configured rename, else the field or column named
+ * exactly like it, else one that differs only in case (`ArtistId` for `artistId`).
+ */
+export function sourceKey(column: ColumnSpec, doc: SourceDoc, renames: Readonly<Record<string, string>>): string {
+  const renamed = renames[column.field];
+  if (renamed !== undefined) return renamed;
+  if (column.field in doc) return column.field;
+  if (column.column in doc) return column.column;
+  const lower = [column.field.toLowerCase(), column.column.toLowerCase()];
+  return Object.keys(doc).find((k) => lower.includes(k.toLowerCase())) ?? column.field;
 }

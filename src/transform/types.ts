@@ -1,6 +1,6 @@
 import type { Row } from '../check/row-check.ts';
 import type { SourceId } from '../ids/source-id.ts';
-import type { ModelSpec } from '../schema/model-graph.ts';
+import type { ColumnSpec, ModelSpec } from '../schema/model-graph.ts';
 
 /** A source record as the driver or the BSON reader hands it over. */
 export type SourceDoc = { readonly _id?: unknown } & Readonly<Record<string, unknown>>;
@@ -42,3 +42,9 @@ export interface Transformer {
   readonly derives?: Readonly<Record<string, string>>;
   transform(doc: SourceDoc, ctx: TransformContext): TransformOutput;
 }
+
+/**
+ * Turns one source value into what its target column takes, or rejects the document. Each
+ * source family has its own: BSON values (convert.ts) or SQLite's casting rules.
+ */
+export type ValueConverter = (column: ColumnSpec, value: unknown, label: string, origin: { collection: string; field: string }) => unknown;

@@ -55,7 +55,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const { config, logger } = options;
   const started = performance.now();
   const samplePercent = options.samplePercent ?? 100;
-  const { graph, ddl, source, plan } = await openSession(config, logger);
+  const session = await openSession(config, logger);
+  const { graph, ddl, source, plan } = session;
   let embedded: EmbeddedServer | undefined;
   if (!config.target.url) embedded = await startEmbeddedPostgres();
   const url = config.target.url ?? embedded?.url ?? '';
@@ -73,7 +74,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       const model = graph.models.get(modelPlan.model);
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks), ids, findings, samplePercent, batchSize: config.batchSize });
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan)), ids, findings, samplePercent, batchSize: config.batchSize });
       const target = await count(client, `SELECT count(*) FROM ${quoteTable(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
       if (pass.source !== target + rejected + pass.skipped) {

@@ -1,0 +1,153 @@
+import { prismaType, typeFor, type TypeRule } from './cast-rules.ts';
+import type { SqliteColumn, SqliteTable } from './sqlite-schema.ts';
+
+export interface GeneratedSchema {
+  schema: string;
+  /** What could not be carried, for the log: defaults, CHECKs, composite foreign keys. */
+  warnings: string[];
+  /** Table → model name, column → field name, for renames and reports. */
+  models: Map<string, { model: string; fields: Map<string, string> }>;
+}
+
+const referentialAction: Record<string, string> = { CASCADE: 'Cascade', 'SET NULL': 'SetNull', 'SET DEFAULT': 'SetDefault', RESTRICT: 'Restrict', 'NO ACTION': 'NoAction' };
+
+/**
+ * A Prisma schema describing the direct copy of a SQLite database: one model per table (names
+ * made valid, the originals kept with @@map/@map), types from the casting rules, keys kept
+ * (an INTEGER PRIMARY KEY becomes an autoincrement identity), defaults translated, foreign
+ * keys as relations with SQLite's referential actions, unique constraints and indexes.
+ */
+export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules: readonly TypeRule[] = []): GeneratedSchema {
+  const warnings: string[] = [];
+  const models = new Map<string, { model: string; fields: Map<string, string> }>();
+  const usedModels = new Set<string>();
+  for (const t of tables) {
+    const model = unique(pascal(t.name), usedModels);
+    const usedFields = new Set<string>();
+    models.set(t.name, { model, fields: new Map(t.columns.map((c) => [c.name, unique(camel(c.name), usedFields)])) });
+  }
+  const blocks = new Map<string, string[]>();
+  const relationLines = new Map<string, string[]>();
+  const relationNames = new Set<string>();
+
+  for (const t of tables) {
+    const names = models.get(t.name);
+    if (!names) continue;
+    const lines: string[] = [];
+    const field = (c: string) => names.fields.get(c) ?? c;
+    for (const c of t.columns) {
+      const { type } = typeFor(t.name, c.name, c.declared, typeRules);
+      const { scalar, native } = prismaType(t.rowidAlias === c.name ? 'BigInt' : type);
+      const attrs: string[] = [];
+      if (t.primaryKey.length === 1 && t.primaryKey[0] === c.name) attrs.push('@id');
+      if (t.rowidAlias === c.name) attrs.push('@default(autoincrement())');
+      else {
+        const def = translateDefault(c, scalar, native);
+        if (def.attribute) attrs.push(def.attribute);
+        if (def.warning) warnings.push(`${t.name}.${c.name}: ${def.warning}`);
+      }
+      if (native) attrs.push(native);
+      if (field(c.name) !== c.name) attrs.push(`@map(${JSON.stringify(c.name)})`);
+      const optional = !c.notNull && c.pk === 0;
+      lines.push(`  ${field(c.name)} ${scalar}${optional ? '?' : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''}`);
+    }
+    for (const fk of t.foreignKeys) {
+      const parent = tables.find((p) => p.name === fk.table);
+      const parentNames = models.get(fk.table);
+      const to = fk.to.length > 0 ? fk.to : (parent?.primaryKey ?? []);
+      if (!parent || !parentNames || fk.columns.length !== 1 || to.length !== 1) {
+        warnings.push(`${t.name}: foreign key (${fk.columns.join(', ')}) → ${fk.table} is not a single-column reference to a known table; its rows are copied, the constraint is not`);
+        continue;
+      }
+      const [from] = fk.columns;
+      const [toColumn] = to;
+      const referencedIsUnique = (parent.primaryKey.length === 1 && parent.primaryKey[0] === toColumn) || parent.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === toColumn);
+      if (!from || !toColumn || !referencedIsUnique) {
+        warnings.push(`${t.name}.${from ?? '?'}: references ${fk.table}.${toColumn ?? '?'}, which is not unique; the constraint is not carried`);
+        continue;
+      }
+      const relation = unique(`${names.model}_${field(from)}`, relationNames);
+      const optional = !t.columns.find((c) => c.name === from)?.notNull;
+      const own = relationLines.get(t.name) ?? [];
+      const relField = unique(`${field(from).replace(/Id$/i, '') || 'ref'}Rel`, new Set([...names.fields.values(), ...own.map((l) => l.trim().split(' ')[0] ?? '')]));
+      const actions = `, onDelete: ${referentialAction[fk.onDelete] ?? 'NoAction'}, onUpdate: ${referentialAction[fk.onUpdate] ?? 'NoAction'}`;
+      own.push(`  ${relField} ${parentNames.model}${optional ? '?' : ''} @relation("${relation}", fields: [${field(from)}], references: [${parentNames.fields.get(toColumn) ?? toColumn}]${actions})`);
+      relationLines.set(t.name, own);
+      const back = relationLines.get(fk.table) ?? [];
+      const taken = new Set([...(parentNames.fields.values() ?? []), ...back.map((l) => l.trim().split(' ')[0] ?? '')]);
+      back.push(`  ${unique(`${lowerFirst(names.model)}By${pascal(field(from))}`, taken)} ${names.model}[] @relation("${relation}")`);
+      relationLines.set(fk.table, back);
+    }
+    if (t.primaryKey.length > 1) lines.push('', `  @@id([${t.primaryKey.map(field).join(', ')}])`);
+    for (const index of t.indexes) {
+      if (index.origin === 'pk' || index.columns.some((c) => c === '')) continue;
+      const map = index.name.startsWith('sqlite_autoindex') || index.name.length > 63 ? '' : `, map: ${JSON.stringify(index.name)}`;
+      lines.push(`  @@${index.unique ? 'unique' : 'index'}([${index.columns.map(field).join(', ')}]${map})`);
+    }
+    for (const check of t.checks) warnings.push(`${t.name}: CHECK (${check}) is kept as a comment on the model; PostgreSQL does not get it`);
+    lines.push(`  @@map(${JSON.stringify(t.name)})`);
+    blocks.set(t.name, lines);
+  }
+
+  const out = [
+    '// Generated from a SQLite database by the direct copy: keys kept, names made valid and mapped back.',
+    'generator client {',
+    '  provider = "prisma-client"',
+    '  output   = "./generated"',
+    '}',
+    '',
+    'datasource db {',
+    '  provider = "postgresql"',
+    '}',
+  ];
+  for (const t of tables) {
+    const names = models.get(t.name);
+    if (!names) continue;
+    out.push('');
+    for (const check of t.checks) out.push(`/// CHECK (${check.replace(/\n/g, ' ')})`);
+    out.push(`model ${names.model} {`, ...(relationLines.get(t.name) ?? []).map((l) => l), ...(blocks.get(t.name) ?? []), '}');
+  }
+  return { schema: `${out.join('\n')}\n`, warnings, models };
+}
+
+function translateDefault(c: SqliteColumn, scalar: string, native: string | undefined): { attribute?: string; warning?: string } {
+  const raw = c.defaultSql?.trim();
+  if (raw === undefined || raw === '' || /^NULL$/i.test(raw)) return {};
+  const text = raw.replace(/^\((.*)\)$/s, '$1').trim();
+  if (/^(CURRENT_TIMESTAMP|datetime\s*\(\s*'now'\s*\)|strftime\s*\(.*'now'\s*\))$/i.test(text) && scalar === 'DateTime') {
+    return native === '@db.Date' ? { attribute: '@default(dbgenerated("CURRENT_DATE"))' } : { attribute: '@default(now())' };
+  }
+  if (/^(CURRENT_DATE|date\s*\(\s*'now'\s*\))$/i.test(text) && scalar === 'DateTime') return { attribute: '@default(dbgenerated("CURRENT_DATE"))' };
+  if (/^[+-]?\d+(\.\d+)?$/.test(text)) {
+    if (scalar === 'Boolean') return text === '0' || text === '1' ? { attribute: `@default(${text === '1'})` } : { warning: `default ${raw} is not a boolean; dropped` };
+    if (['BigInt', 'Int', 'Float', 'Decimal'].includes(scalar)) return { attribute: `@default(${text})` };
+    if (scalar === 'String') return { attribute: `@default(${JSON.stringify(text)})` };
+  }
+  const str = /^'((?:[^']|'')*)'$/.exec(text);
+  if (str && scalar === 'String') return { attribute: `@default(${JSON.stringify((str[1] ?? '').replace(/''/g, "'"))})` };
+  if (/^(TRUE|FALSE)$/i.test(text) && scalar === 'Boolean') return { attribute: `@default(${text.toLowerCase()})` };
+  return { warning: `default ${raw} has no PostgreSQL equivalent here; dropped (rows keep their values; new rows get NULL)` };
+}
+
+function pascal(name: string): string {
+  const parts = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const joined = parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') || 'Table';
+  return /^[A-Za-z]/.test(joined) ? joined : `T${joined}`;
+}
+
+function camel(name: string): string {
+  const p = pascal(name);
+  const c = p.charAt(0).toLowerCase() + p.slice(1);
+  return c === 't' ? 'column' : c;
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function unique(name: string, used: Set<string>): string {
+  let candidate = name;
+  for (let i = 2; used.has(candidate); i++) candidate = `${name}${i}`;
+  used.add(candidate);
+  return candidate;
+}

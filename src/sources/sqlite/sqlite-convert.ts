@@ -1,0 +1,196 @@
+import type { ColumnSpec } from '../../schema/model-graph.ts';
+import { parseIsoDate } from '../../transform/convert.ts';
+import { plainDecimal } from '../../transform/decimal-text.ts';
+import { reject } from '../../transform/reject.ts';
+import type { ValueConverter } from '../../transform/types.ts';
+import { globMatch } from './cast-rules.ts';
+import { InvalidText, storageOf, type StorageClass } from './sqlite-values.ts';
+
+export type ConverterName = 'epoch-seconds' | 'epoch-ms' | 'julian-day' | 'text' | 'json';
+
+export interface CastOptions {
+  /** How zone-less date-time text is read; an IANA zone name. Default UTC, whatever the machine says. */
+  timeZone: string;
+  /** `''` where a number, boolean or date is expected: NULL with a logged warning, or a rejection. */
+  emptyStrings: 'null' | 'reject';
+  /** Per-column overrides, first match wins: `{ column: 'events.created', as: 'epoch-ms' }`. */
+  rules: readonly { column: string; as: ConverterName }[];
+  /** Called once per coerced value, for the log. */
+  onCoercion: (coercion: Coercion) => void;
+}
+
+export interface Coercion {
+  table: string;
+  column: string;
+  rule: string;
+  from: string;
+  to: string;
+}
+
+const JULIAN_UNIX_EPOCH = 2440587.5;
+
+/**
+ * The casting rules for values, as a table keyed by the target type and the value's storage
+ * class; every entry that changes a value's representation (not just its type) reports a
+ * coercion. A value no entry accepts rejects its row with the reason.
+ */
+export function createSqliteConverter(options: CastOptions): ValueConverter {
+  return (column, value, label, origin) => {
+    if (value === null || value === undefined) return null;
+    if (value instanceof InvalidText) return reject(`${label}: ${value.toString()}`);
+    const coerce = (rule: string, to: unknown): unknown => {
+      options.onCoercion({ table: origin.collection, column: origin.field, rule, from: show(value), to: show(to) });
+      return to;
+    };
+    const override = options.rules.find((r) => globMatch(r.column, `${origin.collection}.${origin.field}`));
+    if (override) return applyOverride(override.as, column, value, label, coerce, options.timeZone);
+    const storage = storageOf(value);
+    if (value === '' && column.type !== 'String' && column.type !== 'Bytes') {
+      if (options.emptyStrings === 'reject' || column.required) return reject(`${label}: empty string where ${column.type} is expected`);
+      return coerce('empty string as NULL', null);
+    }
+    if (column.isList) return reject(`${label}: a list column cannot be filled from SQLite`);
+    return castScalar(column, value, storage, label, coerce, options.timeZone);
+  };
+}
+
+type Coerce = (rule: string, to: unknown) => unknown;
+
+function castScalar(column: ColumnSpec, value: unknown, storage: StorageClass, label: string, coerce: Coerce, timeZone: string): unknown {
+  const refuse = (): never => reject(`${label}: no casting rule turns ${storage} ${show(value)} into ${column.type}`);
+  switch (column.type) {
+    case 'String':
+      if (storage === 'text') return value;
+      if (storage === 'integer' || storage === 'real') return coerce('number stored in a text column', numberText(value));
+      if (storage === 'blob') {
+        try {
+          return coerce('UTF-8 blob read as text', new TextDecoder('utf-8', { fatal: true }).decode(value as Buffer));
+        } catch {
+          return reject(`${label}: binary data is not valid UTF-8 text`);
+        }
+      }
+      return refuse();
+    case 'Int':
+    case 'BigInt': {
+      const big = toBigInt(value, storage, coerce);
+      if (big === undefined) return refuse();
+      if (column.type === 'BigInt') return big;
+      return Number.isSafeInteger(Number(big)) ? Number(big) : reject(`${label}: ${big} does not fit Int`);
+    }
+    case 'Float': {
+      if (storage === 'real') return value;
+      if (storage === 'integer') return Number.isSafeInteger(Number(value)) ? Number(value) : reject(`${label}: ${String(value)} would lose precision as a double`);
+      if (storage === 'text' && isNumericText(String(value))) return coerce('numeric text as a number', Number(value));
+      return refuse();
+    }
+    case 'Decimal': {
+      if (storage === 'integer') return String(value);
+      // REAL money: the shortest text that reads back as the same double is the decimal that was stored.
+      if (storage === 'real') return plainDecimal(String(value)) ?? refuse();
+      if (storage === 'text' && isNumericText(String(value))) return coerce('numeric text as a decimal', plainDecimal(String(value)));
+      return refuse();
+    }
+    case 'Boolean': {
+      if (storage === 'integer' && (value === 0n || value === 1n)) return value === 1n;
+      if (storage === 'real' && (value === 0 || value === 1)) return coerce('0/1 real as a boolean', value === 1);
+      if (storage === 'text') {
+        const t = String(value).trim().toLowerCase();
+        if (['1', 'true', 't', 'yes', 'y', 'on'].includes(t)) return coerce('text as a boolean', true);
+        if (['0', 'false', 'f', 'no', 'n', 'off'].includes(t)) return coerce('text as a boolean', false);
+      }
+      return refuse();
+    }
+    case 'DateTime':
+      return castDate(value, storage, label, coerce, timeZone) ?? refuse();
+    case 'Json': {
+      if (storage === 'text') {
+        try {
+          return JSON.parse(String(value)) as unknown;
+        } catch {
+          return reject(`${label}: invalid JSON text ${show(value)}`);
+        }
+      }
+      if (storage === 'integer' || storage === 'real') return coerce('number as a JSON number', Number(value));
+      return refuse();
+    }
+    case 'Bytes':
+      if (storage === 'blob') return value;
+      if (storage === 'text') return coerce('text in a BLOB column kept as its UTF-8 bytes', Buffer.from(String(value), 'utf8'));
+      return refuse();
+  }
+}
+
+function castDate(value: unknown, storage: StorageClass, label: string, coerce: Coerce, timeZone: string): Date | undefined {
+  if (storage === 'integer') {
+    const n = Number(value);
+    return Math.abs(n) < 1e11 ? (coerce('unix seconds as a time', new Date(n * 1000)) as Date) : (coerce('unix milliseconds as a time', new Date(n)) as Date);
+  }
+  if (storage === 'real') {
+    const n = Number(value);
+    if (n >= 1721425.5 && n < 5373484.5) return coerce('julian day as a time', new Date(Math.round((n - JULIAN_UNIX_EPOCH) * 86_400_000))) as Date;
+    return coerce('unix seconds as a time', new Date(Math.round(n * 1000))) as Date;
+  }
+  if (storage !== 'text') return undefined;
+  const text = String(value).trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return castDate(text.includes('.') ? Number(text) : BigInt(text), text.includes('.') ? 'real' : 'integer', label, coerce, timeZone);
+  const zoned = parseIsoDate(text);
+  if (zoned) return zoned;
+  // Zone-less date-time text: read in the configured zone, never the server's.
+  const local = parseIsoDate(`${text.replace(' ', 'T')}Z`);
+  if (!local) return reject(`${label}: malformed date ${show(value)}`);
+  return timeZone === 'UTC' ? local : (coerce(`local time read in ${timeZone}`, zonedToUtc(local, timeZone)) as Date);
+}
+
+/** The instant at which the wall-clock time `local` (given as if UTC) occurs in `timeZone`. */
+export function zonedToUtc(local: Date, timeZone: string): Date {
+  const offsetAt = (t: number) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+        .formatToParts(new Date(t))
+        .map((p) => [p.type, p.value]),
+    );
+    const asUtc = Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
+    return asUtc - Math.floor(t / 1000) * 1000;
+  };
+  const guess = local.getTime() - offsetAt(local.getTime());
+  return new Date(local.getTime() - offsetAt(guess));
+}
+
+function applyOverride(as: ConverterName, column: ColumnSpec, value: unknown, label: string, coerce: Coerce, timeZone: string): unknown {
+  const n = Number(typeof value === 'string' ? value.trim() : value);
+  switch (as) {
+    case 'epoch-seconds':
+      return Number.isFinite(n) ? coerce('unix seconds as a time (rule)', new Date(n * 1000)) : reject(`${label}: not a number of seconds`);
+    case 'epoch-ms':
+      return Number.isFinite(n) ? coerce('unix milliseconds as a time (rule)', new Date(n)) : reject(`${label}: not a number of milliseconds`);
+    case 'julian-day':
+      return Number.isFinite(n) ? coerce('julian day as a time (rule)', new Date(Math.round((n - JULIAN_UNIX_EPOCH) * 86_400_000))) : reject(`${label}: not a julian day`);
+    case 'text':
+      return typeof value === 'string' ? value : coerce('as text (rule)', numberText(value));
+    case 'json':
+      return castScalar({ ...column, type: 'Json' }, value, storageOf(value), label, coerce, timeZone);
+  }
+}
+
+function toBigInt(value: unknown, storage: StorageClass, coerce: Coerce): bigint | undefined {
+  if (storage === 'integer') return BigInt(value as bigint);
+  if (storage === 'real' && Number.isInteger(value)) return coerce('integral real as an integer', BigInt(value as number)) as bigint;
+  if (storage === 'text' && /^\s*[+-]?\d+\s*$/.test(String(value))) return coerce('integer text as an integer', BigInt(String(value).trim())) as bigint;
+  return undefined;
+}
+
+function numberText(value: unknown): string {
+  return typeof value === 'bigint' ? value.toString() : String(value);
+}
+
+function isNumericText(text: string): boolean {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text);
+}
+
+function show(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (Buffer.isBuffer(value)) return `x'${value.subarray(0, 16).toString('hex')}${value.length > 16 ? '…' : ''}'`;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}

@@ -1,0 +1,147 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
+import type { SourceDoc } from '../../transform/types.ts';
+import type { ReadOptions, Source, SourceBatch } from '../source.ts';
+import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
+import { decodeValue } from './sqlite-values.ts';
+
+export interface SqliteSource extends Source {
+  readonly kind: 'sqlite';
+  readonly path: string;
+  readonly tables: readonly SqliteTable[];
+  table(name: string): SqliteTable;
+  /** Foreign-key violations found by `PRAGMA foreign_key_check` before anything ran. */
+  readonly foreignKeyProblems: readonly string[];
+}
+
+export class SqliteRefusal extends Error {
+  override name = 'SqliteRefusal';
+}
+
+/**
+ * A SQLite file, opened read-only: the file is byte-identical after the run. Before anything
+ * else: `PRAGMA integrity_check` must pass, and a file another process is writing (a hot
+ * rollback journal, or a WAL with frames not yet checkpointed) is refused unless forced.
+ * Rows stream in rowid order (primary-key order for WITHOUT ROWID tables), resumable by key.
+ */
+export function openSqliteSource(file: string, options: { force?: boolean } = {}): SqliteSource {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new SqliteRefusal(`SQLite file ${path} does not exist`);
+  const busy = [`${path}-journal`, `${path}-wal`].filter((f) => existsSync(f) && statSync(f).size > 0);
+  if (busy.length > 0 && !options.force) {
+    throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
+  }
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const integrity = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
+  if (integrity.length !== 1 || integrity[0] !== 'ok') {
+    db.close();
+    throw new SqliteRefusal(`${path} fails PRAGMA integrity_check: ${integrity.slice(0, 5).join('; ')}`);
+  }
+  const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
+    (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
+  );
+  const tables = readSqliteSchema(db);
+  // From here on every integer is read as a bigint: exact beyond 2^53.
+  db.defaultSafeIntegers(true);
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const table = (name: string): SqliteTable => {
+    const t = byName.get(name);
+    if (!t) throw new Error(`SQLite file has no table ${name}`);
+    return t;
+  };
+  const keyOf = (t: SqliteTable) => (t.primaryKey.length > 0 ? t.primaryKey : ['rowid']);
+
+  return {
+    kind: 'sqlite',
+    path,
+    identity: `sqlite:${path}`,
+    tables,
+    table,
+    foreignKeyProblems,
+    collections: async () => tables.map((t) => t.name),
+    async count(name) {
+      const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
+      return Number(row.n);
+    },
+    async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
+      const t = table(name);
+      // Rowid order is the storage order and always unique; WITHOUT ROWID tables go by key.
+      const order = t.withoutRowid ? t.primaryKey : ['rowid'];
+      const orderSql = order.map(quoteOrRowid).join(', ');
+      const select = selectList(t, order);
+      let after: unknown[] | undefined = typeof options.after?.['key'] === 'string' ? (JSON.parse(options.after['key']) as unknown[]).map(revive) : undefined;
+      for (;;) {
+        const where = after ? `WHERE (${orderSql}) > (${order.map(() => '?').join(', ')})` : '';
+        const rows = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} ${where} ORDER BY ${orderSql} LIMIT ?`).raw(true).all(...(after ?? []), options.batchSize) as unknown[][];
+        if (rows.length === 0) return;
+        const docs = rows.map((r) => toDoc(t, r, order.length, keyOf(t)));
+        after = (rows[rows.length - 1] ?? []).slice(0, order.length);
+        yield { docs, cursor: { key: JSON.stringify(after.map(store)) } };
+        options.signal?.throwIfAborted();
+        if (rows.length < options.batchSize) return;
+      }
+    },
+    async fetch(name: string, ids: readonly SourceId[]) {
+      const t = table(name);
+      const key = keyOf(t);
+      const select = selectList(t, key);
+      const found: SourceDoc[] = [];
+      const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map(quoteOrRowid).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
+      for (const id of ids) {
+        const values = key.length > 1 ? (JSON.parse(sourceIdKey(id)) as unknown[]).map(revive) : [typeof id === 'string' && /^-?\d+$/.test(id) ? BigInt(id) : id];
+        const row = statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
+        if (row) found.push(toDoc(t, row, key.length, key));
+      }
+      return found;
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/** The key columns first (for cursors), then typeof() and the value of every column; text as its raw bytes. */
+function selectList(t: SqliteTable, lead: readonly string[]): string {
+  return [
+    ...lead.map(quoteOrRowid),
+    ...t.columns.flatMap((c) => {
+      const q = quoteSqlite(c.name);
+      return [`typeof(${q})`, `CASE WHEN typeof(${q}) = 'text' THEN CAST(${q} AS BLOB) ELSE ${q} END`];
+    }),
+  ].join(', ');
+}
+
+function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly string[]): SourceDoc {
+  const doc: Record<string, unknown> = {};
+  t.columns.forEach((c, i) => {
+    doc[c.name] = decodeValue(String(row[lead + 2 * i]), row[lead + 2 * i + 1]);
+  });
+  const keyValues = key.map((k, i) => (k === 'rowid' && !t.columns.some((c) => c.name === 'rowid') ? row[i] : doc[k]));
+  doc['_id'] = key.length === 1 ? idValue(keyValues[0]) : JSON.stringify(keyValues.map(store));
+  return doc;
+}
+
+function idValue(value: unknown): SourceId {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return String(value);
+}
+
+/** Cursor and composite-key values as JSON: big integers as {"$int": "..."} so they stay exact. */
+function store(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : { $int: value.toString() };
+  if (Buffer.isBuffer(value)) return { $hex: value.toString('hex') };
+  return value;
+}
+
+function revive(value: unknown): unknown {
+  if (value && typeof value === 'object' && '$int' in value) return BigInt(String(value.$int));
+  if (value && typeof value === 'object' && '$hex' in value) return Buffer.from(String(value.$hex), 'hex');
+  return value;
+}
+
+function quoteOrRowid(name: string): string {
+  return name === 'rowid' ? 'rowid' : quoteSqlite(name);
+}
