@@ -40,6 +40,8 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
   try {
     const direct = config.source.kind === 'sqlite' && config.source.mode === 'direct';
     let schemaText: string;
+    // The direct copy reads each table and column by its exact SQLite name, whatever the model calls it.
+    const sourceNames = new Map<string, { table: string; fields: Record<string, string> }>();
     if (direct && config.source.kind === 'sqlite') {
       const sqlite = source as SqliteSource;
       const generated = prismaSchemaFromSqlite(
@@ -47,6 +49,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
         config.source.typeRules.map((r) => ({ name: `config: ${r.declared ?? r.column ?? '*'}`, ...(r.declared ? { declared: new RegExp(r.declared, 'i') } : {}), ...(r.column ? { column: r.column } : {}), type: () => r.type })),
       );
       for (const w of generated.warnings) logger.warn(`        ${w}`);
+      for (const [table, names] of generated.models) sourceNames.set(names.model, { table, fields: Object.fromEntries([...names.fields].map(([column, field]) => [field, column])) });
       schemaText = generated.schema;
       if (config.source.emitPrisma) writeOut(config.source.emitPrisma, schemaText, logger, 'Prisma schema');
     } else {
@@ -56,7 +59,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     const graph = buildModelGraph(readDmmf(schemaText));
     if (direct && config.source.kind === 'sqlite' && config.source.emitZero) writeOut(config.source.emitZero, zeroSchemaFromGraph(graph), logger, 'Zero schema');
     const ddl = await renderDdl(schemaText);
-    const collectionOf: Record<string, string> = Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : [])));
+    const collectionOf: Record<string, string> = {
+      ...Object.fromEntries([...sourceNames].map(([model, names]) => [model, names.table])),
+      ...Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
+    };
     const plan = planMigration({
       graph,
       collections: await source.collections(),
@@ -88,7 +94,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
-      fieldsFor: (p) => ({ collection: p.collection, converter, renames: config.models[p.model]?.fields ?? {} }),
+      fieldsFor: (p) => ({ collection: p.collection, converter, renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields } }),
     };
   } catch (error) {
     await source.close();

@@ -337,11 +337,15 @@ export function makeTortureDb(path: string): TortureManifest {
         I(1 + (id % 100)),
         `${products[id % products.length]} #${id % 250}`,
         qty,
-        Math.round(rand() * 50000) / 100 + 0.005 * (id % 2), // some with 3 decimals: more scale than DECIMAL(10,2)
+        // A few prices carry a third decimal: more scale than DECIMAL(10,2) declares, so no numeric(10,2) can hold them.
+        Math.round(rand() * 50000) / 100 + (id % 1000 === 250 ? 0.005 : 0),
         note,
       ]);
     }
     insert(db, BIG_TABLE, ['Item Id', 'Order Id', 'Product Name', 'Qty', 'Unit Price', 'Note'], items);
+    for (let id = 250; id <= BIG_TABLE_ROWS; id += 1000) {
+      bad({ table: BIG_TABLE, key: { 'Item Id': id }, column: 'Unit Price', what: 'REAL with three decimals in DECIMAL(10,2): cannot be stored without rounding', storage: 'real' });
+    }
     bad({ table: BIG_TABLE, key: { 'Item Id': BIG_TABLE_BAD.nul }, column: 'Note', what: 'NUL byte inside TEXT (a\\0b)', storage: 'text' });
     bad({ table: BIG_TABLE, key: { 'Item Id': BIG_TABLE_BAD.emptyQty }, column: 'Qty', what: "empty string '' in NOT NULL INT column", storage: 'text' });
     bad({ table: BIG_TABLE, key: { 'Item Id': BIG_TABLE_BAD.invalidUtf8 }, column: 'Note', what: 'invalid UTF-8 in TEXT (Latin-1 byte 0xE9: "Caf\\xE9 du centre")', storage: 'text' });

@@ -47,7 +47,9 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
         if (def.warning) warnings.push(`${t.name}.${c.name}: ${def.warning}`);
       }
       if (native) attrs.push(native);
-      if (field(c.name) !== c.name) attrs.push(`@map(${JSON.stringify(c.name)})`);
+      const columnName = pgName(c.name);
+      if (columnName !== c.name) warnings.push(`${t.name}.${c.name}: renamed to ${columnName} in PostgreSQL (Prisma's DDL cannot quote a double quote)`);
+      if (field(c.name) !== columnName) attrs.push(`@map(${JSON.stringify(columnName)})`);
       const optional = !c.notNull && c.pk === 0;
       lines.push(`  ${field(c.name)} ${scalar}${optional ? '?' : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''}`);
     }
@@ -85,7 +87,8 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       lines.push(`  @@${index.unique ? 'unique' : 'index'}([${index.columns.map(field).join(', ')}]${map})`);
     }
     for (const check of t.checks) warnings.push(`${t.name}: CHECK (${check}) is kept as a comment on the model; PostgreSQL does not get it`);
-    lines.push(`  @@map(${JSON.stringify(t.name)})`);
+    if (pgName(t.name) !== t.name) warnings.push(`${t.name}: renamed to ${pgName(t.name)} in PostgreSQL (Prisma's DDL cannot quote a double quote)`);
+    lines.push(`  @@map(${JSON.stringify(pgName(t.name))})`);
     blocks.set(t.name, lines);
   }
 
@@ -127,6 +130,11 @@ function translateDefault(c: SqliteColumn, scalar: string, native: string | unde
   if (str && scalar === 'String') return { attribute: `@default(${JSON.stringify((str[1] ?? '').replace(/''/g, "'"))})` };
   if (/^(TRUE|FALSE)$/i.test(text) && scalar === 'Boolean') return { attribute: `@default(${text.toLowerCase()})` };
   return { warning: `default ${raw} has no PostgreSQL equivalent here; dropped (rows keep their values; new rows get NULL)` };
+}
+
+/** Prisma writes identifiers into its DDL without doubling embedded quotes, so those become `_`. */
+function pgName(name: string): string {
+  return name.replace(/"/g, '_');
 }
 
 function pascal(name: string): string {

@@ -86,7 +86,19 @@ function castScalar(column: ColumnSpec, value: unknown, storage: StorageClass, l
     case 'Decimal': {
       if (storage === 'integer') return String(value);
       // REAL money: the shortest text that reads back as the same double is the decimal that was stored.
-      if (storage === 'real') return plainDecimal(String(value)) ?? refuse();
+      if (storage === 'real') {
+        const scale = column.native?.name === 'Decimal' ? Number(column.native.args[1] ?? 0) : undefined;
+        const v = Number(value);
+        // 0.1 + 0.2 stored as 0.30000000000000004: a binary rounding artifact, not a third decimal.
+        if (scale !== undefined && Number.isFinite(v)) {
+          const rounded = Number(v.toFixed(scale));
+          const text = plainDecimal(String(v)) ?? '';
+          if (text.split('.')[1]?.length !== undefined && (text.split('.')[1]?.length ?? 0) > scale && Math.abs(v - rounded) <= 4 * Number.EPSILON * Math.max(1, Math.abs(v))) {
+            return coerce('REAL rounding artifact at the declared scale', rounded.toFixed(scale));
+          }
+        }
+        return plainDecimal(String(value)) ?? refuse();
+      }
       if (storage === 'text' && isNumericText(String(value))) return coerce('numeric text as a decimal', plainDecimal(String(value)));
       return refuse();
     }

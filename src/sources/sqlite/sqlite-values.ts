@@ -39,7 +39,8 @@ export function decodeValue(storage: string, raw: unknown): unknown {
 export function storageOf(value: unknown): StorageClass {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'bigint') return 'integer';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'real';
+  // Integers are read as bigint; a JS number is always a REAL, integral or not (1e300 is a REAL).
+  if (typeof value === 'number') return 'real';
   if (typeof value === 'string' || value instanceof InvalidText) return 'text';
   return 'blob';
 }
