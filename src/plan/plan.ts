@@ -51,9 +51,12 @@ export function planMigration(input: PlanInput): Plan {
   const plans = new Map<string, ModelPlan>();
   const unsourced: string[] = [];
   const available = new Set(input.collections);
+  // A collection named like the table or the model, in any case (SQLite's `Album` for model Album mapped to `albums`).
+  const byLowerName = new Map(input.collections.map((c) => [c.toLowerCase(), c]));
   for (const model of graph.models.values()) {
     if (derivedOwner.has(model.name)) continue;
-    const collection = input.collectionOf?.[model.name] ?? model.table;
+    const collection =
+      input.collectionOf?.[model.name] ?? (available.has(model.table) ? model.table : (byLowerName.get(model.table.toLowerCase()) ?? byLowerName.get(model.name.toLowerCase()) ?? model.table));
     if (!available.has(collection)) {
       unsourced.push(model.name);
       continue;
