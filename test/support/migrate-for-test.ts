@@ -18,6 +18,8 @@ export interface TestRun {
   resumeFile?: CheckpointFile;
   /** Reuse a work folder (checkpoints, logs) across runs of one scenario. */
   workDir?: string;
+  /** Write the run's JSON-lines log here (debug level: coercions included). */
+  logFile?: string;
 }
 
 /** Runs the real migration in-process, with its checkpoints and logs in a temp folder. */
@@ -35,7 +37,7 @@ export async function migrateForTest(run: TestRun): Promise<MigrateResult & { pr
     confirm: async () => run.confirm === true,
     ...(run.resumeFile ? { resumeFile: run.resumeFile } : {}),
     signal: run.signal ?? new AbortController().signal,
-    logger: createLogger({ quiet: process.env['TEST_VERBOSE'] !== '1', verbose: true }),
+    logger: createLogger({ quiet: process.env['TEST_VERBOSE'] !== '1', verbose: true, ...(run.logFile ? { file: run.logFile } : {}) }),
     print: (text) => {
       printed += `${text}\n`;
     },
