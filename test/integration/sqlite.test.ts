@@ -29,9 +29,10 @@ describe('chinook', () => {
     expect(existsSync(CHINOOK)).toBe(true);
     copyFileSync(CHINOOK, chinook);
     sqlite = new Database(chinook, { readonly: true });
-    return undefined;
   });
-  afterAll(() => sqlite.close());
+  afterAll(() => {
+    sqlite.close();
+  });
 
   const cents = (sql: string) => Number((sqlite.prepare(sql).get() as { c: number }).c);
 
