@@ -169,6 +169,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
     options.print(formatSummary(summary));
     if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
+    if (session.coercions.size > 0) {
+      logger.info(`coercions (each one is in the log file):`);
+      for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);
+    }
+    logger.info(rollbackInstructions(maskUrl(target.url), await loadedTables(target.pool), [...graph.enums.keys()]));
     if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
     return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
   } finally {
@@ -298,4 +303,15 @@ class CheckpointMirror {
     this.phase = phase;
     return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
   }
+}
+
+/** What a person runs to take the migration back out of the target: only what the tool created or loaded. */
+function rollbackInstructions(target: string, tables: readonly string[], enums: readonly string[]): string {
+  const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  const types = enums.length > 0 ? ` DROP TYPE ${enums.map(quote).join(', ')};` : '';
+  return [
+    'to roll this migration back (the tool made nothing else in the target):',
+    `    psql '${target}' -c 'DROP TABLE ${tables.map(quote).join(', ')} CASCADE;${types} DROP SCHEMA _migration CASCADE;'`,
+    '  (or start over in place: the same command with --restart)',
+  ].join('\n');
 }
