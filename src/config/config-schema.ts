@@ -44,6 +44,12 @@ export const configSchema = z
     batchSize: z.number().int().min(1).max(100_000).default(1000),
     /** Models loading at once inside a phase. */
     parallelism: z.number().int().min(1).max(16).default(2),
+    /**
+     * `batch`: every batch commits with its checkpoint; a failure resumes from the last batch.
+     * `table`: each table loads in one transaction; a failure leaves it as it was before the run.
+     * Default: `table` for SQLite files, `batch` for MongoDB.
+     */
+    transactions: z.enum(['batch', 'table']).optional(),
     ids: z
       .object({
         strategy: z.enum(['v7-objectid', 'v5', 'keep']).default('v7-objectid'),
@@ -74,6 +80,7 @@ export const configSchema = z
   })
   .strict()
   // A direct copy keeps the source keys: there is no UUID to make.
+  .transform((c) => ({ ...c, transactions: c.transactions ?? (c.source.kind === 'sqlite' ? ('table' as const) : ('batch' as const)) }))
   .transform((c) => (c.source.kind === 'sqlite' && c.source.mode === 'direct' ? { ...c, ids: { ...c.ids, strategy: 'keep' as const } } : c))
   .refine((c) => c.ids.strategy !== 'keep' || (c.source.kind === 'sqlite' && c.source.mode === 'direct'), {
     message: 'ids.strategy keep is only for the direct copy of SQLite (source.mode: direct)',

@@ -4,7 +4,7 @@ import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
-import type { Writer } from '../target/writer.ts';
+import type { WriteTx, Writer } from '../target/writer.ts';
 import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
 import { recordBatch } from './record-batch.ts';
 import { writeWithBisect } from './write-batch.ts';
@@ -44,6 +44,12 @@ export interface ModelLoad {
   onBatch(stats: BatchStats, cursor: SourceCursor): void;
   /** Names the server an error came from, for the message when retries run out. */
   serverOf(error: unknown): string;
+  /**
+   * Set for whole-table transactions: the model loads in one transaction that first empties
+   * what it will fill (its tables, its id map and error log entries, its progress), so a
+   * failure anywhere in the table leaves it exactly as it was before the run.
+   */
+  wholeTable?: { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> };
 }
 
 /** Retries ran out on a transient error: the run stops, its checkpoint intact. */
@@ -63,7 +69,8 @@ export async function loadModel(load: ModelLoad): Promise<void> {
   // p-retry gives up at once on abort; the batch in flight must still finish before the pause.
   let inFlight: Promise<void> | undefined;
   try {
-    await pRetry(() => (inFlight = loadPass(load, () => (committedSinceFailure = true))), {
+    const pass = load.wholeTable ? () => loadWholeTable(load) : () => loadPass(load, () => (committedSinceFailure = true));
+    await pRetry(() => (inFlight = pass()), {
       retries: load.retry.retries,
       minTimeout: load.retry.minDelayMs,
       maxTimeout: load.retry.maxDelayMs,
@@ -142,4 +149,48 @@ async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, 
   });
   for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
   load.onBatch({ model: load.plan.model, read, written: result.written, rejected: result.rejected, skipped, seconds: result.seconds, stateSeconds: result.stateSeconds }, cursor);
+}
+
+/**
+ * The whole model in one transaction, batch by batch under savepoints (so bad rows are still
+ * rejected one by one). Nothing is visible, and nothing is lost, until the table is complete.
+ */
+async function loadWholeTable(load: ModelLoad): Promise<void> {
+  const whole = load.wholeTable;
+  if (!whole) return;
+  const checkpoint = await load.readCheckpoint();
+  if (checkpoint.loaded) return;
+  const started = performance.now();
+  const totals = { read: 0, written: 0, rejected: 0, skipped: 0, stateSeconds: 0 };
+  let last: SourceCursor = {};
+  await load.writer.transaction(async (tx) => {
+    await whole.reset(tx);
+    for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
+      load.signal.throwIfAborted();
+      const batchStarted = performance.now();
+      const good: PreparedDoc[] = [];
+      const refused: RejectedDoc[] = [];
+      let skipped = 0;
+      for (const doc of batch.docs) {
+        const prepared = load.preparer.prepare(doc);
+        if (prepared.ok === true) good.push(prepared.value);
+        else if (prepared.ok === false) refused.push(prepared.rejected);
+        else skipped++;
+      }
+      const written = await writeWithBisect(tx, load.graph, load.plan, good);
+      const rejected = [...refused, ...written.rejected];
+      const stateStarted = performance.now();
+      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000 });
+      totals.stateSeconds += (performance.now() - stateStarted) / 1000;
+      totals.read += batch.docs.length;
+      totals.written += written.written.length;
+      totals.rejected += rejected.length;
+      totals.skipped += skipped;
+      last = batch.cursor;
+    }
+    load.signal.throwIfAborted();
+    await whole.markLoaded(tx);
+  });
+  load.onBatch({ model: load.plan.model, ...totals, seconds: (performance.now() - started) / 1000 }, last);
+  await load.markLoaded();
 }

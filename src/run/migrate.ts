@@ -20,7 +20,7 @@ import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-sche
 import { loadedTables, resetTarget } from '../target/restart.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
-import type { Writer } from '../target/writer.ts';
+import type { WriteTx, Writer } from '../target/writer.ts';
 import { archiveCheckpoint, checkpointPath, writeCheckpointFile, type CheckpointFile } from './checkpoint-file.ts';
 import { openRun } from './open-run.ts';
 import { exportRejected } from './export-rejected.ts';
@@ -103,7 +103,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (!(await (options.confirm ?? (async () => false))(question))) {
         return { status: 'refused', message: 'restart not confirmed (pass --yes to confirm in scripts)' };
       }
-      await resetTarget(target.pool, tables);
+      await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table' });
       logger.info(`        restart: emptied ${tables.length} table(s) and the migration state`);
     }
     const origin = await prepareTargetSchema(target.pool, graph, ddl);
@@ -246,6 +246,7 @@ async function loadOne(
     signal: options.signal,
     logger: options.logger,
     serverOf: input.serverOf,
+    ...(config.transactions === 'table' ? { wholeTable: wholeTableReset(input.graph, plan, state.runId) } : {}),
     readCheckpoint: () => state.checkpoint(plan.model),
     markLoaded: async () => {
       await state.markLoaded(plan.model);
@@ -314,4 +315,20 @@ function rollbackInstructions(target: string, tables: readonly string[], enums: 
     `    psql '${target}' -c 'DROP TABLE ${tables.map(quote).join(', ')} CASCADE;${types} DROP SCHEMA _migration CASCADE;'`,
     '  (or start over in place: the same command with --restart)',
   ].join('\n');
+}
+
+/** What a whole-table load empties first, inside its own transaction: its tables and its bookkeeping. */
+function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> } {
+  const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(plan.junctions.map((j) => j.junction.table));
+  return {
+    async reset(tx) {
+      await tx.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')}`);
+      await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
+      await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
+      await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
+    },
+    async markLoaded(tx) {
+      await tx.query(`UPDATE _migration.progress SET status = 'loaded', updated_at = now() WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
+    },
+  };
 }

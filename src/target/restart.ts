@@ -13,15 +13,20 @@ export async function loadedTables(pool: pg.Pool): Promise<string[]> {
 
 /**
  * Empties the loaded tables and forgets every run, id mapping and rejection, in one
- * transaction. No CASCADE: if a table of the user's references ours, TRUNCATE refuses and
+ * transaction (with whole-table transactions, only the runs: each table resets itself). No CASCADE: if a table of the user's references ours, TRUNCATE refuses and
  * nothing is lost.
  */
-export async function resetTarget(pool: pg.Pool, tables: readonly string[]): Promise<void> {
+export async function resetTarget(pool: pg.Pool, tables: readonly string[], options: { wholeTables: boolean }): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
-    await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.progress, _migration.runs');
+    if (options.wholeTables) {
+      // Each table is emptied inside its own load transaction, so one that fails keeps its old rows.
+      await client.query('TRUNCATE _migration.progress, _migration.runs');
+    } else {
+      if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
+      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.progress, _migration.runs');
+    }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

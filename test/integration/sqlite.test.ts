@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/logger.ts';
 import { readDmmf } from '../../src/schema/dmmf.ts';
 import { openSqliteSource, SqliteRefusal } from '../../src/sources/sqlite/sqlite-source.ts';
 import { validate } from '../../src/validate/validate.ts';
-import { freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { makeTortureDb, type TortureManifest } from '../sqlite/make-torture.ts';
 
@@ -234,5 +234,36 @@ test('a SQLite file another process is writing is refused unless forced', async 
   } finally {
     writer.exec('ROLLBACK');
     writer.close();
+  }
+});
+
+test('a re-run (--restart) that fails inside a table leaves that table as it was before the run; resuming finishes it', async () => {
+  const chinook = join(work, 'chinook-rerun.sqlite');
+  copyFileSync(CHINOOK, chinook);
+  const db = await freshDatabase('rerun');
+  try {
+    const source = { kind: 'sqlite', path: chinook, mode: 'direct' };
+    expect((await migrateForTest({ source, targetUrl: db.url })).status).toBe('completed');
+    const before = await tableChecksum(db.pool, 'PlaylistTrack');
+    // Interrupt the re-run while PlaylistTrack (8,715 rows, batches of 100) is loading.
+    const controller = new AbortController();
+    const watcher = setInterval(() => {
+      db.pool
+        .query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY "PlaylistTrack"%'`, [db.name])
+        .then(({ rows }) => {
+          if ((rows[0]?.n ?? 0) > 0) controller.abort(new Error('test: failure inside the table'));
+        })
+        .catch(() => {});
+    }, 5);
+    const rerun = await migrateForTest({ source, targetUrl: db.url, restart: true, confirm: true, signal: controller.signal, overrides: { batchSize: 100 } });
+    clearInterval(watcher);
+    expect(rerun.status).toBe('paused');
+    expect(await tableChecksum(db.pool, 'PlaylistTrack')).toEqual(before);
+    const resumed = await migrateForTest({ source, targetUrl: db.url });
+    expect(resumed.status).toBe('completed');
+    expect(await tableChecksum(db.pool, 'PlaylistTrack')).toEqual(before);
+    expect((await validateSqlite(db.url, source)).findings).toEqual([]);
+  } finally {
+    await db.drop();
   }
 });
