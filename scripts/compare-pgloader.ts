@@ -226,14 +226,14 @@ async function probe(file: string, scratch: string, tables: SqliteTable[], clean
         const errors = pgloaderMessages(readFileSync(join(out, 'output.log'), 'utf8'), (s) => clean(s).replaceAll(db, '<db>'), /^(ERROR|FATAL)\b/);
         stoppers.set(t.name, errors[0] ?? '(no error message)');
       }
-      if (!flags.keep) await dropDb(db);
+      await dropDb(db);
     }
   };
   await Promise.all(Array.from({ length: PROBES_AT_ONCE }, worker));
   return stoppers;
 }
 
-async function loadWithTool(file: string, db: string, scratch: string): Promise<{ code: number; rejects: Reject[] }> {
+async function loadWithTool(file: string, db: string, scratch: string): Promise<{ code: number; rejects: Reject[]; coercions: string[] }> {
   await freshDb(db);
   const cwd = join(scratch, 'tool'); // the tool writes logs/ and checkpoints/ into its working directory
   mkdirSync(cwd, { recursive: true });
@@ -246,7 +246,15 @@ async function loadWithTool(file: string, db: string, scratch: string): Promise<
     if (exists.rowCount === 0) return [];
     return (await c.query<Reject>(`SELECT model, source_id AS "sourceId", stage, reason FROM _migration.rejected ORDER BY model, source_id, id`)).rows;
   });
-  return { code: r.code, rejects };
+  // The summary's coercion lines: "12:04:58         2  flags.is active: text as a boolean".
+  const lines = r.out.split('\n');
+  const coercions: string[] = [];
+  for (let i = lines.findIndex((l) => l.includes('coercions (')) + 1; i > 0 && i < lines.length; i++) {
+    const m = /^\d\d:\d\d:\d\d\s+(\d+)\s+(.*)$/.exec(lines[i] ?? '');
+    if (!m) break;
+    coercions.push(`${m[1]} × ${m[2]}`);
+  }
+  return { code: r.code, rejects, coercions };
 }
 
 /** Every row of a table, `col::text`, keyed by the primary key's text. */
@@ -287,9 +295,9 @@ function sqliteSpec(t: SqliteTable, c: SqliteColumn): string {
   return parts.join(' ');
 }
 
-function pgSpec(c: PgColumn | undefined, sqliteName: string): string {
+function pgSpec(c: PgColumn | undefined, sqliteName: string | null): string {
   if (!c) return '(no column)';
-  const parts = c.name === sqliteName ? [] : [`named ${JSON.stringify(c.name)}:`];
+  const parts = sqliteName === null || c.name === sqliteName ? [] : [`named ${JSON.stringify(c.name)}:`];
   parts.push(c.type);
   if (c.notnull) parts.push('NOT NULL');
   if (c.identity) parts.push(`GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
@@ -370,9 +378,9 @@ async function main(): Promise<void> {
       t.columns.forEach((c, i) => {
         const a = pt ? pgSpec(colsP[i], c.name) : '—';
         const b = tt ? pgSpec(colsT[i], c.name) : '—';
-        const same = a === b;
+        const same = (pt ? pgSpec(colsP[i], null) : '—') === (tt ? pgSpec(colsT[i], null) : '—');
         if (!same) tableDefDiffs++;
-        sec.push(`| ${code(c.name)} | ${cell(sqliteSpec(t, c))} | ${cell(a)} | ${cell(b)} | ${same ? 'yes' : '**no**'} |`);
+        sec.push(`| ${code(c.name)} | ${cell(sqliteSpec(t, c))} | ${cell(a)} | ${cell(b)} | ${!same ? '**no**' : a === b ? 'yes' : 'name differs'} |`);
       });
       defDiffs += tableDefDiffs;
       sec.push('');
@@ -466,7 +474,7 @@ async function main(): Promise<void> {
       `- pgloader (${pgloaderVersion}) with its defaults through ${code('test/sqlite/run-pgloader.sh')}: exit code ${pgl.code}.` +
         (pgl.excluded.size ? ` ${pgl.excluded.size} table(s) excluded because each one stops pgloader's whole run (see below).` : ''),
       `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy): exit code ${tool.code}, ${tool.rejects.length} row(s) in ${code('_migration.rejected')}.`,
-      `- Column definitions that differ: ${defDiffs}. Columns whose values differ (rows present in both): ${valueDiffs}.`,
+      `- Column definitions that differ (type, NOT NULL, default or sequence; names aside): ${defDiffs}. Columns whose values differ (rows present in both): ${valueDiffs}.`,
       '',
       'Values are compared as `col::text`, rows matched by the SQLite primary key; examples show the first rows in key order.',
       'SQLite values: integers bare, reals with a decimal point, text in JSON quotes, blobs as `x\'…\'`.',
@@ -474,7 +482,7 @@ async function main(): Promise<void> {
       '',
       '## Summary',
       '',
-      '| table | SQLite rows | pgloader rows | tool rows | missing in pgloader | missing in tool | column definitions differing | columns with differing values |',
+      '| table | SQLite rows | pgloader rows | tool rows | missing in pgloader | missing in tool | column definitions differing (names aside) | columns with differing values |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...summary,
       '',
@@ -489,6 +497,10 @@ async function main(): Promise<void> {
       '## pgloader errors and warnings' + (pgl.excluded.size ? ' (the run with the exclusions)' : ''),
       '',
       ...(pgl.messages.length ? [...new Set(pgl.messages)].sort().map((m) => `- ${code(m)}`) : ['(none)']),
+      '',
+      '## Values the migrator converted (coercions in its summary)',
+      '',
+      ...(tool.coercions.length ? tool.coercions.map((c) => `- ${code(c)}`) : ['(none)']),
       '',
       '## Rows in the migrator\'s `_migration.rejected`',
       '',

@@ -17,15 +17,15 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
     const { rows } = await client.query<{ id: string; total: string }>(`SELECT id, count(*) OVER () AS total FROM (${sql}) q ORDER BY id LIMIT ${LIMIT}`, [m]);
     findings.addMany('id-map', m, kind, message, rows.map((r) => r.id), Number(rows[0]?.total ?? 0));
   };
-  const openRejected = `SELECT source_id FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`;
+  const rejected = (alias: string) => `EXISTS (SELECT 1 FROM _migration.rejected r WHERE r.model = $1 AND r.resolved_at IS NULL AND r.source_id = ${alias}.source_id)`;
   await check(
     'unaccounted',
     'source document neither in the id map nor in the error log',
     `SELECT s.source_id AS id FROM validate_source_ids s WHERE s.model = $1 AND NOT s.skipped
        AND NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.source_id = s.source_id)
-       AND s.source_id NOT IN (${openRejected})`,
+       AND NOT ${rejected('s')}`,
   );
-  await check('mapped-and-rejected', 'source document both mapped and in the error log', `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1 AND i.source_id IN (${openRejected})`);
+  await check('mapped-and-rejected', 'source document both mapped and in the error log', `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1 AND ${rejected('i')}`);
   await check(
     'mapping-without-source',
     'id map entry whose source document does not exist',
@@ -36,7 +36,9 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
   await check(
     'untraceable-row',
     'target row with no source id in the id map',
-    `SELECT ${keySql(model, 't')} AS id FROM ${quoteTable(model.table)} t
-       WHERE NOT EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = $1 AND i.target_key = ${keySql(model, 't')})`,
+    // A hash anti-join: the target's keys against this model's mappings, whatever their number.
+    `SELECT k.id FROM (SELECT ${keySql(model, 't')} AS id FROM ${quoteTable(model.table)} t) k
+       LEFT JOIN (SELECT target_key FROM _migration.id_map WHERE model = $1) i ON i.target_key = k.id
+      WHERE i.target_key IS NULL`,
   );
 }

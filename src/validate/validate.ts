@@ -66,6 +66,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   try {
     await client.query(`CREATE TEMP TABLE validate_source_ids (model text COLLATE "C" NOT NULL, source_id text COLLATE "C" NOT NULL, skipped boolean NOT NULL)`);
     await client.query('CREATE INDEX ON validate_source_ids (model, source_id)');
+    // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
+    await client.query('ANALYZE _migration.id_map, _migration.rejected');
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
     const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelValidation[] = [];
