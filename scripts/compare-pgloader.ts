@@ -29,7 +29,7 @@ import { makeTortureDb, q } from '../test/sqlite/make-torture.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EXAMPLES = 3;
-const PROBES_AT_ONCE = Math.max(2, availableParallelism()); // a probe is mostly pgloader's start-up CPU
+const PROBES_AT_ONCE = 2 * availableParallelism(); // a probe is mostly pgloader start-up: CPU, and some waiting
 
 class StepError extends Error {}
 
@@ -63,6 +63,14 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     child.on('error', fail);
     child.on('close', (code) => done({ code: code ?? 1, out: Buffer.concat(chunks).toString('utf8') }));
   });
+}
+
+/** Promise.all that lets every branch finish before failing, so no branch creates a database after the cleanup. */
+async function settled<T extends readonly unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const rs = await Promise.allSettled(ps);
+  const failed = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 const dbUrl = (name: string): string => {
@@ -188,10 +196,11 @@ function pgloaderMessages(output: string, clean: (s: string) => string, levels =
   return found.map((s) => clean(s).replace(/\s*\{[0-9A-F]{6,}\}/g, '').replace(/\bidx_\d+_/g, 'idx_<oid>_').replace(/\s+/g, ' ').slice(0, 400));
 }
 
-interface PgloaderResult { code: number; excluded: Map<string, string>; messages: string[] }
+interface PgloaderResult { code: number; excluded: Map<string, string>; messages: string[]; firstRunTables: number }
 
 async function loadWithPgloader(file: string, db: string, scratch: string, tables: SqliteTable[], clean: (s: string) => string): Promise<PgloaderResult> {
   const excluded = new Map<string, string>(); // table → pgloader's first error when loading that table alone
+  let firstRunTables = 0;
   for (let attempt = 1; ; attempt++) {
     await freshDb(db);
     const out = join(scratch, `pgloader-${attempt}`);
@@ -201,10 +210,12 @@ async function loadWithPgloader(file: string, db: string, scratch: string, table
     const output = readFileSync(join(out, 'output.log'), 'utf8');
     const catalog = await readCatalog(db);
     const missing = tables.filter((t) => !excluded.has(t.name) && findName(t.name, catalog.keys()) === undefined);
-    if (missing.length === 0 || attempt === 4) return { code: r.code, excluded, messages: pgloaderMessages(output, clean) };
+    if (attempt === 1) firstRunTables = tables.length - missing.length;
+    const result = { code: r.code, excluded, messages: pgloaderMessages(output, clean), firstRunTables };
+    if (missing.length === 0 || attempt === 4) return result;
     log(`[${elapsed()}] ${missing.length} table(s) not created; trying each alone (schema only)`);
     const stoppers = await probe(file, scratch, missing, clean);
-    if (stoppers.size === 0) return { code: r.code, excluded, messages: pgloaderMessages(output, clean) };
+    if (stoppers.size === 0) return result;
     for (const [t, e] of [...stoppers].sort(([a], [b]) => (a < b ? -1 : 1))) excluded.set(t, e);
   }
 }
@@ -229,7 +240,7 @@ async function probe(file: string, scratch: string, tables: SqliteTable[], clean
       await dropDb(db);
     }
   };
-  await Promise.all(Array.from({ length: PROBES_AT_ONCE }, worker));
+  await settled(Array.from({ length: PROBES_AT_ONCE }, worker));
   return stoppers;
 }
 
@@ -280,7 +291,7 @@ const keyText = (v: unknown): string => (Buffer.isBuffer(v) ? `\\x${v.toString('
 function sqliteValue(v: unknown, hex: () => string): string {
   if (v === null) return 'NULL';
   if (typeof v === 'bigint') return code(String(v));
-  if (typeof v === 'number') return code(Number.isInteger(v) ? v.toFixed(1) : String(v));
+  if (typeof v === 'number') return code(Object.is(v, -0) ? '-0.0' : Number.isInteger(v) ? v.toFixed(1) : String(v));
   if (Buffer.isBuffer(v)) return code(cut(`x'${v.toString('hex')}'`));
   const s = String(v);
   return s.includes('\uFFFD') ? `${code(`x'${hex()}'`)} (invalid UTF-8)` : code(cut(JSON.stringify(s)));
@@ -331,31 +342,32 @@ async function main(): Promise<void> {
   const pgloaderVersion = version.stdout.trim().split('\n').join(', ');
 
   const scratch = mkdtempSync('/tmp/compare-pgloader-');
-  const file = join(scratch, 'source.sqlite');
-  let label: string;
-  try {
-    if (positionals[0]) {
-      copyFileSync(positionals[0], file);
-      label = basename(positionals[0]);
-    } else {
-      makeTortureDb(file);
-      label = 'torture file (npx tsx test/sqlite/make-torture.ts)';
-    }
-  } catch (e) {
-    throw new StepError(`cannot read the SQLite file: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const file = join(scratch, 'source.sqlite'); // a copy: neither loader opens the file given
   const pglDb = `cmp_pgloader_${process.pid}`;
   const toolDb = `cmp_tool_${process.pid}`;
   const clean = (s: string): string => s.replaceAll(scratch, '<tmp>').replaceAll(pglDb, '<db>');
 
   try {
-    const tables = readSqlite(file);
+    let label: string;
+    let tables: SqliteTable[];
+    try {
+      if (positionals[0]) {
+        copyFileSync(positionals[0], file);
+        label = basename(positionals[0]);
+      } else {
+        makeTortureDb(file);
+        label = 'torture file (npx tsx test/sqlite/make-torture.ts)';
+      }
+      tables = readSqlite(file);
+    } catch (e) {
+      throw new StepError(`cannot read the SQLite file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
     const server = await withDb(adminDb, async (c) => ({
       version: (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?',
       zone: (await c.query<{ v: string }>(`SELECT current_setting('TimeZone') AS v`)).rows[0]?.v ?? '?',
     }));
-    const [pgl, tool] = await Promise.all([loadWithPgloader(file, pglDb, scratch, tables, clean), loadWithTool(file, toolDb, scratch)]);
+    const [pgl, tool] = await settled([loadWithPgloader(file, pglDb, scratch, tables, clean), loadWithTool(file, toolDb, scratch)] as const);
     log(`[${elapsed()}] comparing`);
     const [pglCat, toolCat] = await Promise.all([readCatalog(pglDb), readCatalog(toolDb)]);
     const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -472,8 +484,10 @@ async function main(): Promise<void> {
       `- Source: ${code(label)}, ${tables.length} tables, ${totalRows} rows, sha256 ${code(sha.slice(0, 16))}.`,
       `- PostgreSQL ${server.version}, server TimeZone ${code(server.zone)}; each loader wrote into a database of its own, made fresh.`,
       `- pgloader (${pgloaderVersion}) with its defaults through ${code('test/sqlite/run-pgloader.sh')}: exit code ${pgl.code}.` +
-        (pgl.excluded.size ? ` ${pgl.excluded.size} table(s) excluded because each one stops pgloader's whole run (see below).` : ''),
-      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy): exit code ${tool.code}, ${tool.rejects.length} row(s) in ${code('_migration.rejected')}.`,
+        (pgl.excluded.size
+          ? ` The run with all tables created ${pgl.firstRunTables} of ${tables.length} tables; the run compared here excludes ${pgl.excluded.size} table(s), each of which stops pgloader's whole run (see below).`
+          : ''),
+      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy; run as ${code('tsx src/cli/migrate-cli.ts --from sqlite')} from a scratch directory): exit code ${tool.code}, ${tool.rejects.length} row(s) in ${code('_migration.rejected')}.`,
       `- Column definitions that differ (type, NOT NULL, default or sequence; names aside): ${defDiffs}. Columns whose values differ (rows present in both): ${valueDiffs}.`,
       '',
       'Values are compared as `col::text`, rows matched by the SQLite primary key; examples show the first rows in key order.',

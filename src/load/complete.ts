@@ -9,6 +9,7 @@ import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { ID_MAP_INDEXES } from '../target/state-schema.ts';
 import { findOrphans, listReferences, type Orphan } from './orphans.ts';
 import { writeRejected } from './record-batch.ts';
 
@@ -20,6 +21,8 @@ export interface CompleteInput {
   source: Source;
   runId: string;
   logger: Logger;
+  /** Sequences that must start past a value the source had already handed out (SQLite AUTOINCREMENT). */
+  sequenceFloors?: ReadonlyMap<string, bigint>;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface CompleteInput {
  * foreign keys, which can no longer fail. Each step is idempotent, so a crash here resumes here.
  */
 export async function completeLoad(input: CompleteInput): Promise<{ rejected: number }> {
+  for (const sql of ID_MAP_INDEXES) await input.pool.query(sql);
   const refs = listReferences(input.graph, input.plans);
   let rejected = 0;
   for (let pass = 1; ; pass++) {
@@ -50,7 +54,7 @@ export async function completeLoad(input: CompleteInput): Promise<{ rejected: nu
   for (const fk of input.ddl.foreignKeys) {
     if (!existing.has(fk.constraint)) await input.pool.query(fk.sql);
   }
-  await resetSequences(input.pool, input.graph);
+  await resetSequences(input.pool, input.graph, input.sequenceFloors ?? new Map());
   return { rejected };
 }
 
@@ -137,13 +141,17 @@ async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Prom
  * Kept keys were copied as they were, so identity and serial sequences have not moved: set
  * each one past the highest id, or the application's next insert would collide.
  */
-async function resetSequences(pool: pg.Pool, graph: ModelGraph): Promise<void> {
+async function resetSequences(pool: pg.Pool, graph: ModelGraph, floors: ReadonlyMap<string, bigint>): Promise<void> {
   for (const model of graph.models.values()) {
     for (const column of model.columns) {
       const { rows } = await pool.query<{ seq: string | null }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [quoteIdent(model.table), column.column]);
       const seq = rows[0]?.seq;
       if (!seq) continue;
-      await pool.query(`SELECT setval($1, coalesce((SELECT max(${quoteIdent(column.column)}) FROM ${quoteTable(model.table)}), 0) + 1, false)`, [seq]);
+      // AUTOINCREMENT never reuses an id, even a deleted one: start past what SQLite handed out.
+      await pool.query(`SELECT setval($1, greatest(coalesce((SELECT max(${quoteIdent(column.column)}) FROM ${quoteTable(model.table)}), 0), $2::bigint) + 1, false)`, [
+        seq,
+        (floors.get(model.table) ?? 0n).toString(),
+      ]);
     }
   }
 }

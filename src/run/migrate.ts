@@ -145,7 +145,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info('STEP 4  reject dangling references, build indexes, add foreign keys');
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
-      const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger };
+      const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger, sequenceFloors: session.sequenceFloors };
       // Each step of the completion is idempotent: a dropped connection repeats it from the start.
       const completed = await pRetry(() => completeLoad(completeInput), {
         retries: config.retry.retries,

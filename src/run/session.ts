@@ -28,6 +28,8 @@ export interface Session {
   fieldsFor(plan: ModelPlan): SourceFields;
   /** Coercions counted by rule, for the summary (SQLite). */
   coercions: Map<string, number>;
+  /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
+  sequenceFloors: Map<string, bigint>;
 }
 
 /**
@@ -87,7 +89,16 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
             },
           })
         : (column, value, label) => convertValue(column, value, label);
+    const sequenceFloors = new Map<string, bigint>();
+    if (direct) {
+      for (const [model, names] of sourceNames) {
+        const seq = (source as SqliteSource).autoincrementSeq.get(names.table);
+        const table = graph.models.get(model)?.table;
+        if (seq !== undefined && table) sequenceFloors.set(table, seq);
+      }
+    }
     return {
+      sequenceFloors,
       schemaText,
       graph,
       ddl,

@@ -15,7 +15,10 @@ export interface Target {
 export async function connectTarget(url: string | undefined, poolSize = 4): Promise<Target> {
   const embedded = url ? undefined : await startEmbeddedPostgres();
   const connectionString = url ?? embedded?.url ?? '';
-  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'prisma-pg-migrator' });
+  // synchronous_commit off: a commit returns before its WAL is flushed. A server crash can then
+  // lose the last few batches, but each batch carries its own checkpoint in the same
+  // transaction, so they are lost together and the resume loads them again. Nothing is torn.
+  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'prisma-pg-migrator', options: '-c synchronous_commit=off' });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   // A checked-out client has no pool listener: a server that terminates it between two

@@ -267,3 +267,18 @@ test('a re-run (--restart) that fails inside a table leaves that table as it was
     await db.drop();
   }
 });
+
+test('an AUTOINCREMENT table never hands out a deleted id again', async () => {
+  const file = join(work, 'autoinc.sqlite');
+  const db = new Database(file);
+  db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT); INSERT INTO t (v) VALUES ('a'), ('b'), ('c'); DELETE FROM t WHERE id = 3;`);
+  db.close();
+  const target = await freshDatabase('autoinc');
+  try {
+    expect((await migrateForTest({ source: { kind: 'sqlite', path: file, mode: 'direct' }, targetUrl: target.url })).status).toBe('completed');
+    const { rows } = await target.pool.query(`INSERT INTO t (v) VALUES ('d') RETURNING id::int`);
+    expect(rows).toEqual([{ id: 4 }]);
+  } finally {
+    await target.drop();
+  }
+});

@@ -93,7 +93,8 @@ describe('layers', () => {
     // Merged, the file's database would survive next to the flag's url.
     expect(config.source).toEqual({ kind: 'mongodb', url: 'mongodb://flag-host/app' });
     const sqlite = await loadConfig(path, { overrides: [{ source: { kind: 'sqlite', path: 'app.db' } }] });
-    expect(sqlite.source).toEqual({ kind: 'sqlite', path: 'app.db' });
+    expect(sqlite.source).toMatchObject({ kind: 'sqlite', path: 'app.db', mode: 'direct' });
+    expect(sqlite.source).not.toHaveProperty('url');
   });
 
   test('a bad override is reported by key', async () => {
@@ -104,7 +105,7 @@ describe('layers', () => {
 describe('JSON and missing files', () => {
   test('a JSON file works', async () => {
     const config = await loadConfig(file(JSON.stringify({ source: { kind: 'sqlite', path: 'app.db' }, batchSize: 250 }), 'json'));
-    expect(config.source).toEqual({ kind: 'sqlite', path: 'app.db' });
+    expect(config.source).toMatchObject({ kind: 'sqlite', path: 'app.db', timeZone: 'UTC', emptyStrings: 'null' });
     expect(config.batchSize).toBe(250);
     expect(config.writer).toBe('copy');
   });
@@ -133,3 +134,26 @@ describe('JSON and missing files', () => {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('TypeScript config files and derived settings', () => {
+  test('a TypeScript config module is read and validated like YAML', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-ts-'));
+    const path = join(dir, 'migration.config.ts');
+    writeFileSync(path, `export default { source: { kind: 'sqlite', path: 'app.db', timeZone: 'Europe/Paris' }, batchSize: 500 };\n`);
+    const config = await loadConfig(path);
+    expect(config.source).toMatchObject({ kind: 'sqlite', timeZone: 'Europe/Paris' });
+    expect(config.batchSize).toBe(500);
+    writeFileSync(join(dir, 'bad.config.ts'), `export default { source: { kind: 'sqlite', path: 'app.db' }, batchSize: 'many' };\n`);
+    await expect(loadConfig(join(dir, 'bad.config.ts'))).rejects.toThrow(/batchSize/);
+  });
+
+  test('a direct SQLite copy keeps its keys and loads whole tables; MongoDB commits per batch', async () => {
+    const direct = await loadConfig(undefined, { overrides: [{ source: { kind: 'sqlite', path: 'app.db' } }] });
+    expect(direct.ids.strategy).toBe('keep');
+    expect(direct.transactions).toBe('table');
+    const mongo = await loadConfig(undefined, { overrides: [{ source: { kind: 'mongodump', path: 'dump' } }] });
+    expect(mongo.ids.strategy).toBe('v7-objectid');
+    expect(mongo.transactions).toBe('batch');
+    await expect(loadConfig(undefined, { overrides: [{ source: { kind: 'mongodump', path: 'dump' }, ids: { strategy: 'keep' } }] })).rejects.toThrow(/ids\.strategy/);
+  });
+});

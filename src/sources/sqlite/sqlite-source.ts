@@ -14,6 +14,8 @@ export interface SqliteSource extends Source {
   table(name: string): SqliteTable;
   /** Foreign-key violations found by `PRAGMA foreign_key_check` before anything ran. */
   readonly foreignKeyProblems: readonly string[];
+  /** AUTOINCREMENT tables: the last id SQLite handed out (`sqlite_sequence`), which may be past max(id). */
+  readonly autoincrementSeq: ReadonlyMap<string, bigint>;
 }
 
 export class SqliteRefusal extends Error {
@@ -43,6 +45,10 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
   );
   const tables = readSqliteSchema(db);
+  const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
+  const autoincrementSeq = new Map(
+    hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
+  );
   // From here on every integer is read as a bigint: exact beyond 2^53.
   db.defaultSafeIntegers(true);
   const byName = new Map(tables.map((t) => [t.name, t]));
@@ -60,6 +66,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     tables,
     table,
     foreignKeyProblems,
+    autoincrementSeq,
     collections: async () => tables.map((t) => t.name),
     async count(name) {
       const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
