@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type ConfigLayer } from '../config/load-config.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
+import { ExitCode } from './exit-codes.ts';
 
 /** The bundled sample: a mongodump folder made by `npm run sample:generate`. */
 export const SAMPLE_DUMP = 'sample/mongodump';
@@ -73,3 +74,25 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
 }
 
 export { ConfigError };
+
+/** The configuration, or the usage exit code after printing what is wrong with it. */
+export async function configOrUsage(flags: ConnectionFlags, extra: ConfigLayer = {}): Promise<MigrationConfig | number> {
+  try {
+    return await resolveConfig(flags, extra);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return ExitCode.usage;
+  }
+}
+
+/** Runs a command's main and exits with its code; the library never calls process.exit. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(ExitCode.failed);
+    },
+  );
+}

@@ -6,7 +6,7 @@ import { exportRejected } from '../run/export-rejected.ts';
 import { retryFailed } from '../run/retry-failed.ts';
 import { formatSummary } from '../run/summary.ts';
 import { connectTarget } from '../target/connection.ts';
-import { addConnectionOptions, ConfigError, resolveConfig, type ConnectionFlags } from './common-options.ts';
+import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -28,16 +28,8 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  let config;
-  try {
-    config = await resolveConfig(flags);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return ExitCode.usage;
-    }
-    throw error;
-  }
+  const config = await configOrUsage(flags);
+  if (typeof config === 'number') return config;
   const logger = createLogger({ verbose: flags.verbose === true });
   try {
     let runId: string | undefined;
@@ -64,10 +56,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(ExitCode.failed);
-  },
-);
+runMain(main);

@@ -6,7 +6,7 @@ import { createLogger, flushLogger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
-import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, type ConnectionFlags } from './common-options.ts';
+import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -144,10 +144,4 @@ async function confirm(question: string, yes: boolean): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(ExitCode.failed);
-  },
-);
+runMain(main);

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { formatValidation } from '../validate/format-report.ts';
 import { validate } from '../validate/validate.ts';
-import { addConnectionOptions, ConfigError, resolveConfig, type ConnectionFlags } from './common-options.ts';
+import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -28,16 +28,8 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  let config;
-  try {
-    config = await resolveConfig(flags, { only: flags.models });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return ExitCode.usage;
-    }
-    throw error;
-  }
+  const config = await configOrUsage(flags, { only: flags.models });
+  if (typeof config === 'number') return config;
   const logger = createLogger({ verbose: flags.verbose === true });
   const reportFile = flags.report ?? join(config.logDir, `validate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   try {
@@ -53,10 +45,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(ExitCode.failed);
-  },
-);
+runMain(main);

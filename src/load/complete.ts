@@ -10,6 +10,7 @@ import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
+import { withTransaction } from '../target/transaction.ts';
 import { findOrphans, listReferences, type Orphan } from './orphans.ts';
 import { writeRejected } from './record-batch.ts';
 
@@ -82,9 +83,7 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
       if (id !== undefined) docs.set(sourceIdKey(id as SourceId), doc);
     }
     const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.target_key))));
-    const client = await input.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(input.pool, async (client) => {
       const tx = pgTx(client);
       await client.query(`DELETE FROM ${quoteTable(model.table)} c WHERE ${keySql(model, 'c')} = ANY($1::text[])`, [keys]);
       for (const d of plan.derived) {
@@ -111,13 +110,7 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
         `UPDATE _migration.progress SET written = written - $3, rejected = rejected + $3, updated_at = now() WHERE run_id = $1 AND model = $2`,
         [input.runId, modelName, mapped.length],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     total += mapped.length;
   }
   return total;

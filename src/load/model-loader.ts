@@ -5,6 +5,7 @@ import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
+import type { SourceDoc } from '../transform/types.ts';
 import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
 import { recordBatch } from './record-batch.ts';
 import { writeWithBisect } from './write-batch.ts';
@@ -113,15 +114,7 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
     for await (const batch of batches) {
       load.signal.throwIfAborted();
       const started = performance.now();
-      const good: PreparedDoc[] = [];
-      const refused: RejectedDoc[] = [];
-      let skipped = 0;
-      for (const doc of batch.docs) {
-        const prepared = load.preparer.prepare(doc);
-        if (prepared.ok === true) good.push(prepared.value);
-        else if (prepared.ok === false) refused.push(prepared.rejected);
-        else skipped++;
-      }
+      const { good, refused, skipped } = prepareBatch(load.preparer, batch.docs);
       const prepareSeconds = (performance.now() - started) / 1000;
       await writing;
       load.signal.throwIfAborted();
@@ -168,15 +161,7 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
     for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
       load.signal.throwIfAborted();
       const batchStarted = performance.now();
-      const good: PreparedDoc[] = [];
-      const refused: RejectedDoc[] = [];
-      let skipped = 0;
-      for (const doc of batch.docs) {
-        const prepared = load.preparer.prepare(doc);
-        if (prepared.ok === true) good.push(prepared.value);
-        else if (prepared.ok === false) refused.push(prepared.rejected);
-        else skipped++;
-      }
+      const { good, refused, skipped } = prepareBatch(load.preparer, batch.docs);
       const written = await writeWithBisect(tx, load.graph, load.plan, good);
       const rejected = [...refused, ...written.rejected];
       const stateStarted = performance.now();
@@ -193,4 +178,18 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   });
   load.onBatch({ model: load.plan.model, ...totals, seconds: (performance.now() - started) / 1000 }, last);
   await load.markLoaded();
+}
+
+/** Transform and check every document of a batch; only the good ones go on to the database. */
+function prepareBatch(preparer: Preparer, docs: readonly SourceDoc[]): { good: PreparedDoc[]; refused: RejectedDoc[]; skipped: number } {
+  const good: PreparedDoc[] = [];
+  const refused: RejectedDoc[] = [];
+  let skipped = 0;
+  for (const doc of docs) {
+    const prepared = preparer.prepare(doc);
+    if (prepared.ok === true) good.push(prepared.value);
+    else if (prepared.ok === false) refused.push(prepared.rejected);
+    else skipped++;
+  }
+  return { good, refused, skipped };
 }

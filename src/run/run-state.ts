@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SourceCursor } from '../sources/source.ts';
 import { STATE_FORMAT } from '../target/state-schema.ts';
+import { withTransaction } from '../target/transaction.ts';
 
 export type RunStatus = 'running' | 'paused' | 'failed' | 'completed';
 export type RunPhase = 'prepare' | 'load' | 'complete' | 'done';
@@ -41,22 +42,14 @@ export class RunState {
   }
 
   async create(configHash: string, source: string, target: string, models: readonly { model: string; collection: string; count: number }[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await client.query(`INSERT INTO _migration.runs (run_id, format, config_hash, source, target, status, phase) VALUES ($1, $2, $3, $4, $5, 'running', 'prepare')`, [
         this.runId, STATE_FORMAT, configHash, source, target,
       ]);
       for (const m of models) {
         await client.query(`INSERT INTO _migration.progress (run_id, model, collection, source_count) VALUES ($1, $2, $3, $4)`, [this.runId, m.model, m.collection, m.count]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async setStatus(status: RunStatus, phase?: RunPhase, summary?: unknown): Promise<void> {

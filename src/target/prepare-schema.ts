@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { SchemaDdl } from '../schema/ddl.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
+import { withTransaction } from './transaction.ts';
 
 export type SchemaOrigin = 'created' | 'existing';
 
@@ -22,18 +23,10 @@ export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl:
   );
   const present = new Set(rows.map((r) => r.table_name));
   if (present.size === 0) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(pool, async (client) => {
       for (const sql of [...ddl.tables, ...ddl.uniqueIndexes]) await client.query(sql);
       await client.query(`INSERT INTO _migration.loaded_tables (table_name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [tables]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return 'created';
   }
   const missing = tables.filter((t) => !present.has(t));

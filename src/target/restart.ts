@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from './transaction.ts';
 import { quoteIdent } from './writer.ts';
 
 /** The tables a restart would empty: those the migrator created or loaded, nothing else. */
@@ -17,9 +18,7 @@ export async function loadedTables(pool: pg.Pool): Promise<string[]> {
  * nothing is lost.
  */
 export async function resetTarget(pool: pg.Pool, tables: readonly string[], options: { wholeTables: boolean }): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     if (options.wholeTables) {
       // Each table is emptied inside its own load transaction, so one that fails keeps its old rows.
       await client.query('TRUNCATE _migration.progress, _migration.runs');
@@ -27,11 +26,5 @@ export async function resetTarget(pool: pg.Pool, tables: readonly string[], opti
       if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
       await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.progress, _migration.runs');
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -16,6 +16,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /** A value a faithful migrator must refuse (and log), or convert with care. */
 export interface DirtyValue {
@@ -54,17 +55,6 @@ export const BIG_TABLE_ROWS = 5000;
 /** Bad rows of the big table, each in the middle of a 1,000-row batch (1001-2000, 2001-3000, 3001-4000). */
 export const BIG_TABLE_BAD = { nul: 1500, emptyQty: 2500, invalidUtf8: 3500 } as const;
 
-/** mulberry32: small, seedable, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);
@@ -280,7 +270,7 @@ export function makeTortureDb(path: string): TortureManifest {
   const out = resolve(path);
   for (const suffix of ['', '-journal', '-wal', '-shm']) if (existsSync(out + suffix)) rmSync(out + suffix);
 
-  const rand = prng(0x5eed1e55);
+  const rand = seededRandom(0x5eed1e55);
   const badValues: DirtyValue[] = [];
   const quirks: DirtyValue[] = [];
   const bad = (v: DirtyValue) => badValues.push(v);

@@ -8,22 +8,13 @@ import type pg from 'pg';
 import { tableChecksum } from './databases.ts';
 import type { FerretServer } from './ferretdb.ts';
 import { REPO_ROOT } from './run-cli.ts';
+import { seededRandom } from './seeded-random.ts';
+export { seededRandom };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CliOutcome {
   code: number | null;

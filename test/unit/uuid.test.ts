@@ -3,21 +3,11 @@ import { ObjectId } from 'bson';
 import { v4, v5, v7, validate, version } from 'uuid';
 import { createIdMapper } from '../../src/ids/id-mapper.ts';
 import { DEFAULT_UUID_NAMESPACE, objectIdFromUuidV7, uuidV7FromObjectId } from '../../src/ids/uuid.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomObjectIds(count: number, seed: number): ObjectId[] {
-  const next = prng(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => new ObjectId(Uint8Array.from({ length: 12 }, () => Math.floor(next() * 256))));
 }
 
