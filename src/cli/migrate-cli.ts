@@ -10,7 +10,7 @@ import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, 
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
-  new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) into PostgreSQL through the Prisma schema.'),
+  new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) or SQLite into PostgreSQL, driven by the Prisma schema.'),
 )
   .option('--dry-run', 'print the plan and the DDL; touch nothing')
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
