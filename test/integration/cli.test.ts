@@ -68,6 +68,7 @@ test('the README main command works on embedded defaults: no DATABASE_URL, no MO
   }
   expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
   expect(result.stderr).toMatch(/embedded PostgreSQL/);
+  expect(result.stderr).toMatch(/to roll this migration back[\s\S]*DROP TABLE "_PostToTag", .*"users" CASCADE; DROP TYPE "Role", "OrderStatus", "PaymentMethod"; DROP SCHEMA _migration CASCADE;/);
 });
 
 test('the same command with DATABASE_URL and MONGO_URL set migrates the sample from the live server', async () => {
@@ -98,6 +99,22 @@ test('validate:migration prints the table, writes the JSON report and exits 0 on
     expect(broken.code).toBe(3);
     expect(broken.stdout).toMatch(/\[content\] OrderLine: missing-row ×1/);
     expect(broken.stdout).toMatch(/^Order .* FAIL$/m);
+  } finally {
+    await target.drop();
+  }
+});
+
+test('migration:id-map exports every mapping as CSV', async () => {
+  const target = await freshDatabase('idcsv');
+  const out = join(mkdtempSync(join(tmpdir(), 'ids-')), 'ids.csv');
+  try {
+    expect((await runMigrateCli(['--target-url', target.url])).code).toBe(0);
+    const result = await runCommand('npm', ['run', '--silent', 'migration:id-map', '--', '--out', out, '--target-url', target.url]);
+    expect(result.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('model,source_id,source_kind,uuid');
+    expect(lines).toHaveLength(1 + 3_355);
+    expect(lines).toContain('User,5e0be1005e7cc513d2000000,objectId,016f5e66-e800-75e7-b314-4f4800000000');
   } finally {
     await target.drop();
   }
