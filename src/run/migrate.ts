@@ -1,32 +1,27 @@
-import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
+import pRetry from 'p-retry';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { createIdMapper } from '../ids/id-mapper.ts';
 import { completeLoad } from '../load/complete.ts';
-import { loadModel } from '../load/model-loader.ts';
-import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
-import type { Source } from '../sources/source.ts';
-import type { ModelPlan, Plan } from '../plan/plan.ts';
-import type { ModelGraph } from '../schema/model-graph.ts';
-import { openSession, type Session } from './session.ts';
-import pRetry from 'p-retry';
-import { classifyError } from '../target/errors.ts';
-import { derivedCounts } from './derived-counts.ts';
-import { defaultRunId, hashConfig } from './run-identity.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
+import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
-import { loadedTables, resetTarget } from '../target/restart.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
+import { loadedTables, resetTarget } from '../target/restart.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
-import type { WriteTx, Writer } from '../target/writer.ts';
-import { archiveCheckpoint, checkpointPath, writeCheckpointFile, type CheckpointFile } from './checkpoint-file.ts';
-import { openRun } from './open-run.ts';
+import type { Writer } from '../target/writer.ts';
+import { archiveCheckpoint, checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
+import { CheckpointMirror } from './checkpoint-mirror.ts';
+import { derivedCounts } from './derived-counts.ts';
 import { exportRejected } from './export-rejected.ts';
 import { formatPlan } from './format-plan.ts';
-import { createProgressDisplay } from './progress-display.ts';
-import { RunState, type ProgressRow, type RunPhase, type RunStatus } from './run-state.ts';
+import { loadPhases } from './load-phases.ts';
+import { openRun } from './open-run.ts';
+import { rollbackInstructions } from './rollback.ts';
+import { defaultRunId, hashConfig } from './run-identity.ts';
+import { RunState } from './run-state.ts';
+import { openSession } from './session.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
 export interface MigrateOptions {
@@ -181,154 +176,4 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     await target?.close();
     await source.close();
   }
-}
-
-interface PhaseInput {
-  plan: Plan;
-  graph: ModelGraph;
-  source: Source;
-  writer: Writer;
-  state: RunState;
-  mirror: CheckpointMirror;
-  config: MigrationConfig;
-  options: MigrateOptions;
-  serverOf: (error: unknown) => string;
-  timings: RunTimings;
-  session: Session;
-}
-
-/** Phases in order; inside a phase, up to `parallelism` models at once. */
-async function loadPhases(input: PhaseInput): Promise<void> {
-  const { graph, config, options } = input;
-  const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
-  const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
-  const display = createProgressDisplay(options.logger, options.interactive);
-  try {
-    for (const [i, phase] of input.plan.phases.entries()) {
-      options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);
-      const queue = [...phase];
-      const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          options.signal.throwIfAborted();
-          await loadOne(next, input, ids, checks, display);
-        }
-      };
-      // Every worker finishes its batch in flight before the phase reports a pause or a failure.
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(config.parallelism, phase.length) }, worker));
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
-  } finally {
-    display.stop();
-  }
-}
-
-async function loadOne(
-  plan: ModelPlan,
-  input: PhaseInput,
-  ids: ReturnType<typeof createIdMapper>,
-  checks: ReadonlyMap<string, RowCheck>,
-  display: ReturnType<typeof createProgressDisplay>,
-): Promise<void> {
-  const { state, mirror, config, options } = input;
-  const row = mirror.model(plan.model);
-  display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
-  await loadModel({
-    runId: state.runId,
-    plan,
-    graph: input.graph,
-    source: input.source,
-    writer: input.writer,
-    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan)),
-    batchSize: config.batchSize,
-    keepIds: config.ids.strategy === 'keep',
-    retry: config.retry,
-    signal: options.signal,
-    logger: options.logger,
-    serverOf: input.serverOf,
-    ...(config.transactions === 'table' ? { wholeTable: wholeTableReset(input.graph, plan, state.runId) } : {}),
-    readCheckpoint: () => state.checkpoint(plan.model),
-    markLoaded: async () => {
-      await state.markLoaded(plan.model);
-      mirror.update(plan.model, { status: 'loaded' });
-      mirror.write('running', 'load');
-    },
-    onBatch: (stats, cursor) => {
-      const current = mirror.model(plan.model);
-      if (current) {
-        mirror.update(plan.model, {
-          status: 'loading',
-          cursor,
-          read: current.read + stats.read,
-          written: current.written + stats.written,
-          rejected: current.rejected + stats.rejected,
-          skipped: current.skipped + stats.skipped,
-        });
-      }
-      const fileStarted = performance.now();
-      mirror.write('running', 'load');
-      input.timings.batches++;
-      input.timings.batchSeconds += stats.seconds;
-      input.timings.stateSeconds += stats.stateSeconds;
-      input.timings.fileSeconds += (performance.now() - fileStarted) / 1000;
-      display.advance(plan.model, mirror.model(plan.model)?.read ?? 0);
-    },
-  });
-  display.finish(plan.model);
-}
-
-/**
- * The checkpoint file, kept in memory between batches and rewritten after each commit. It
- * starts from the database's progress rows and is rebuilt from them at every phase change.
- */
-class CheckpointMirror {
-  private progress: ProgressRow[];
-  private status: RunStatus = 'running';
-  private phase: RunPhase = 'load';
-  constructor(
-    private readonly dir: string,
-    private readonly run: { runId: string; configHash: string; source: string; target: string; resumeCommand: string },
-    progress: ProgressRow[],
-  ) {
-    this.progress = progress;
-  }
-  model(name: string): ProgressRow | undefined {
-    return this.progress.find((p) => p.model === name);
-  }
-  update(name: string, patch: Partial<ProgressRow>): void {
-    this.progress = this.progress.map((p) => (p.model === name ? { ...p, ...patch } : p));
-  }
-  write(status: RunStatus = this.status, phase: RunPhase = this.phase, fresh?: ProgressRow[]): string {
-    if (fresh) this.progress = fresh;
-    this.status = status;
-    this.phase = phase;
-    return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
-  }
-}
-
-/** What a person runs to take the migration back out of the target: only what the tool created or loaded. */
-function rollbackInstructions(target: string, tables: readonly string[], enums: readonly string[]): string {
-  const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
-  const types = enums.length > 0 ? ` DROP TYPE ${enums.map(quote).join(', ')};` : '';
-  return [
-    'to roll this migration back (the tool made nothing else in the target):',
-    `    psql '${target}' -c 'DROP TABLE ${tables.map(quote).join(', ')} CASCADE;${types} DROP SCHEMA _migration CASCADE;'`,
-    '  (or start over in place: the same command with --restart)',
-  ].join('\n');
-}
-
-/** What a whole-table load empties first, inside its own transaction: its tables and its bookkeeping. */
-function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> } {
-  const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(plan.junctions.map((j) => j.junction.table));
-  return {
-    async reset(tx) {
-      await tx.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')}`);
-      await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
-      await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
-      await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
-    },
-    async markLoaded(tx) {
-      await tx.query(`UPDATE _migration.progress SET status = 'loaded', updated_at = now() WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
-    },
-  };
 }

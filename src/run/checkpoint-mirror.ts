@@ -1,0 +1,31 @@
+import { writeCheckpointFile } from './checkpoint-file.ts';
+import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
+
+/**
+ * The checkpoint file, kept in memory between batches and rewritten after each commit. It
+ * starts from the database's progress rows and is rebuilt from them at every phase change.
+ */
+export class CheckpointMirror {
+  private progress: ProgressRow[];
+  private status: RunStatus = 'running';
+  private phase: RunPhase = 'load';
+  constructor(
+    private readonly dir: string,
+    private readonly run: { runId: string; configHash: string; source: string; target: string; resumeCommand: string },
+    progress: ProgressRow[],
+  ) {
+    this.progress = progress;
+  }
+  model(name: string): ProgressRow | undefined {
+    return this.progress.find((p) => p.model === name);
+  }
+  update(name: string, patch: Partial<ProgressRow>): void {
+    this.progress = this.progress.map((p) => (p.model === name ? { ...p, ...patch } : p));
+  }
+  write(status: RunStatus = this.status, phase: RunPhase = this.phase, fresh?: ProgressRow[]): string {
+    if (fresh) this.progress = fresh;
+    this.status = status;
+    this.phase = phase;
+    return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
+  }
+}

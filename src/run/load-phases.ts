@@ -1,0 +1,125 @@
+import type { RowCheck } from '../check/row-check.ts';
+import { buildRowCheck } from '../check/row-check.ts';
+import type { MigrationConfig } from '../config/config-schema.ts';
+import { createIdMapper } from '../ids/id-mapper.ts';
+import { loadModel } from '../load/model-loader.ts';
+import { createPreparer } from '../load/prepare.ts';
+import type { ModelPlan, Plan } from '../plan/plan.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import type { Source } from '../sources/source.ts';
+import type { WriteTx, Writer } from '../target/writer.ts';
+import type { CheckpointMirror } from './checkpoint-mirror.ts';
+import type { MigrateOptions, RunTimings } from './migrate.ts';
+import { createProgressDisplay } from './progress-display.ts';
+import type { RunState } from './run-state.ts';
+import type { Session } from './session.ts';
+
+export interface PhaseInput {
+  plan: Plan;
+  graph: ModelGraph;
+  source: Source;
+  writer: Writer;
+  state: RunState;
+  mirror: CheckpointMirror;
+  config: MigrationConfig;
+  options: MigrateOptions;
+  serverOf: (error: unknown) => string;
+  timings: RunTimings;
+  session: Session;
+}
+
+/** Phases in order; inside a phase, up to `parallelism` models at once. */
+export async function loadPhases(input: PhaseInput): Promise<void> {
+  const { graph, config, options } = input;
+  const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
+  const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
+  const display = createProgressDisplay(options.logger, options.interactive);
+  try {
+    for (const [i, phase] of input.plan.phases.entries()) {
+      options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);
+      const queue = [...phase];
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          options.signal.throwIfAborted();
+          await loadOne(next, input, ids, checks, display);
+        }
+      };
+      // Every worker finishes its batch in flight before the phase reports a pause or a failure.
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(config.parallelism, phase.length) }, worker));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  } finally {
+    display.stop();
+  }
+}
+
+async function loadOne(
+  plan: ModelPlan,
+  input: PhaseInput,
+  ids: ReturnType<typeof createIdMapper>,
+  checks: ReadonlyMap<string, RowCheck>,
+  display: ReturnType<typeof createProgressDisplay>,
+): Promise<void> {
+  const { state, mirror, config, options } = input;
+  const row = mirror.model(plan.model);
+  display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
+  await loadModel({
+    runId: state.runId,
+    plan,
+    graph: input.graph,
+    source: input.source,
+    writer: input.writer,
+    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan)),
+    batchSize: config.batchSize,
+    keepIds: config.ids.strategy === 'keep',
+    retry: config.retry,
+    signal: options.signal,
+    logger: options.logger,
+    serverOf: input.serverOf,
+    ...(config.transactions === 'table' ? { wholeTable: wholeTableReset(input.graph, plan, state.runId) } : {}),
+    readCheckpoint: () => state.checkpoint(plan.model),
+    markLoaded: async () => {
+      await state.markLoaded(plan.model);
+      mirror.update(plan.model, { status: 'loaded' });
+      mirror.write('running', 'load');
+    },
+    onBatch: (stats, cursor) => {
+      const current = mirror.model(plan.model);
+      if (current) {
+        mirror.update(plan.model, {
+          status: 'loading',
+          cursor,
+          read: current.read + stats.read,
+          written: current.written + stats.written,
+          rejected: current.rejected + stats.rejected,
+          skipped: current.skipped + stats.skipped,
+        });
+      }
+      const fileStarted = performance.now();
+      mirror.write('running', 'load');
+      input.timings.batches++;
+      input.timings.batchSeconds += stats.seconds;
+      input.timings.stateSeconds += stats.stateSeconds;
+      input.timings.fileSeconds += (performance.now() - fileStarted) / 1000;
+      display.advance(plan.model, mirror.model(plan.model)?.read ?? 0);
+    },
+  });
+  display.finish(plan.model);
+}
+
+/** What a whole-table load empties first, inside its own transaction: its tables and its bookkeeping. */
+function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> } {
+  const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(plan.junctions.map((j) => j.junction.table));
+  return {
+    async reset(tx) {
+      await tx.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')}`);
+      await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
+      await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
+      await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
+    },
+    async markLoaded(tx) {
+      await tx.query(`UPDATE _migration.progress SET status = 'loaded', updated_at = now() WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
+    },
+  };
+}
