@@ -4,7 +4,8 @@ import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { SchemaDdl } from '../schema/ddl.ts';
-import { keySql, type ModelGraph } from '../schema/model-graph.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
@@ -85,14 +86,14 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
     const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.target_key))));
     await withTransaction(input.pool, async (client) => {
       const tx = pgTx(client);
-      await client.query(`DELETE FROM ${quoteTable(model.table)} c WHERE ${keySql(model, 'c')} = ANY($1::text[])`, [keys]);
+      await client.query(`DELETE FROM ${quoteTable(model.table)} c WHERE ${keyIn(model, 'c', '$1')}`, [keys]);
       for (const d of plan.derived) {
         const spec = input.graph.models.get(d.model);
         const column = spec?.columns.find((c) => c.field === d.ownerField)?.column;
-        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)}::text = ANY($1::text[])`, [keys]);
+        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [keys]);
       }
       for (const { junction, ownerColumn } of plan.junctions) {
-        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)}::text = ANY($1::text[])`, [keys]);
+        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
       }
       await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`, [modelName, keys]);
       await writeRejected(

@@ -1,4 +1,4 @@
-import type { ColumnSpec } from './model-graph.ts';
+import { keySql, type ColumnSpec, type ModelSpec } from './model-graph.ts';
 
 /**
  * The PostgreSQL type Prisma creates for a column, spelled as `format_type()` prints it,
@@ -48,4 +48,18 @@ function scalarPgType(column: ColumnSpec): string {
 
 function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * `alias."col" = ANY($n::type[])` for a column: compared in its own type, so its index is used.
+ * (Comparing `col::text` instead reads the whole table for every batch.)
+ */
+export function columnIn(column: ColumnSpec, alias: string, param: string): string {
+  return `${alias}."${column.column.replace(/"/g, '""')}" = ANY(${param}::${expectedPgType(column)}[])`;
+}
+
+/** The same for a model's key: by its column when single, by the key text when composite. */
+export function keyIn(model: ModelSpec, alias: string, param: string): string {
+  const [only] = model.key;
+  return model.key.length === 1 && only ? columnIn(only, alias, param) : `${keySql(model, alias)} = ANY(${param}::text[])`;
 }

@@ -9,6 +9,7 @@ import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { columnIn, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { escapeCopy } from '../target/copy-text.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
@@ -82,7 +83,7 @@ export async function sourcePass(input: {
 async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, model: ModelSpec, docs: readonly PreparedDoc[], findings: Findings): Promise<void> {
   if (docs.length === 0) return;
   const keys = docs.map((d) => d.key);
-  const own = await rowsBy(client, model, keySql(model, 't'), keys);
+  const own = await rowsBy(client, model, keySql(model, 't'), keyIn(model, 't', '$1'), keys);
   for (const doc of docs) {
     const expected = doc.rows.get(plan.model)?.[0];
     const actual = own.get(doc.key)?.[0];
@@ -98,11 +99,13 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
   for (const d of plan.derived) {
     const spec = requireModel(graph, d.model);
     const ownerColumn = spec.columns.find((c) => c.field === d.ownerField)?.column ?? d.ownerField;
-    const actual = await rowsBy(client, spec, `t.${quoteIdent(ownerColumn)}::text`, keys);
+    const owner = spec.columns.find((c) => c.column === ownerColumn);
+    if (!owner) throw new Error(`${spec.name} has no column ${ownerColumn}`);
+    const actual = await rowsBy(client, spec, `t.${quoteIdent(ownerColumn)}::text`, columnIn(owner, 't', '$1'), keys);
     for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.key) ?? [], sourceIdKey(doc.sourceId));
   }
   for (const { junction, ownerColumn } of plan.junctions) {
-    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)}::text = ANY($1::text[])`, [keys]);
+    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
     const actual = new Set(rows.map((r) => `${r.A}/${r.B}`));
     const expected = new Set(docs.flatMap((d) => (d.links.get(junction.table) ?? []).map(([a, b]) => `${a}/${b}`)));
     for (const pair of expected) if (!actual.has(pair)) findings.add('content', junction.table, 'missing-link', 'a many-to-many link of the source is not in the target', pair);
@@ -125,9 +128,9 @@ function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row
   for (const id of byId.keys()) findings.add('content', spec.name, 'extra-row', `a row of source document ${owner} that the source does not produce`, id);
 }
 
-/** Target rows whose `keyExpression` (SQL over alias t) is one of `keys`, grouped by it. */
-async function rowsBy(client: pg.PoolClient, model: ModelSpec, keyExpression: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${keyExpression} AS "__key", t.* FROM ${quoteTable(model.table)} t WHERE ${keyExpression} = ANY($1::text[])`, [keys]);
+/** Target rows matching `where` (SQL over alias t, keys as $1), grouped by `keyExpression`. */
+async function rowsBy(client: pg.PoolClient, model: ModelSpec, keyExpression: string, where: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${keyExpression} AS "__key", t.* FROM ${quoteTable(model.table)} t WHERE ${where}`, [keys]);
   const out = new Map<string, Record<string, unknown>[]>();
   for (const row of rows) {
     const key = String(row['__key']);
