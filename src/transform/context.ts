@@ -1,6 +1,6 @@
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
-import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import type { ColumnSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import { defaultLinks, defaultRow } from './default-transformer.ts';
 import { reject } from './reject.ts';
 import type { SourceDoc, TransformContext, ValueConverter } from './types.ts';
@@ -28,7 +28,7 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
     },
     derivedId: (path) => ids.derived(model.name, sourceId, path),
     convert(modelName, field, value) {
-      const column = getModel(graph, modelName).columns.find((c) => c.field === field);
+      const column = columnsOf(graph).get(`${modelName}.${field}`);
       if (!column) throw new Error(`model ${modelName} has no field ${field}`);
       return source.converter(column, value, field, { collection: source.collection, field });
     },
@@ -36,4 +36,16 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
     defaultLinks: (doc: SourceDoc) => defaultLinks(model, doc, ctx),
   };
   return ctx;
+}
+
+const columnIndex = new WeakMap<ModelGraph, Map<string, ColumnSpec>>();
+
+/** `Model.field` → column, built once per schema: transformers call convert for every embedded value. */
+function columnsOf(graph: ModelGraph): Map<string, ColumnSpec> {
+  let index = columnIndex.get(graph);
+  if (!index) {
+    index = new Map([...graph.models.values()].flatMap((m) => m.columns.map((c) => [`${m.name}.${c.field}`, c] as const)));
+    columnIndex.set(graph, index);
+  }
+  return index;
 }
