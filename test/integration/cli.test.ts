@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
-import { envWithout, runCommand, runMigrateCli } from '../support/run-cli.ts';
+import { freePort } from '../support/free-port.ts';
+import { runCommand, runMigrateCli } from '../support/run-cli.ts';
 import { sampleLive } from '../support/sample-source.ts';
 
 let db: TestDatabase;
@@ -58,9 +59,8 @@ test('the README main command works on embedded defaults: no DATABASE_URL, no MO
   const dataDir = mkdtempSync(join(tmpdir(), 'embedded-pg-'));
   chmodSync(dataDir, 0o755);
   const result = await runCommand('npm', ['run', '--silent', 'migrate:mongo-to-postgres'], {
-    ...envWithout('DATABASE_URL', 'MONGO_URL'),
     EMBEDDED_PG_DIR: join(dataDir, 'pg'),
-    EMBEDDED_PG_PORT: '54339',
+    EMBEDDED_PG_PORT: String(await freePort()),
   });
   expect(result.code).toBe(0);
   for (const model of ['AuditLog', 'Category', 'Comment', 'Order', 'Post', 'Product', 'Profile', 'Review', 'Tag', 'User']) {

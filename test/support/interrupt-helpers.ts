@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { tableChecksum } from './databases.ts';
 import type { FerretServer } from './ferretdb.ts';
-import { REPO_ROOT } from './run-cli.ts';
+import { childEnv, REPO_ROOT } from './run-cli.ts';
 import { seededRandom } from './seeded-random.ts';
 export { seededRandom };
 
@@ -41,7 +41,7 @@ export interface MigrateChild {
 
 export function spawnMigrate(args: readonly string[], timeoutMs = 180_000): MigrateChild {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let exited = false;

@@ -11,10 +11,25 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Variables that name a server or a place the tool writes to by default. A child never inherits
+ * them from the developer's shell: a test that wants a server passes its own test database, so
+ * no test can write into the database a developer's DATABASE_URL names (issue 8, item 9).
+ */
+const SERVER_VARIABLES = /^(DATABASE_URL|MONGO_URL|MONGO_DB|EMBEDDED_PG_DIR|EMBEDDED_PG_PORT|PG[A-Z]+)$/;
+
+/** The environment a child gets: this process's without the server variables, then `env` (undefined removes). */
+export function childEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_VARIABLES.test(name)));
+  const merged: NodeJS.ProcessEnv = { ...base, ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  return merged;
+}
+
 /** Runs a command from the repository root, as a user would, and collects its output. */
-export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 240_000): Promise<CliResult> {
+export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Promise<CliResult> {
   return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -31,11 +46,4 @@ export function runCommand(command: string, args: readonly string[], env: NodeJS
 /** The migrate CLI through tsx, as `npm run migrate:mongo-to-postgres` runs it. */
 export function runMigrateCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], env);
-}
-
-/** The environment with the server variables removed, as on a machine that has none. */
-export function envWithout(...names: string[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of names) delete env[name];
-  return env;
 }

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/target/embedded-postgres.ts';
+import { freePort } from './free-port.ts';
 import { buildFerretDB, startFerretDB, type FerretServer } from './ferretdb.ts';
 
 /**
@@ -37,15 +37,4 @@ export default async function globalSetup(): Promise<void> {
     process.env['TEST_MONGO_URL'] = started.ferret.url;
   }
   process.stderr.write(`\ntest servers: postgres ${process.env['TEST_DATABASE_URL']?.replace(/:[^:@/]*@/, ':****@')}, mongo ${process.env['TEST_MONGO_URL']}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, rejectPort) => {
-    const server = createServer();
-    server.once('error', rejectPort);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : rejectPort(new Error('no free port'))));
-    });
-  });
 }
