@@ -82,8 +82,9 @@ test('the reference run is whole: balanced counts, every table and constraint pr
   expect(referenceFingerprint.summary).toEqual([{ status: 'completed', summary: expect.objectContaining({ balanced: true }) }]);
   expect(referenceFingerprint.constraints.filter((c) => c.endsWith(':f'))).toHaveLength(20);
   expect(printedCounts(referenceStdout)).toContain('TOTAL 10,009 10,002 7 0 ok');
-  // Several seconds, so that random kill moments land in every step.
-  expect(timing.total).toBeGreaterThan(3_000);
+  // No bound on the run's duration: kill moments are drawn from this run's own timings, and the
+  // kill test checks that they landed in every step, on a fast machine as on a loaded one.
+  expect(timing.startup > 0 && timing.load > 0 && timing.complete > 0).toBe(true);
 });
 
 describe('killed with SIGKILL and paused with SIGINT at random moments, resumed each time', () => {
