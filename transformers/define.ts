@@ -1,4 +1,5 @@
 import type { Prisma } from '../src/generated/prisma/client.ts';
+import { reject } from '../src/transform/reject.ts';
 import type { SourceDoc, TransformContext, Transformer } from '../src/transform/types.ts';
 
 /** The createMany input of a model of this app's schema, as the generated client types it. */
@@ -25,17 +26,26 @@ export function defineTransformer<M extends Prisma.ModelName, D extends Prisma.M
   };
 }
 
-/** The context, with the default row typed as the model's createMany input. */
-export type TypedContext<M extends Prisma.ModelName> = Omit<TransformContext, 'defaultRow'> & {
+/** The scalar fields of a model, as `ctx.convert` accepts them. */
+export type FieldOf<N extends Prisma.ModelName> = keyof RowOf<N> & string;
+
+/**
+ * The context, typed against the schema: the default row is the model's createMany input, and
+ * `convert`/`ref` take only model and field names the schema has, so `ctx.convert('Post',
+ * 'viewz', v)` is a compile error instead of a run that rejects every Post.
+ */
+export type TypedContext<M extends Prisma.ModelName> = Omit<TransformContext, 'defaultRow' | 'convert' | 'ref'> & {
   defaultRow(doc: SourceDoc): RowOf<M>;
+  convert<N extends Prisma.ModelName>(model: N, field: FieldOf<N>, value: unknown): unknown;
+  ref(model: Prisma.ModelName, value: unknown, label: string): string | null;
 };
 
-/** An embedded array as a list of plain objects (missing or null is empty; anything else is the document's fault). */
+/** An embedded array as a list of plain objects (missing or null is empty; anything else rejects the document). */
 export function embeddedList(doc: SourceDoc, field: string): Record<string, unknown>[] {
   const value = doc[field];
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
-    throw new TypeError(`${field}: expected an array of embedded documents`);
+    return reject(`${field}: expected an array of embedded documents`);
   }
   return value as Record<string, unknown>[];
 }
@@ -43,6 +53,6 @@ export function embeddedList(doc: SourceDoc, field: string): Record<string, unkn
 export function embeddedDoc(doc: SourceDoc, field: string): Record<string, unknown> | undefined {
   const value = doc[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${field}: expected an embedded document`);
+  if (typeof value !== 'object' || Array.isArray(value)) return reject(`${field}: expected an embedded document`);
   return value as Record<string, unknown>;
 }

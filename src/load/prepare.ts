@@ -1,10 +1,11 @@
 import type { Row, RowCheck } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
-import { asSourceId, type SourceId } from '../ids/source-id.ts';
+import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { createContext, type SourceFields } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
+import { TransformerBug } from '../transform/transformer-bug.ts';
 import type { SourceDoc } from '../transform/types.ts';
 
 /** A document turned into the rows it becomes, ready to write. */
@@ -34,7 +35,8 @@ export interface Preparer {
 
 /**
  * Transform, then check: the two steps that can refuse a document before the database sees
- * it. Whatever a transformer throws, expected or not, rejects that document only.
+ * it. A `RejectError` (from `reject()`, `ctx.convert`, `ctx.ref`, the row checks) rejects that
+ * document only; any other exception is a `TransformerBug` and stops the run.
  */
 export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields): Preparer {
   const model = requireModel(graph, plan.model);
@@ -76,7 +78,9 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
         return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
       } catch (error) {
         if (error instanceof RejectError) return fail(error.stage, error.message);
-        return fail('transform', `transformer for ${plan.model} threw: ${error instanceof Error ? error.message : String(error)}`);
+        // Anything else is the code's fault, not the document's: rejecting would repeat it on
+        // every document and cascade to their dependants while the run reports success.
+        throw new TransformerBug(plan.model, sourceIdKey(sourceId), error, plan.custom);
       }
     },
   };

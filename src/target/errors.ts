@@ -15,6 +15,8 @@ const prismaRowCodes = new Set(['P2000', 'P2002', 'P2003', 'P2004', 'P2005', 'P2
 const prismaTransientCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 
 export function classifyError(error: unknown): ErrorClass {
+  // A transformer's own exception repeats on every attempt, whatever its message says.
+  if (error instanceof Error && error.name === 'TransformerBug') return 'fatal';
   for (const e of causes(error)) {
     const code = stringProp(e, 'code') ?? stringProp(e, 'originalCode');
     if (code) {
