@@ -39,7 +39,7 @@ export interface MigrateChild {
   done: Promise<CliOutcome>;
 }
 
-export function spawnMigrate(args: readonly string[], timeoutMs = 180_000): MigrateChild {
+export function spawnMigrate(args: readonly string[], timeoutMs = 600_000): MigrateChild {
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
