@@ -101,7 +101,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table' });
       logger.info(`        restart: emptied ${tables.length} table(s) and the migration state`);
     }
-    const origin = await prepareTargetSchema(target.pool, graph, ddl);
+    const origin = await prepareTargetSchema(target.pool, graph, ddl, session.schemaFile);
     logger.info(origin === 'created' ? '        created tables, primary keys and unique indexes from the Prisma schema' : '        tables exist and match the schema; foreign keys held back until the load is done');
 
     const allPlans = plan.phases.flat();

@@ -20,6 +20,8 @@ import type { ValueConverter } from '../transform/types.ts';
 /** What every command starts from: the schema read, the source open, the plan made. */
 export interface Session {
   schemaText: string;
+  /** Where the schema came from, for messages: the file given, or the one generated from SQLite. */
+  schemaFile: string;
   graph: ModelGraph;
   ddl: SchemaDdl;
   source: Source;
@@ -100,6 +102,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     return {
       sequenceFloors,
       schemaText,
+      schemaFile: direct ? `the schema generated from ${source.identity}` : config.schema,
       graph,
       ddl,
       source,

@@ -21,11 +21,13 @@ export function escapeCopy(text: string): string {
 const copyEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function textOf(value: unknown, column: ColumnSpec | undefined): string {
+  // A list first: a Json[] column is an array of JSON texts, not one JSON array.
+  if (column?.isList && Array.isArray(value)) return arrayLiteral(value, column);
   // A Json column takes JSON text for every value, strings and booleans included.
   if (column?.type === 'Json') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  if (column?.isList && Array.isArray(value)) return arrayLiteral(value, column);
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
+  // String(-0) is "0": a negative zero the source stored would arrive as a positive one.
+  if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? '-0' : String(value)) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (value instanceof Date) return column?.native?.name === 'Date' ? value.toISOString().slice(0, 10) : value.toISOString();

@@ -15,7 +15,7 @@ export type SchemaOrigin = 'created' | 'existing';
  *    keys of a run that still loads; completeLoad adds them back after the orphan sweep);
  *  - some exist: refuse, naming them.
  */
-export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl: SchemaDdl): Promise<SchemaOrigin> {
+export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl: SchemaDdl, schemaFile: string): Promise<SchemaOrigin> {
   const tables = [...[...graph.models.values()].map((m) => m.table), ...graph.junctions.map((j) => j.table)];
   const { rows } = await pool.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1)`,
@@ -34,7 +34,7 @@ export async function prepareTargetSchema(pool: pg.Pool, graph: ModelGraph, ddl:
     throw new Error(`the target has some of the schema's tables but not ${missing.join(', ')}; use an empty database or apply the whole schema first`);
   }
   const problems = await compareColumns(pool, graph);
-  if (problems.length > 0) throw new Error(`the target's tables do not match prisma/schema.prisma:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`the target's tables do not match ${schemaFile}:\n  ${problems.join('\n  ')}`);
   await pool.query(`INSERT INTO _migration.loaded_tables (table_name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [tables]);
   return 'existing';
 }
@@ -55,7 +55,8 @@ export async function compareColumns(pool: pg.Pool, graph: ModelGraph): Promise<
       const expected = expectedPgType(column);
       if (!found) problems.push(`${key}: missing (expected ${expected})`);
       else if (found.type !== expected) problems.push(`${key}: type is ${found.type}, the schema says ${expected}`);
-      else if (found.not_null !== column.required) problems.push(`${key}: ${found.not_null ? 'NOT NULL' : 'nullable'}, the schema says ${column.required ? 'NOT NULL' : 'nullable'}`);
+      // Prisma creates list columns without NOT NULL whatever the field says; a team's own migration may add it.
+      else if (!column.isList && found.not_null !== column.required) problems.push(`${key}: ${found.not_null ? 'NOT NULL' : 'nullable'}, the schema says ${column.required ? 'NOT NULL' : 'nullable'}`);
     }
   }
   return problems;

@@ -27,6 +27,9 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
     if (raw === undefined || raw === null) {
       if (raw === undefined && column.literalDefault !== undefined) {
         row[column.field] = column.literalDefault;
+      } else if (column.isList) {
+        // Prisma has no optional lists: a document without the array (or with null) has none.
+        row[column.field] = [];
       } else if (column.required) {
         reject(raw === undefined ? `${label}: required field is missing` : `${label}: required field is null`);
       } else {

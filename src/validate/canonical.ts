@@ -10,6 +10,8 @@ import { plainDecimal } from '../transform/decimal-text.ts';
 export function canonicalValue(column: ColumnSpec, value: unknown): string {
   if (value === null || value === undefined) return '∅';
   if (column.isList) {
+    // node-postgres parses arrays of built-in types only: an enum array arrives as its text.
+    if (typeof value === 'string' && value.startsWith('{')) value = parseArrayText(value);
     if (!Array.isArray(value)) return `!list:${String(value)}`;
     return `[${value.map((v) => canonicalValue({ ...column, isList: false }, v)).join(',')}]`;
   }
@@ -87,4 +89,27 @@ function compressIpv6(addr: string): string {
   }
   if (best.start < 0) return parts.join(':');
   return `${parts.slice(0, best.start).join(':')}::${parts.slice(best.start + best.length).join(':')}`;
+}
+
+/** A one-dimensional PostgreSQL array literal (`{LOW,"a b",NULL}`) as its elements' texts. */
+export function parseArrayText(text: string): (string | null)[] | string {
+  if (!text.startsWith('{') || !text.endsWith('}')) return text;
+  const body = text.slice(1, -1);
+  const out: (string | null)[] = [];
+  if (body === '') return out;
+  let i = 0;
+  while (i <= body.length) {
+    if (body[i] === '"') {
+      let item = '';
+      for (i++; i < body.length && body[i] !== '"'; i++) item += body[i] === '\\' ? (body[++i] ?? '') : body[i];
+      out.push(item);
+      i += 2; // closing quote and comma
+    } else {
+      const end = body.indexOf(',', i);
+      const item = body.slice(i, end === -1 ? body.length : end);
+      out.push(item === 'NULL' ? null : item);
+      i = end === -1 ? body.length + 1 : end + 1;
+    }
+  }
+  return out;
 }

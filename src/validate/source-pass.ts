@@ -13,6 +13,7 @@ import { columnIn, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { escapeCopy } from '../target/copy-text.ts';
 import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { canonicalValue } from './canonical.ts';
 import type { Findings } from './findings.ts';
 import { describeDifferences, differingColumns } from './row-compare.ts';
 
@@ -113,10 +114,15 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
   }
 }
 
+/**
+ * Matches a document's derived rows with the target's by their whole primary key: a composite
+ * key (`@@id([orderId, position])`) shares its first column between the rows of one owner.
+ */
 function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row[], actual: readonly Record<string, unknown>[], owner: string): void {
-  const byId = new Map(actual.map((r) => [String(r[spec.id.column]), r]));
+  const keyOf = (row: Readonly<Record<string, unknown>>, name: 'field' | 'column') => spec.key.map((c) => canonicalValue(c, row[c[name]] ?? null)).join('|');
+  const byId = new Map(actual.map((r) => [keyOf(r, 'column'), r]));
   for (const row of expected) {
-    const id = String(row[spec.id.field]);
+    const id = keyOf(row, 'field');
     const found = byId.get(id);
     byId.delete(id);
     if (!found) findings.add('content', spec.name, 'missing-row', `a row derived from source document ${owner} is not in the target`, id);

@@ -74,3 +74,13 @@ describe('list columns as PostgreSQL array literals', () => {
     expect(copyField([], col('String', { isList: true }))).toBe('{}');
   });
 });
+
+describe('real-app values (issue 9)', () => {
+  test('a Json[] column is an array of JSON texts, not one JSON array', () => {
+    expect(fieldText([{ a: 1 }, [2, 'x']], col('Json', { isList: true }))).toBe(String.raw`{"{\"a\":1}","[2,\"x\"]"}`);
+  });
+  test('-0.0 keeps its sign', () => {
+    expect(fieldText(-0, col('Float'))).toBe('-0');
+    expect(fieldText(0, col('Float'))).toBe('0');
+  });
+});
