@@ -6,7 +6,7 @@ import { exportRejected } from '../run/export-rejected.ts';
 import { retryFailed } from '../run/retry-failed.ts';
 import { formatSummary } from '../run/summary.ts';
 import { connectTarget } from '../target/connection.ts';
-import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { addConnectionOptions, ConfigError, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     logger.error(error instanceof Error ? error.message : String(error));
-    return ExitCode.failed;
+    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
   } finally {
     await flushLogger(logger);
   }

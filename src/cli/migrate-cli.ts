@@ -111,7 +111,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     logger.error(error instanceof Error ? (flags.verbose ? (error.stack ?? error.message) : error.message) : String(error));
-    return ExitCode.failed;
+    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
   } finally {
     await flushLogger(logger);
   }

@@ -36,8 +36,11 @@ export const configSchema = z
     target: z.object({ url: z.string().min(1).optional() }).strict().default({}),
     /** The Prisma schema of the target. */
     schema: z.string().default('prisma/schema.prisma'),
-    /** A module whose default export (or `transformers` export) lists the hand-written transformers. */
-    transformers: z.string().default('transformers/index.ts'),
+    /**
+     * A module whose default export (or `transformers` export) lists the hand-written transformers.
+     * Default: `transformers/index.ts` with the bundled schema, none with any other schema.
+     */
+    transformers: z.string().optional(),
     /** The generated Prisma client, for the `prisma` writer. */
     prismaClient: z.string().default('src/generated/prisma/client.ts'),
     writer: z.enum(['copy', 'prisma']).default('copy'),

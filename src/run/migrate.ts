@@ -22,6 +22,7 @@ import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
+import { countSource } from './source-preflight.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
 export interface MigrateOptions {
@@ -87,6 +88,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       options.print(formatPlan(plan, ddl));
       return { status: 'planned' };
     }
+    logger.info('        counting source records');
+    const counts = await countSource(source, plan);
 
     logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
@@ -108,7 +111,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const runId = options.resumeFile?.runId ?? config.runId ?? defaultRunId(config, source, target.url);
     const configHash = hashConfig(config, schemaText, source.identity, maskUrl(target.url));
     const state = new RunState(target.pool, runId);
-    const opened = await openRun({ state, configHash, source, target: maskUrl(target.url), plans: allPlans, force: options.force === true, resumeFile: options.resumeFile, logger });
+    const opened = await openRun({ state, configHash, source, target: maskUrl(target.url), plans: allPlans, force: options.force === true, resumeFile: options.resumeFile, counts, logger });
     if (opened.kind === 'refused') return { status: 'refused', runId, message: opened.message };
     if (opened.kind === 'completed') logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
     const serverOf = (error: unknown) => (/^Mongo/.test((error as { name?: string } | null)?.name ?? '') ? `MongoDB (${source.identity})` : `PostgreSQL (${maskUrl(target?.url ?? '')})`);

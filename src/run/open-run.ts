@@ -13,6 +13,8 @@ export interface OpenRunInput {
   force: boolean;
   /** The checkpoint file named with --resume, if any. */
   resumeFile: CheckpointFile | undefined;
+  /** Collection → record count, taken before the target was touched (STEP 1). */
+  counts: ReadonlyMap<string, number>;
   logger: Logger;
 }
 
@@ -41,8 +43,7 @@ export async function openRun(input: OpenRunInput): Promise<OpenRun> {
     logger.info(`        resuming run ${state.runId} (${existing.status} in phase ${existing.phase})`);
     return { kind: 'resumed' };
   }
-  logger.info('        counting source records');
-  const counts = await Promise.all(input.plans.map(async (p) => ({ model: p.model, collection: p.collection, count: await input.source.count(p.collection) })));
+  const counts = await Promise.all(input.plans.map(async (p) => ({ model: p.model, collection: p.collection, count: input.counts.get(p.collection) ?? (await input.source.count(p.collection)) })));
   await state.create(input.configHash, input.source.identity, input.target, counts);
   return { kind: 'new' };
 }

@@ -14,7 +14,8 @@ import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
 import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
 import type { SourceFields } from '../transform/context.ts';
 import { convertValue } from '../transform/convert.ts';
-import { loadTransformers } from '../transform/load-transformers.ts';
+import { loadTransformers, transformersModule } from '../transform/load-transformers.ts';
+import { refuseUnrelatedSource } from './source-preflight.ts';
 import type { ValueConverter } from '../transform/types.ts';
 
 /** What every command starts from: the schema read, the source open, the plan made. */
@@ -67,14 +68,18 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       ...Object.fromEntries([...sourceNames].map(([model, names]) => [model, names.table])),
       ...Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
     };
+    const collections = await source.collections();
+    const transformersFile = direct ? undefined : transformersModule(config.transformers, config.schema);
+    if (transformersFile) logger.info(`        transformers: ${transformersFile}`);
     const plan = planMigration({
       graph,
-      collections: await source.collections(),
-      transformers: direct ? [] : await loadTransformers(config.transformers),
+      collections,
+      transformers: await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema),
       collectionOf,
       phases: config.phases,
       only: config.only,
     });
+    await refuseUnrelatedSource(source, plan, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     const coercions = new Map<string, number>();
