@@ -51,7 +51,7 @@ export function resumeCommand(invocation: Invocation): string {
   const seen = new Set<string>();
   for (let i = 0; i < own.length; i++) {
     const arg = own[i] ?? '';
-    const [name = '', inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const { name, inline } = splitFlag(arg);
     if (name === '--resume') {
       if (inline === undefined) i++;
       continue;
@@ -85,4 +85,10 @@ export function resumeCommand(invocation: Invocation): string {
 
   const cli = npm ? ['npm', 'run', script, '--'] : ['npx', 'tsx', relative(invocation.cwd, argv[1] ?? 'src/cli/migrate-cli.ts')];
   return `${guards.join('')}${[...cli, ...args].map(shellQuote).join(' ')}`;
+}
+
+/** `--name=value` → name and inline value; anything else is its own name (commander takes both spellings). */
+function splitFlag(arg: string): { name: string; inline: string | undefined } {
+  const eq = arg.indexOf('=');
+  return arg.startsWith('--') && eq > 0 ? { name: arg.slice(0, eq), inline: arg.slice(eq + 1) } : { name: arg, inline: undefined };
 }

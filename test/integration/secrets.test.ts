@@ -175,6 +175,8 @@ test(
     });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain(`run ${runId} already completed`);
+    // One run, not a second one under another id or hash.
+    expect((await db.pool.query(`SELECT run_id FROM _migration.runs`)).rows).toEqual([{ run_id: runId }]);
   },
   TIMEOUT,
 );
