@@ -3,9 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { guardOutput } from '../src/log/guard-output.ts';
 
 // Exports the persisted id map (source id → UUID, per model) as CSV, streamed with COPY so
 // millions of rows take no memory: the file a team needs to redirect old ids to new ones.
+// commander echoes a mistyped flag with its value: a URL's password must not reach the terminal.
+guardOutput();
 const program = new Command()
   .name('migration:id-map')
   .description('Export _migration.id_map as CSV (model, source_id, source_kind, uuid).')

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { guardOutput } from '../log/guard-output.ts';
 import { ConfigError, loadConfig, type ConfigLayer } from '../config/load-config.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -86,8 +87,12 @@ export async function configOrUsage(flags: ConnectionFlags, extra: ConfigLayer =
   }
 }
 
-/** Runs a command's main and exits with its code; the library never calls process.exit. */
+/**
+ * Runs a command's main and exits with its code; the library never calls process.exit.
+ * Everything the command prints from here on has its passwords masked.
+ */
 export function runMain(main: () => Promise<number>): void {
+  guardOutput();
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -3,11 +3,11 @@ import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
-import { maskUrl } from '../log/mask.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
 import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
+import { resumeCommand } from './resume-command.ts';
 
 const program = addConnectionOptions(
   new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) or SQLite into PostgreSQL, driven by the Prisma schema.'),
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
       signal: controller.signal,
       logger,
       print: (t) => process.stdout.write(`${t}\n`),
-      resumeCommand: commandLine(),
+      resumeCommand: resumeCommand({ argv: process.argv, env: process.env, cwd: process.cwd(), config }),
     });
     if (!flags.dryRun) logger.info(`log: ${logFile}`);
     switch (result.status) {
@@ -115,21 +115,6 @@ async function main(): Promise<number> {
   } finally {
     await flushLogger(logger);
   }
-}
-
-/** How this run was started, minus the flags that only apply once. */
-function commandLine(): string {
-  const script = process.env['npm_lifecycle_event'];
-  const argv = process.argv.slice(2);
-  // The npm script itself supplies `--from <kind>`.
-  const own = script && argv[0] === '--from' ? argv.slice(2) : argv;
-  const args: string[] = [];
-  for (let i = 0; i < own.length; i++) {
-    const arg = own[i] ?? '';
-    if (arg === '--resume') i++;
-    else if (!['--restart', '--yes', '-y', '--force'].includes(arg) && !arg.startsWith('--resume=')) args.push(/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? maskUrl(arg) : arg);
-  }
-  return script ? `npm run ${script} --${args.length ? ` ${args.join(' ')}` : ''}` : `migrate ${args.join(' ')}`.trim();
 }
 
 async function confirm(question: string, yes: boolean): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { EJSON } from 'bson';
 import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import { maskSecrets } from '../log/mask.ts';
 import type { SourceCursor } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import type { WriteTx } from '../target/writer.ts';
@@ -49,7 +50,8 @@ export async function writeRejected(tx: WriteTx, runId: string, model: string, r
       r.sourceId === undefined ? null : sourceIdKey(r.sourceId),
       r.sourceId === undefined ? null : sourceIdKind(r.sourceId),
       r.stage,
-      r.reason,
+      // A reason can quote a driver error, and a driver error can quote a connection string.
+      maskSecrets(r.reason),
       serializeDocument(r.doc),
     ]),
   );

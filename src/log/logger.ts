@@ -1,8 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
+import { maskDeep, maskSecrets } from './mask.ts';
 
 export type Logger = winston.Logger;
+
+/**
+ * Runs before every transport: a password in a message or in any field of an event (an error
+ * from a driver, a URL) is masked once here, so no call site can forget to.
+ */
+const maskFormat = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    const value = info[key];
+    info[key] = typeof value === 'string' ? maskSecrets(value) : maskDeep(value);
+  }
+  return info;
+});
 
 /**
  * Readable lines on the console (stderr, so stdout stays for tables and --dry-run output)
@@ -30,7 +43,7 @@ export function createLogger(options: { verbose?: boolean; file?: string; quiet?
       }),
     );
   }
-  return winston.createLogger({ transports });
+  return winston.createLogger({ format: maskFormat(), transports });
 }
 
 /** Waits until the log file has everything: winston writes asynchronously. */

@@ -1,6 +1,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { maskSecrets } from '../log/mask.ts';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -50,6 +51,10 @@ export function writeCheckpointFile(
   const file: CheckpointFile = {
     format: CHECKPOINT_FORMAT,
     ...run,
+    // Masked here too, whatever the caller passed: this file is copied to .bak and to the archive.
+    source: maskSecrets(run.source),
+    target: maskSecrets(run.target),
+    resumeCommand: maskSecrets(run.resumeCommand),
     updatedAt: new Date().toISOString(),
     models: Object.fromEntries(
       progress.map((p) => [

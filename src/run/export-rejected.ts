@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type pg from 'pg';
+import { maskSecrets } from '../log/mask.ts';
 
 /**
  * Writes the run's open rejections from `_migration.rejected` (the authoritative log) to
@@ -17,7 +18,7 @@ export async function exportRejected(pool: pg.Pool, runId: string, logDir: strin
       WHERE resolved_at IS NULL ORDER BY model, id`,
   );
   for (const r of rows) {
-    const line = JSON.stringify({ model: r.model, sourceId: r.source_id, stage: r.stage, reason: r.reason, rejectedAt: r.rejected_at, document: r.document ? (JSON.parse(r.document) as unknown) : null });
+    const line = JSON.stringify({ model: r.model, sourceId: r.source_id, stage: r.stage, reason: maskSecrets(r.reason), rejectedAt: r.rejected_at, document: r.document ? (JSON.parse(r.document) as unknown) : null });
     if (!out.write(`${line}\n`)) await once(out, 'drain');
   }
   out.end();

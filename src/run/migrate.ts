@@ -22,6 +22,7 @@ import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
+import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
@@ -40,7 +41,7 @@ export interface MigrateOptions {
   logger: Logger;
   /** Where tables and the plan go (stdout in the CLI). */
   print: (text: string) => void;
-  /** The command that started this run, without --resume/--restart; `--resume <file>` is added to it. */
+  /** The command that resumes this run, shell-quoted, without --resume; `--resume <file>` is added to it. */
   resumeCommand: string;
   interactive?: boolean;
 }
@@ -117,7 +118,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const serverOf = (error: unknown) => (/^Mongo/.test((error as { name?: string } | null)?.name ?? '') ? `MongoDB (${source.identity})` : `PostgreSQL (${maskUrl(target?.url ?? '')})`);
 
     const timings: RunTimings = { batches: 0, batchSeconds: 0, stateSeconds: 0, fileSeconds: 0 };
-    const resumeCommand = `${options.resumeCommand} --resume ${checkpointPath(config.checkpointDir, runId)}`;
+    const resumeCommand = `${options.resumeCommand} --resume ${shellQuote(checkpointPath(config.checkpointDir, runId))}`;
     const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand }, await state.progress());
     writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
 

@@ -6,7 +6,7 @@ import { createPreparer, type PreparedDoc, type RejectedDoc } from '../load/prep
 import { ID_MAP_COLUMNS, idMapRow, serializeDocument } from '../load/record-batch.ts';
 import { writeWithBisect } from '../load/write-batch.ts';
 import type { Logger } from '../log/logger.ts';
-import { maskUrl } from '../log/mask.ts';
+import { maskSecrets, maskUrl } from '../log/mask.ts';
 import { connectTarget } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
@@ -79,7 +79,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
             modelPlan.model,
             r.sourceId === undefined ? null : sourceIdKey(r.sourceId),
             r.stage,
-            r.reason,
+            maskSecrets(r.reason),
             serializeDocument(r.doc),
           ]);
         }

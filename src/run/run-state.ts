@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { SourceCursor } from '../sources/source.ts';
 import { STATE_FORMAT } from '../target/state-schema.ts';
 import { withTransaction } from '../target/transaction.ts';
+import { maskDeep, maskSecrets } from '../log/mask.ts';
 
 export type RunStatus = 'running' | 'paused' | 'failed' | 'completed';
 export type RunPhase = 'prepare' | 'load' | 'complete' | 'done';
@@ -44,7 +45,7 @@ export class RunState {
   async create(configHash: string, source: string, target: string, models: readonly { model: string; collection: string; count: number }[]): Promise<void> {
     await withTransaction(this.pool, async (client) => {
       await client.query(`INSERT INTO _migration.runs (run_id, format, config_hash, source, target, status, phase) VALUES ($1, $2, $3, $4, $5, 'running', 'prepare')`, [
-        this.runId, STATE_FORMAT, configHash, source, target,
+        this.runId, STATE_FORMAT, configHash, maskSecrets(source), maskSecrets(target),
       ]);
       for (const m of models) {
         await client.query(`INSERT INTO _migration.progress (run_id, model, collection, source_count) VALUES ($1, $2, $3, $4)`, [this.runId, m.model, m.collection, m.count]);
@@ -56,7 +57,7 @@ export class RunState {
     await this.pool.query(
       `UPDATE _migration.runs SET status = $2, phase = coalesce($3, phase), summary = coalesce($4::jsonb, summary), updated_at = now(),
          finished_at = CASE WHEN $2 = 'completed' THEN now() ELSE finished_at END WHERE run_id = $1`,
-      [this.runId, status, phase ?? null, summary === undefined ? null : JSON.stringify(summary)],
+      [this.runId, status, phase ?? null, summary === undefined ? null : JSON.stringify(maskDeep(summary))],
     );
   }
 

@@ -5,7 +5,7 @@ import type { MigrationConfig } from '../config/config-schema.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
 import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
-import { maskUrl } from '../log/mask.ts';
+import { maskDeep, maskUrl } from '../log/mask.ts';
 import { openSession } from '../run/session.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
 import { quoteTable } from '../target/writer.ts';
@@ -120,7 +120,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     };
     if (options.reportFile) {
       mkdirSync(dirname(options.reportFile), { recursive: true });
-      writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(options.reportFile, `${JSON.stringify(maskDeep(report), null, 2)}\n`);
     }
     return report;
   } finally {
