@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
+import { compareFingerprints } from '../sources/source-fingerprint.ts';
 import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
@@ -155,8 +156,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
 
     logger.info('STEP 5  summary');
+    if (opened.kind !== 'completed') {
+      // A live source written to while the run read it: what was added past a cursor, or removed
+      // behind it, is not in the target, and the counts taken at the start may still balance.
+      const now = await source.fingerprint([...new Set(allPlans.map((p) => p.collection))]);
+      const during = compareFingerprints(opened.fingerprint, now);
+      if (during.length > 0) {
+        logger.warn(`        the source changed while the run read it (since ${opened.fingerprint.takenAt}):${during.map((d) => `\n    ${d}`).join('')}`);
+        await state.recordSource(now, during.map((d) => `during the run: ${d}`));
+      }
+    }
     const progress = await state.progress();
-    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000);
+    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     mirror.write('completed', 'done', progress);
     const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);
