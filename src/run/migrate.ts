@@ -5,7 +5,6 @@ import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
-import { compareFingerprints } from '../sources/source-fingerprint.ts';
 import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
@@ -23,6 +22,7 @@ import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
+import { recordChangesDuringRun } from './source-changes.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
 export interface MigrateOptions {
@@ -156,16 +156,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
 
     logger.info('STEP 5  summary');
-    if (opened.kind !== 'completed') {
-      // A live source written to while the run read it: what was added past a cursor, or removed
-      // behind it, is not in the target, and the counts taken at the start may still balance.
-      const now = await source.fingerprint([...new Set(allPlans.map((p) => p.collection))]);
-      const during = compareFingerprints(opened.fingerprint, now);
-      if (during.length > 0) {
-        logger.warn(`        the source changed while the run read it (since ${opened.fingerprint.takenAt}):${during.map((d) => `\n    ${d}`).join('')}`);
-        await state.recordSource(now, during.map((d) => `during the run: ${d}`));
-      }
-    }
+    if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
     const progress = await state.progress();
     const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);

@@ -4,6 +4,7 @@ import { compareFingerprints, sourceFingerprintSchema, type SourceFingerprint } 
 import type { Source } from '../sources/source.ts';
 import type { CheckpointFile } from './checkpoint-file.ts';
 import { RunState, type ProgressRow } from './run-state.ts';
+import { sourceCollections } from './source-changes.ts';
 
 export interface OpenRunInput {
   state: RunState;
@@ -29,7 +30,7 @@ export type OpenRun = { kind: 'new' | 'resumed' | 'completed'; fingerprint: Sour
  */
 export async function openRun(input: OpenRunInput): Promise<OpenRun> {
   const { state, logger } = input;
-  const collections = [...new Set(input.plans.map((p) => p.collection))];
+  const collections = sourceCollections(input.plans);
   const existing = await state.get();
   const file = input.resumeFile;
   if (file) {
