@@ -80,7 +80,7 @@ async function checkSource(input: OpenRunInput, storedJson: unknown, now: Source
     return `${what}${list}\n${options}`;
   }
   logger.warn(`        the source changed since run ${state.runId} read it (${stored.takenAt}); going on because of --force:${list}`);
-  await state.recordSource(now, changes.map((c) => `since ${stored.takenAt} (accepted with --force): ${c}`));
+  await state.recordSource(now, changes.map((c) => `accepted with --force: ${c}`));
   return undefined;
 }
 

@@ -99,8 +99,8 @@ describe('SQLite edited between pause and resume, then after completion', () => 
       const forced = await expectExit([...args, '--force'], 3);
       expect(forced.stderr).toContain('going on because of --force');
       expect(forced.stdout).toContain('SOURCE CHANGED');
-      expect(forced.stdout).toMatch(/accepted with --force\): table "Genre": rows 25 → 26/);
-      expect(forced.stdout).toMatch(/accepted with --force\): table "InvoiceLine": rows 2,240 → 2,239/);
+      expect(forced.stdout).toMatch(/accepted with --force: table "Genre": rows 25 → 26/);
+      expect(forced.stdout).toMatch(/accepted with --force: table "InvoiceLine": rows 2,240 → 2,239/);
       expect(forced.stderr).toContain('the tool cannot vouch for the result');
       const { rows } = await db.pool.query<{ status: string; changes: string[] }>(`SELECT status, summary->'sourceChanged' AS changes FROM _migration.runs`);
       expect(rows).toEqual([{ status: 'completed', changes: expect.arrayContaining([expect.stringContaining('table "Genre": rows 25 → 26')]) }]);
@@ -120,7 +120,7 @@ describe('SQLite edited between pause and resume, then after completion', () => 
 
       const forced = await expectExit([...args, '--force'], 3);
       expect(forced.stderr).toContain('already completed; nothing to do');
-      expect(forced.stdout).toMatch(/accepted with --force\): table "Genre": rows 26 → 27/);
+      expect(forced.stdout).toMatch(/accepted with --force: table "Genre": rows 26 → 27/);
 
       // Accepted once: the same command again is not refused, and still does not vouch for the result.
       const again = await expectExit(args, 3);
@@ -193,11 +193,38 @@ describe('a mongodump .bson file changed after the run completed', () => {
 
       const forced = await expectExit([...args, '--force'], 3);
       expect(forced.stdout).toContain('SOURCE CHANGED');
-      expect(forced.stdout).toContain(`accepted with --force): file tags.bson: size ${size} → ${lastDocStart().toLocaleString('en-US')}`);
+      expect(forced.stdout).toContain(`accepted with --force: file tags.bson: size ${size} → ${lastDocStart().toLocaleString('en-US')}`);
     },
     TIMEOUT,
   );
 });
+
+test(
+  'a run paused by a version without fingerprints resumes: the columns are added, the tool says it cannot check, and watches from then on',
+  async () => {
+    const dump = await sampleDump(0.5, 8);
+    const db = await freshDatabase('srcchg_legacy');
+    const ws = workspace();
+    const args = ['--dump', dump.dir, '--config', ws.config, '--target-url', db.url, '--batch-size', '20'];
+    try {
+      await pauseWhen(args, db, firstBatchCommitted(db));
+      // The state schema as the previous version left it.
+      await db.pool.query(`ALTER TABLE _migration.runs DROP COLUMN source_fingerprint, DROP COLUMN source_changes`);
+
+      const resumed = await expectExit(args, 0);
+      expect(resumed.stderr).toContain('kept no source fingerprint: changes to the source before now cannot be seen');
+      const { rows } = await db.pool.query<{ fingerprint: unknown; changes: unknown }>(`SELECT source_fingerprint AS fingerprint, source_changes AS changes FROM _migration.runs`);
+      expect(rows).toEqual([{ fingerprint: expect.objectContaining({ parts: expect.objectContaining({ 'file tags.bson': expect.any(Object) }) }), changes: [] }]);
+
+      writeFileSync(join(dump.dir, 'shop', 'tags.bson'), Buffer.concat([readFileSync(join(dump.dir, 'shop', 'tags.bson')), serialize({ _id: new ObjectId(), name: 'late' })]));
+      const refused = await expectExit(args, 5);
+      expect(refused.stderr).toMatch(/file tags\.bson: size [\d,]+ → [\d,]+/);
+    } finally {
+      await db.drop();
+    }
+  },
+  TIMEOUT,
+);
 
 describe('a live MongoDB-wire source (FerretDB)', () => {
   let client: MongoClient;
@@ -236,7 +263,7 @@ describe('a live MongoDB-wire source (FerretDB)', () => {
         expect(refused.stderr).not.toContain('collection users');
 
         const forced = await expectExit([...args, '--force'], 3);
-        expect(forced.stdout).toContain('accepted with --force): collection audit_logs: documents 1,000 → 1,003');
+        expect(forced.stdout).toContain('accepted with --force: collection audit_logs: documents 1,000 → 1,003');
       } finally {
         await db.drop();
         await client.db(live.database).dropDatabase();
