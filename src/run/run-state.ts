@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { SourceFingerprint } from '../sources/source-fingerprint.ts';
 import type { SourceCursor } from '../sources/source.ts';
 import { STATE_FORMAT } from '../target/state-schema.ts';
@@ -75,8 +76,8 @@ export class RunState {
   }
 
   async sourceChanges(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ source_changes: string[] }>(`SELECT source_changes FROM _migration.runs WHERE run_id = $1`, [this.runId]);
-    return rows[0]?.source_changes ?? [];
+    const { rows } = await this.pool.query<{ source_changes: unknown }>(`SELECT source_changes FROM _migration.runs WHERE run_id = $1`, [this.runId]);
+    return z.array(z.string()).parse(rows[0]?.source_changes ?? []);
   }
 
   async progress(): Promise<ProgressRow[]> {

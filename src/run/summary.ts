@@ -68,9 +68,7 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.derived.length > 0) {
     lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
   }
-  // A summary stored by an older version has no such list.
-  const changed = summary.sourceChanged ?? [];
-  if (changed.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...changed.map((c) => `  ${c}`));
+  if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');
 }
 
