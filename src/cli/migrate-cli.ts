@@ -25,7 +25,7 @@ const program = addConnectionOptions(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
-Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 counts do not add up, 4 paused, 5 resume refused.
+Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, or the source changed), 4 paused, 5 resume refused.
 Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
   );
 
@@ -103,11 +103,11 @@ async function main(): Promise<number> {
         logger.error(result.message ?? 'refused');
         return ExitCode.refused;
       case 'completed':
-        if (result.summary && !result.summary.balanced) {
-          logger.error('some counts do not add up: see the MISMATCH rows above');
-          return ExitCode.mismatch;
+        if (result.summary && !result.summary.balanced) logger.error('some counts do not add up: see the MISMATCH rows above');
+        if (result.summary && result.summary.sourceChanged.length > 0) {
+          logger.error(`the source changed under this run, so the tool cannot vouch for the result:${result.summary.sourceChanged.map((c) => `\n    ${c}`).join('')}`);
         }
-        return ExitCode.ok;
+        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0) ? ExitCode.mismatch : ExitCode.ok;
     }
   } catch (error) {
     logger.error(error instanceof Error ? (flags.verbose ? (error.stack ?? error.message) : error.message) : String(error));

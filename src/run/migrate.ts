@@ -24,6 +24,7 @@ import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
 import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
+import { recordChangesDuringRun } from './source-changes.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
 export interface MigrateOptions {
@@ -159,8 +160,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
 
     logger.info('STEP 5  summary');
+    if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
     const progress = await state.progress();
-    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000);
+    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     mirror.write('completed', 'done', progress);
     const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);

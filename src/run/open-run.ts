@@ -1,8 +1,10 @@
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
+import { compareFingerprints, sourceFingerprintSchema, type SourceFingerprint } from '../sources/source-fingerprint.ts';
 import type { Source } from '../sources/source.ts';
 import type { CheckpointFile } from './checkpoint-file.ts';
 import { RunState, type ProgressRow } from './run-state.ts';
+import { sourceCollections } from './source-changes.ts';
 
 export interface OpenRunInput {
   state: RunState;
@@ -18,15 +20,19 @@ export interface OpenRunInput {
   logger: Logger;
 }
 
-export type OpenRun = { kind: 'new' | 'resumed' | 'completed' } | { kind: 'refused'; message: string };
+/** `fingerprint` is the source as this session found it: the end of the run compares with it. */
+export type OpenRun = { kind: 'new' | 'resumed' | 'completed'; fingerprint: SourceFingerprint } | { kind: 'refused'; message: string };
 
 /**
  * Finds the run in the target (the authoritative checkpoint) or starts it. A resume is
- * refused when the config, schema, source or target changed, unless forced. A checkpoint
- * file that disagrees with the database loses: it is rewritten from the database afterwards.
+ * refused when the config, schema, source or target changed, unless forced; so is a resume
+ * (or a re-run of a completed run) on a source whose content changed since it was read: the
+ * cursors and counts of such a run no longer describe it. A checkpoint file that disagrees
+ * with the database loses: it is rewritten from the database afterwards.
  */
 export async function openRun(input: OpenRunInput): Promise<OpenRun> {
   const { state, logger } = input;
+  const collections = sourceCollections(input.plans);
   const existing = await state.get();
   const file = input.resumeFile;
   if (file) {
@@ -38,14 +44,46 @@ export async function openRun(input: OpenRunInput): Promise<OpenRun> {
     if (existing.config_hash !== input.configHash && !input.force) {
       return { kind: 'refused', message: `run ${state.runId} was started with another configuration, schema, source or target; resume with --force, or start over with --restart` };
     }
+    const fingerprint = await input.source.fingerprint(collections);
+    const refusal = await checkSource(input, existing.source_fingerprint, fingerprint, existing.status === 'completed');
+    if (refusal) return { kind: 'refused', message: refusal };
     if (file) reportDisagreement(file, await state.progress(), logger);
-    if (existing.status === 'completed') return { kind: 'completed' };
+    if (existing.status === 'completed') return { kind: 'completed', fingerprint };
     logger.info(`        resuming run ${state.runId} (${existing.status} in phase ${existing.phase})`);
-    return { kind: 'resumed' };
+    return { kind: 'resumed', fingerprint };
   }
+  // The counts were taken in STEP 1, before the target was touched; a write since then shows
+  // in the counts (read ≠ source) or as a change at the end of the run.
+  const fingerprint = await input.source.fingerprint(collections);
   const counts = await Promise.all(input.plans.map(async (p) => ({ model: p.model, collection: p.collection, count: input.counts.get(p.collection) ?? (await input.source.count(p.collection)) })));
-  await state.create(input.configHash, input.source.identity, input.target, counts);
-  return { kind: 'new' };
+  await state.create(input.configHash, input.source.identity, input.target, fingerprint, counts);
+  return { kind: 'new', fingerprint };
+}
+
+/**
+ * Compares the source now with the fingerprint the run stored, and returns the refusal, if
+ * any. Forced, the changes are recorded for the summary and the new fingerprint becomes the
+ * one the next resume compares with (so `--force` is needed once per change, not every time).
+ */
+async function checkSource(input: OpenRunInput, storedJson: unknown, now: SourceFingerprint, completed: boolean): Promise<string | undefined> {
+  const { state, logger } = input;
+  if (storedJson === null || storedJson === undefined) {
+    logger.warn(`        run ${state.runId} was started by a version that kept no source fingerprint: changes to the source before now cannot be seen`);
+    await state.recordSource(now, []);
+    return undefined;
+  }
+  const stored = sourceFingerprintSchema.parse(storedJson);
+  const changes = compareFingerprints(stored, now);
+  if (changes.length === 0) return undefined;
+  const list = changes.map((c) => `\n    ${c}`).join('');
+  if (!input.force) {
+    const what = completed ? `run ${state.runId} already completed, but the source changed since it was read (${stored.takenAt}):` : `the source changed since run ${state.runId} read it (${stored.takenAt}):`;
+    const options = completed ? 'pass --force to accept it (nothing is read again) or --restart to load it again' : 'pass --force to resume anyway (rows already loaded stay as they were read), or --restart to start over';
+    return `${what}${list}\n${options}`;
+  }
+  logger.warn(`        the source changed since run ${state.runId} read it (${stored.takenAt}); going on because of --force:${list}`);
+  await state.recordSource(now, changes.map((c) => `accepted with --force: ${c}`));
+  return undefined;
 }
 
 function reportDisagreement(file: CheckpointFile, progress: readonly ProgressRow[], logger: Logger): void {

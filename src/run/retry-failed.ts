@@ -91,7 +91,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
       fixed += outcome.fixed;
       stillRejected += outcome.again;
     }
-    const summary = summarize(await state.progress(), await derivedCounts(target, graph, plan.phases.flat()), 0);
+    const summary = summarize(await state.progress(), await derivedCounts(target, graph, plan.phases.flat()), 0, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     return { runId, retried, fixed, stillRejected, missing, summary };
   } finally {

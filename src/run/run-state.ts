@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import type { SourceFingerprint } from '../sources/source-fingerprint.ts';
 import type { SourceCursor } from '../sources/source.ts';
 import { STATE_FORMAT } from '../target/state-schema.ts';
 import { withTransaction } from '../target/transaction.ts';
@@ -14,6 +16,8 @@ export interface RunRow {
   target: string;
   status: RunStatus;
   phase: RunPhase;
+  /** Null for a run started before fingerprints existed; checked with sourceFingerprintSchema. */
+  source_fingerprint: unknown;
 }
 
 export interface ProgressRow {
@@ -38,14 +42,14 @@ export class RunState {
   ) {}
 
   async get(): Promise<RunRow | undefined> {
-    const { rows } = await this.pool.query<RunRow>(`SELECT run_id, config_hash, source, target, status, phase FROM _migration.runs WHERE run_id = $1`, [this.runId]);
+    const { rows } = await this.pool.query<RunRow>(`SELECT run_id, config_hash, source, target, status, phase, source_fingerprint FROM _migration.runs WHERE run_id = $1`, [this.runId]);
     return rows[0];
   }
 
-  async create(configHash: string, source: string, target: string, models: readonly { model: string; collection: string; count: number }[]): Promise<void> {
+  async create(configHash: string, source: string, target: string, fingerprint: SourceFingerprint, models: readonly { model: string; collection: string; count: number }[]): Promise<void> {
     await withTransaction(this.pool, async (client) => {
-      await client.query(`INSERT INTO _migration.runs (run_id, format, config_hash, source, target, status, phase) VALUES ($1, $2, $3, $4, $5, 'running', 'prepare')`, [
-        this.runId, STATE_FORMAT, configHash, maskSecrets(source), maskSecrets(target),
+      await client.query(`INSERT INTO _migration.runs (run_id, format, config_hash, source, target, status, phase, source_fingerprint) VALUES ($1, $2, $3, $4, $5, 'running', 'prepare', $6)`, [
+        this.runId, STATE_FORMAT, configHash, maskSecrets(source), maskSecrets(target), JSON.stringify(fingerprint),
       ]);
       for (const m of models) {
         await client.query(`INSERT INTO _migration.progress (run_id, model, collection, source_count) VALUES ($1, $2, $3, $4)`, [this.runId, m.model, m.collection, m.count]);
@@ -59,6 +63,22 @@ export class RunState {
          finished_at = CASE WHEN $2 = 'completed' THEN now() ELSE finished_at END WHERE run_id = $1`,
       [this.runId, status, phase ?? null, summary === undefined ? null : JSON.stringify(maskDeep(summary))],
     );
+  }
+
+  /**
+   * The source as the run now knows it, and the changes it found on the way there (accepted with
+   * --force, or seen during the run): the next resume compares with this fingerprint, the summary
+   * lists every change.
+   */
+  async recordSource(fingerprint: SourceFingerprint, changes: readonly string[]): Promise<void> {
+    await this.pool.query(`UPDATE _migration.runs SET source_fingerprint = $2, source_changes = source_changes || $3::jsonb, updated_at = now() WHERE run_id = $1`, [
+      this.runId, JSON.stringify(fingerprint), JSON.stringify(changes),
+    ]);
+  }
+
+  async sourceChanges(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ source_changes: unknown }>(`SELECT source_changes FROM _migration.runs WHERE run_id = $1`, [this.runId]);
+    return z.array(z.string()).parse(rows[0]?.source_changes ?? []);
   }
 
   async progress(): Promise<ProgressRow[]> {

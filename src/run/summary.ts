@@ -22,9 +22,14 @@ export interface RunSummary {
   derived: DerivedSummary[];
   totals: { source: number; written: number; rejected: number; skipped: number; seconds: number };
   balanced: boolean;
+  /**
+   * How the source changed under the run: accepted with --force on a resume, or written while
+   * the run read it. Not empty means the counts may balance and still not describe the source.
+   */
+  sourceChanged: string[];
 }
 
-export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number): RunSummary {
+export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
   const models = progress.map((p) => ({
     model: p.model,
     source: p.source_count,
@@ -40,6 +45,7 @@ export function summarize(progress: readonly ProgressRow[], derived: readonly De
     derived: [...derived],
     totals: { source: sum((m) => m.source), written: sum((m) => m.written), rejected: sum((m) => m.rejected), skipped: sum((m) => m.skipped), seconds: wallSeconds },
     balanced: models.every((m) => m.balanced),
+    sourceChanged: [...sourceChanged],
   };
 }
 
@@ -62,6 +68,7 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.derived.length > 0) {
     lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
   }
+  if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');
 }
 

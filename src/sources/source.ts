@@ -1,5 +1,6 @@
 import type { SourceId } from '../ids/source-id.ts';
 import type { SourceDoc } from '../transform/types.ts';
+import type { SourceFingerprint } from './source-fingerprint.ts';
 
 /** Where a read stopped, in the source's own terms; stored in checkpoints as JSON. */
 export type SourceCursor = Readonly<Record<string, string | number>>;
@@ -29,6 +30,12 @@ export interface Source {
   read(collection: string, options: ReadOptions): AsyncIterable<SourceBatch>;
   /** Reads the given documents again (error log entries, validation), in no particular order. */
   fetch(collection: string, ids: readonly SourceId[]): Promise<SourceDoc[]>;
+  /**
+   * What the given collections look like now, cheaply (no whole file or collection read): a run
+   * stores it when it starts and refuses to resume on a source that changed since. Only the
+   * collections a run reads, so an unrelated collection written by an app does not block it.
+   */
+  fingerprint(collections: readonly string[]): Promise<SourceFingerprint>;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { MongoClient, type Filter } from 'mongodb';
 import type { SourceId } from '../../ids/source-id.ts';
 import { maskUrl } from '../../log/mask.ts';
 import type { SourceDoc } from '../../transform/types.ts';
+import { mongodbFingerprint } from './mongodb-fingerprint.ts';
 import { BSON_READ_OPTIONS, type ReadOptions, type Source, type SourceBatch } from '../source.ts';
 
 /**
@@ -46,6 +47,7 @@ export async function openMongoSource(url: string, database?: string): Promise<S
       const filter = { _id: { $in: [...ids] } } as Filter<Document>;
       return collection(name).find(filter, BSON_READ_OPTIONS).toArray();
     },
+    fingerprint: (collections) => mongodbFingerprint(db, collections),
     close: () => client.close(),
   };
 }

@@ -5,6 +5,7 @@ import { asSourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { countBsonDocuments, readBsonFile } from './bson-file.ts';
+import { dumpFingerprint } from './dump-fingerprint.ts';
 
 /**
  * A folder written by `mongodump --out` (one database folder, or the top folder holding a
@@ -54,6 +55,7 @@ export function openMongodumpSource(path: string): Source {
       }
       return found;
     },
+    fingerprint: async (collections) => dumpFingerprint(dir, collections),
     close: async () => {},
   };
 }

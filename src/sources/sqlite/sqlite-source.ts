@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
+import { sqliteFingerprint } from './sqlite-fingerprint.ts';
 import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
 import { decodeValue } from './sqlite-values.ts';
 
@@ -103,6 +104,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
       }
       return found;
     },
+    fingerprint: async (collections) => sqliteFingerprint(path, db, tables, collections),
     close: async () => {
       db.close();
     },
