@@ -172,7 +172,7 @@ export function heldWarning(holder: LockHolder): string {
 }
 
 function refusal(url: string, holder: LockHolder): string {
-  return `the target ${maskUrl(url)} is in use: ${describeHolder(holder)} holds its run lock. One run per target: wait for it to finish, or pause it (Ctrl-C), then run this command again. Nothing was changed.`;
+  return `the target ${maskUrl(url)} is in use: ${describeHolder(holder)} holds its run lock. One run per target: wait for it to finish, or stop it (Ctrl-C pauses a migration), then run this command again. Nothing was changed.`;
 }
 
 /** "migrator migrate 4242@build-1 mongo-1a2b3c4d", cut to what the server keeps. */

@@ -12,6 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sample } from '../../scripts/sample/index.ts';
+import { acquireRunLock } from '../../src/target/run-lock.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { committedBatches, fingerprint, sleep, spawnMigrate, type CliOutcome, type Fingerprint, type MigrateChild } from '../support/interrupt-helpers.ts';
 import { runCommand, type CliResult } from '../support/run-cli.ts';
@@ -92,14 +93,27 @@ afterAll(async () => {
  * statements is still running on the server: from then on the target cannot change.
  */
 async function freezeMidLoad(run: MigrateChild, db: TestDatabase): Promise<void> {
+  await firstBatch(run, db);
+  run.child.kill('SIGSTOP');
+  await settled(db);
+  expect((await committedBatches(db.pool)).phase).toBe('load');
+}
+
+async function firstBatch(run: MigrateChild, db: TestDatabase): Promise<void> {
   expect(await run.waitFor(/STEP 3/)).toBe(true);
   while ((await committedBatches(db.pool)).batches < 1) {
     if (!run.running()) throw new Error(`the run ended before its first batch:\n${run.output()}`);
     await sleep(20);
   }
-  run.child.kill('SIGSTOP');
-  await settled(db);
-  expect((await committedBatches(db.pool)).phase).toBe('load');
+}
+
+/** Terminates the run's lock connection (never a loading one) and waits until the server has dropped its lock. */
+async function dropLockConnection(db: TestDatabase): Promise<void> {
+  const { rows } = await db.pool.query<{ killed: boolean }>(
+    `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'migrator migrate %'`,
+  );
+  expect(rows).toEqual([{ killed: true }]);
+  while ((await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'migrator migrate %'`)).rowCount) await sleep(20);
 }
 
 async function settled(db: TestDatabase): Promise<void> {
@@ -261,11 +275,7 @@ test(
     const db = await target('lock_kill');
     const ws = workspace();
     const first = start(migrateArgs(ws, db));
-    expect(await first.waitFor(/STEP 3/)).toBe(true);
-    while ((await committedBatches(db.pool)).batches < 1) {
-      if (!first.running()) throw new Error(`the run ended before its first batch:\n${first.output()}`);
-      await sleep(20);
-    }
+    await firstBatch(first, db);
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     // No wait for the server to notice: the lock module waits for a dead holder on this host.
@@ -276,3 +286,49 @@ test(
   },
   TIMEOUT,
 );
+
+describe('the lock connection drops mid-load', () => {
+  test(
+    'the run takes the lock back and completes',
+    async () => {
+      const db = await target('lock_drop');
+      const first = start(migrateArgs(workspace(), db));
+      await firstBatch(first, db);
+      await dropLockConnection(db);
+      const done = await first.done;
+      expect({ code: done.code, stderr: done.code === 0 ? '' : done.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(done.stderr).toMatch(/the run lock connection dropped; taking the lock back[\s\S]*run lock taken back/);
+      await expectLikeReference(db);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'another process took it meanwhile: the run stops with exit 1 and leaves the run state alone; the next run resumes',
+    async () => {
+      const db = await target('lock_stolen');
+      const ws = workspace();
+      const first = start(migrateArgs(ws, db));
+      await freezeMidLoad(first, db);
+      const [runId] = await runIds(db);
+      await dropLockConnection(db);
+      const intruder = await acquireRunLock(db.url, { command: 'migrate', runId: 'intruder' });
+      if (intruder.kind !== 'held') throw new Error(intruder.message);
+      try {
+        first.child.kill('SIGCONT');
+        const done = await first.done;
+        expect(done.code).toBe(1);
+        expect(done.stderr).toContain(`and migrate of run intruder (pid ${process.pid} on host ${hostname()}`);
+        expect(done.stderr).toMatch(/took it; stopped/);
+        // Not marked failed or paused: the run may belong to the process that holds the lock now.
+        expect((await db.pool.query(`SELECT run_id, status FROM _migration.runs`)).rows).toEqual([{ run_id: runId, status: 'running' }]);
+      } finally {
+        await intruder.lock.release();
+      }
+      const again = await start(migrateArgs(ws, db)).done;
+      expect({ code: again.code, stderr: again.code === 0 ? '' : again.stderr }).toEqual({ code: 0, stderr: '' });
+      await expectLikeReference(db);
+    },
+    TIMEOUT,
+  );
+});
