@@ -17,8 +17,8 @@ import { maskUrl } from '../log/mask.ts';
  * run; a refused process reads it through pg_locks ⋈ pg_stat_activity. Nothing is written to
  * take, name or release the lock: a holder row would need the `_migration` schema (which is
  * created under the lock), and after a kill -9 it would be stale and need checking against
- * pg_locks anyway. The price: application_name holds 63 bytes, so a long run id is cut (the
- * message marks it with …).
+ * pg_locks anyway. The price: application_name holds 63 bytes of printable ASCII, so a long
+ * run id is cut (the message marks it with …) and other characters show as '?'.
  *
  * Advisory locks belong to one database, so the key is a constant: in pg_locks it shows as
  * locktype 'advisory', classid 1835624306 ('migr'), objid 1, objsubid 2.
@@ -175,14 +175,12 @@ function refusal(url: string, holder: LockHolder): string {
   return `the target ${maskUrl(url)} is in use: ${describeHolder(holder)} holds its run lock. One run per target: wait for it to finish, or stop it (Ctrl-C pauses a migration), then run this command again. Nothing was changed.`;
 }
 
-/** "migrator migrate 4242@build-1 mongo-1a2b3c4d", cut to what the server keeps. */
+/**
+ * "migrator migrate 4242@build-1 mongo-1a2b3c4d". The server keeps printable ASCII only (it
+ * escapes the rest) and 63 bytes: do both here, so what a refused process reads is what we meant.
+ */
 function holderName(command: LockCommand, runId: string): string {
-  const full = Buffer.from(`migrator ${command} ${process.pid}@${hostname()} ${runId}`);
-  if (full.length <= NAME_BYTES) return full.toString();
-  // Cut on a character boundary, as the server would (it cuts bytes).
-  let end = NAME_BYTES;
-  while (end > 0 && ((full[end] ?? 0) & 0xc0) === 0x80) end--;
-  return full.subarray(0, end).toString();
+  return `migrator ${command} ${process.pid}@${hostname()} ${runId}`.replace(/[^\x20-\x7e]/g, '?').slice(0, NAME_BYTES);
 }
 
 async function connect(url: string, name: string): Promise<pg.Client> {

@@ -332,3 +332,24 @@ describe('the lock connection drops mid-load', () => {
     TIMEOUT,
   );
 });
+
+test('application_name holds 63 bytes of ASCII: a long run id is cut and marked with …, other characters show as ?', async () => {
+  const db = await target('lock_name');
+  const runId = `run-é-${'x'.repeat(60)}`;
+  const first = await acquireRunLock(db.url, { command: 'migrate', runId });
+  if (first.kind !== 'held') throw new Error(first.message);
+  try {
+    const second = await acquireRunLock(db.url, { command: 'retry-failed', runId: 'other' });
+    if (second.kind !== 'refused') throw new Error('the second lock was granted');
+    const prefix = `migrator migrate ${process.pid}@${hostname()} `;
+    const kept = `run-?-${'x'.repeat(60)}`.slice(0, 63 - prefix.length);
+    expect(second.holder.runId).toBe(`${kept}…`);
+    expect(second.message).toContain(`migrate of run ${kept}… (pid ${process.pid} on host ${hostname()}`);
+  } finally {
+    await first.lock.release();
+  }
+  // Released with its connection: the next one gets it.
+  const third = await acquireRunLock(db.url, { command: 'migrate', runId: 'next' });
+  expect(third.kind).toBe('held');
+  if (third.kind === 'held') await third.lock.release();
+});
