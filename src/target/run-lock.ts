@@ -78,7 +78,7 @@ type Queryable = pg.Pool | pg.ClientBase;
 export async function acquireRunLock(url: string, who: { command: LockCommand; runId: string }, options: LockOptions = {}): Promise<LockResult> {
   const name = holderName(who.command, who.runId);
   let client = await connect(url, name);
-  const holder = await take(client).catch(async (error: unknown) => {
+  const holder = await take(client, options.warn).catch(async (error: unknown) => {
     await client.end().catch(() => {});
     throw error;
   });
@@ -192,7 +192,7 @@ async function connect(url: string, name: string): Promise<pg.Client> {
 }
 
 /** Takes the lock on `client`, or returns its holder. */
-async function take(client: pg.Client): Promise<LockHolder | undefined> {
+async function take(client: pg.Client, warn?: (message: string) => void): Promise<LockHolder | undefined> {
   let holder: LockHolder | undefined;
   // Released between the two statements: ask again (a few times: someone else may win it).
   for (let attempt = 0; attempt < 3 && !holder; attempt++) {
@@ -204,6 +204,7 @@ async function take(client: pg.Client): Promise<LockHolder | undefined> {
   if (!(holder.host === hostname() && holder.pid !== undefined && !processAlive(holder.pid))) return holder;
   // Its process is gone (killed -9 a moment ago): the server releases the lock as soon as its
   // backend notices the closed socket. Wait for that, a bounded time, instead of refusing.
+  warn?.(`        ${describeHolder(holder)} holds the run lock but its process is gone; waiting up to ${DEAD_HOLDER_WAIT} for the server to release it`);
   return (await takeWaiting(client)) ? undefined : ((await readRunLockHolder(client)) ?? holder);
 }
 

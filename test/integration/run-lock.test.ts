@@ -7,6 +7,7 @@
  * its lock, stay open, and it cannot finish before the second one asks, however slow the
  * machine. SIGCONT then lets it complete.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import type { Sample } from '../../scripts/sample/index.ts';
 import { acquireRunLock } from '../../src/target/run-lock.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { committedBatches, fingerprint, sleep, spawnMigrate, type CliOutcome, type Fingerprint, type MigrateChild } from '../support/interrupt-helpers.ts';
-import { runCommand, type CliResult } from '../support/run-cli.ts';
+import { childEnv, REPO_ROOT, runCommand, type CliResult } from '../support/run-cli.ts';
 import { sampleDump } from '../support/sample-source.ts';
 
 const SCALE = 1;
@@ -282,6 +283,8 @@ test(
     const second = await start(migrateArgs(ws, db)).done;
     expect({ code: second.code, stderr: second.code === 0 ? '' : second.stderr }).toEqual({ code: 0, stderr: '' });
     expect(second.stderr).toMatch(/resuming run \S+ \(running in phase load\)/);
+    const waited = /holds the run lock but its process is gone; waiting/.test(second.stderr);
+    process.stderr.write(`[run-lock] after kill -9 the lock was ${waited ? 'still held: the second run waited for the server to drop it' : 'already free'}\n`);
     await expectLikeReference(db);
   },
   TIMEOUT,
@@ -352,4 +355,33 @@ test('application_name holds 63 bytes of ASCII: a long run id is cut and marked 
   const third = await acquireRunLock(db.url, { command: 'migrate', runId: 'next' });
   expect(third.kind).toBe('held');
   if (third.kind === 'held') await third.lock.release();
+});
+
+test('a holder killed while its server process is still busy: the next one waits for the server to drop the lock instead of refusing', async () => {
+  const db = await target('lock_dead');
+  // A stand-in holder whose backend cannot notice its death at once: it is inside pg_sleep when killed.
+  const script = `
+    import pg from 'pg';
+    import { hostname } from 'node:os';
+    const client = new pg.Client({ connectionString: process.argv[1], application_name: 'migrator migrate ' + process.pid + '@' + hostname() + ' dead-run' });
+    await client.connect();
+    await client.query('SELECT pg_try_advisory_lock(1835624306, 1)');
+    await client.query('SELECT pg_sleep(3)');`;
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', script, db.url], { cwd: REPO_ROOT, env: childEnv(), stdio: 'ignore' });
+  const exited = new Promise((resolveExit) => holder.on('close', resolveExit));
+  try {
+    while ((await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'migrator migrate %' AND query LIKE '%pg_sleep%' AND state = 'active'`)).rowCount === 0) {
+      await sleep(20);
+    }
+    holder.kill('SIGKILL');
+    await exited;
+    const warnings: string[] = [];
+    const taken = await acquireRunLock(db.url, { command: 'migrate', runId: 'next' }, { warn: (m) => warnings.push(m) });
+    expect(taken.kind).toBe('held');
+    if (taken.kind === 'held') await taken.lock.release();
+    expect(warnings.join('\n')).toContain(`migrate of run dead-run (pid ${holder.pid} on host ${hostname()}`);
+    expect(warnings.join('\n')).toMatch(/its process is gone; waiting up to 10s for the server to release it/);
+  } finally {
+    holder.kill('SIGKILL');
+  }
 });
