@@ -6,6 +6,7 @@ import { exportRejected } from '../run/export-rejected.ts';
 import { retryFailed } from '../run/retry-failed.ts';
 import { formatSummary } from '../run/summary.ts';
 import { connectTarget } from '../target/connection.ts';
+import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
 import { addConnectionOptions, ConfigError, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -16,7 +17,7 @@ const program = addConnectionOptions(
   .option('--ids', 'list every failed source id (default: the first 20 per model)')
   .option('--json', 'print the report as JSON')
   .option('--retry-failed', 'read the rejected records again from the source and migrate them with the current transformers')
-  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 3 rejections remain, 1 failed, 2 bad usage.');
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 3 rejections remain, 1 failed, 2 bad usage, 5 --retry-failed refused: another run holds the target.');
 
 interface Flags extends ConnectionFlags {
   model?: string;
@@ -35,12 +36,19 @@ async function main(): Promise<number> {
     let runId: string | undefined;
     if (flags.retryFailed) {
       const result = await retryFailed(config, logger);
+      if (result.status === 'refused') {
+        logger.error(result.message);
+        return ExitCode.refused;
+      }
       runId = result.runId;
       logger.info(`retried ${result.retried}: ${result.fixed} now in the target, ${result.stillRejected} rejected again${result.missing ? `, ${result.missing} no longer in the source` : ''}`);
       process.stdout.write(`${formatSummary(result.summary)}\n`);
     }
     const target = await connectTarget(config.target.url);
     try {
+      // Reading is allowed while a run writes; the reader is told the numbers are moving.
+      const holder = await readRunLockHolder(target.pool);
+      if (holder) logger.warn(heldWarning(holder));
       const report = await buildErrorReport(target.pool, flags.model);
       process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatErrorReport(report, flags.ids === true)}\n`);
       if (runId) logger.info(`error log rewritten: ${await exportRejected(target.pool, runId, config.logDir)}`);

@@ -10,6 +10,9 @@ export const ExitCode = {
   mismatch: 3,
   /** Paused by Ctrl-C or SIGTERM; run the same command again to resume. */
   paused: 4,
-  /** Refused to resume: the config, schema, source or target changed (see --force, --restart). */
+  /**
+   * Refused, nothing changed: another run holds the target (one run per target), or a resume
+   * found the config, schema, source or target changed (see --force, --restart).
+   */
   refused: 5,
 } as const;

@@ -25,7 +25,7 @@ const program = addConnectionOptions(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
-Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, or the source changed), 4 paused, 5 resume refused.
+Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, or the source changed), 4 paused, 5 refused (another run holds the target, or the run or its source changed: see --force).
 Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
   );
 

@@ -36,6 +36,7 @@ async function main(): Promise<number> {
     const report = await validate({ config, logger, samplePercent: flags.sample ?? 100, reportFile });
     process.stdout.write(`${formatValidation(report)}\n`);
     logger.info(`report: ${reportFile}`);
+    if (report.heldBy) logger.warn(report.heldBy);
     return report.ok ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {
     logger.error(error instanceof Error ? error.message : String(error));

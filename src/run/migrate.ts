@@ -9,6 +9,7 @@ import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { loadedTables, resetTarget } from '../target/restart.ts';
+import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
 import { archiveCheckpoint, checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
@@ -85,6 +86,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
   let target: Target | undefined;
   let writer: Writer | undefined;
+  let lock: RunLock | undefined;
   try {
     if (options.dryRun) {
       options.print(formatPlan(plan, ddl));
@@ -96,6 +98,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
     logger.info(`        target: ${maskUrl(target.url)}${target.embedded ? ` (embedded PostgreSQL, data in ${target.embedded.dataDir})` : ''}`);
+    const runId = options.resumeFile?.runId ?? config.runId ?? defaultRunId(config, source, target.url);
+    // One run per target, decided before the first statement that changes it.
+    const taken = await acquireRunLock(target.url, { command: 'migrate', runId }, { retry: config.retry, warn: (m) => logger.warn(m) });
+    if (taken.kind === 'refused') return { status: 'refused', runId, message: taken.message };
+    lock = taken.lock;
     await ensureStateSchema(target.pool);
     if (options.restart) {
       const tables = await loadedTables(target.pool);
@@ -110,7 +117,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     logger.info(origin === 'created' ? '        created tables, primary keys and unique indexes from the Prisma schema' : '        tables exist and match the schema; foreign keys held back until the load is done');
 
     const allPlans = plan.phases.flat();
-    const runId = options.resumeFile?.runId ?? config.runId ?? defaultRunId(config, source, target.url);
     const configHash = hashConfig(config, schemaText, source.identity, maskUrl(target.url));
     const state = new RunState(target.pool, runId);
     const opened = await openRun({ state, configHash, source, target: maskUrl(target.url), plans: allPlans, force: options.force === true, resumeFile: options.resumeFile, counts, logger });
@@ -129,8 +135,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       mirror.write('running', 'load');
       logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
       try {
-        await loadPhases({ plan, graph, source, writer, state, mirror, config, options, serverOf, timings, session });
+        // A lost lock stops the load like a pause, after the batches in flight.
+        const signal = AbortSignal.any([options.signal, lock.lost]);
+        await loadPhases({ plan, graph, source, writer, state, mirror, config, options: { ...options, signal }, serverOf, timings, session });
       } catch (error) {
+        // Another process may own the run now: leave its state alone.
+        lock.assertHeld();
         if (options.signal.aborted) {
           await state.setStatus('paused');
           const file = mirror.write('paused', 'load', await state.progress());
@@ -142,6 +152,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         throw error;
       }
 
+      lock.assertHeld();
       logger.info('STEP 4  reject dangling references, build indexes, add foreign keys');
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
@@ -159,6 +170,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
     }
 
+    lock.assertHeld();
     logger.info('STEP 5  summary');
     if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
     const progress = await state.progress();
@@ -179,6 +191,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
   } finally {
     await writer?.close();
+    // Released before the target closes: an embedded server stopping would drop it anyway.
+    await lock?.release();
     await target?.close();
     await source.close();
   }

@@ -10,6 +10,8 @@ import { maskSecrets, maskUrl } from '../log/mask.ts';
 import { connectTarget } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
+import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
+import type { Writer } from '../target/writer.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
 import { derivedCounts } from './derived-counts.ts';
@@ -17,12 +19,20 @@ import { defaultRunId } from './run-identity.ts';
 import { summarize, type RunSummary } from './summary.ts';
 
 export interface RetryResult {
+  status: 'done';
   runId: string;
   retried: number;
   fixed: number;
   stillRejected: number;
   missing: number;
   summary: RunSummary;
+}
+
+/** Another process holds the target's run lock; nothing was changed. */
+export interface RetryRefused {
+  status: 'refused';
+  runId: string;
+  message: string;
 }
 
 /**
@@ -33,13 +43,20 @@ export interface RetryResult {
  * gets a fresh entry with the new reason. Models go in plan order, so a fixed parent lands
  * before the children that were rejected because of it.
  */
-export async function retryFailed(config: MigrationConfig, logger: Logger): Promise<RetryResult> {
+export async function retryFailed(config: MigrationConfig, logger: Logger): Promise<RetryResult | RetryRefused> {
   const session = await openSession(config, logger);
   const { graph, source, plan } = session;
-  const target = await connectTarget(config.target.url);
-  const writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
+  let target: Awaited<ReturnType<typeof connectTarget>> | undefined;
+  let writer: Writer | undefined;
+  let lock: RunLock | undefined;
   try {
+    target = await connectTarget(config.target.url);
     const runId = config.runId ?? defaultRunId(config, source, target.url);
+    // It writes rows, the error log and the run's summary: one run per target applies to it too.
+    const taken = await acquireRunLock(target.url, { command: 'retry-failed', runId }, { retry: config.retry, warn: (m) => logger.warn(m) });
+    if (taken.kind === 'refused') return { status: 'refused', runId, message: taken.message };
+    lock = taken.lock;
+    writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
     const state = new RunState(target.pool, runId);
     const run = await state.get();
     if (!run) throw new Error(`${maskUrl(target.url)} holds no run ${runId}; nothing to retry`);
@@ -65,6 +82,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
         if (prepared.ok === true) good.push(prepared.value);
         else if (prepared.ok === false) refused.push(prepared.rejected);
       }
+      lock.assertHeld();
       const outcome = await writer.transaction(async (tx) => {
         const written = await writeWithBisect(tx, graph, modelPlan, good);
         const again = [...refused, ...written.rejected];
@@ -92,11 +110,13 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
       stillRejected += outcome.again;
     }
     const summary = summarize(await state.progress(), await derivedCounts(target, graph, plan.phases.flat()), 0, await state.sourceChanges());
+    lock.assertHeld();
     await state.setStatus('completed', 'done', summary);
-    return { runId, retried, fixed, stillRejected, missing, summary };
+    return { status: 'done', runId, retried, fixed, stillRejected, missing, summary };
   } finally {
-    await writer.close();
-    await target.close();
+    await writer?.close();
+    await lock?.release();
+    await target?.close();
     await source.close();
   }
 }

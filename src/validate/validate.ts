@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
 import { openSession } from '../run/session.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
+import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
 import { quoteTable } from '../target/writer.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
 import { checkForeignKeys } from './foreign-key-check.ts';
@@ -36,6 +37,8 @@ export interface ValidationReport {
   models: ModelValidation[];
   sequencesChecked: number;
   findings: Finding[];
+  /** Set when a run held the target's lock as validation started: the results may have moved under it. */
+  heldBy?: string;
 }
 
 export interface ValidateOptions {
@@ -64,6 +67,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const client = await pool.connect();
   const findings = new Findings();
   try {
+    // Validation only reads, so it does not wait for the run lock; it says who holds it.
+    const holder = await readRunLockHolder(client);
+    if (holder) logger.warn(heldWarning(holder));
     await client.query(`CREATE TEMP TABLE validate_source_ids (model text COLLATE "C" NOT NULL, source_id text COLLATE "C" NOT NULL, skipped boolean NOT NULL)`);
     await client.query('CREATE INDEX ON validate_source_ids (model, source_id)');
     // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
@@ -117,6 +123,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       models,
       sequencesChecked,
       findings: all,
+      ...(holder ? { heldBy: heldWarning(holder) } : {}),
     };
     if (options.reportFile) {
       mkdirSync(dirname(options.reportFile), { recursive: true });

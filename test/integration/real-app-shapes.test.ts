@@ -74,7 +74,7 @@ describe('every Prisma scalar type as required, optional and list', () => {
   let expected: Fingerprint;
   const work = tempFile('.keep', '');
   const args = (db: TestDatabase, ...extra: string[]) => {
-    const config = tempFile('migration.yaml', `schema: ${schema}\ntransformers: ${join(work, '..', 'none.ts')}\ncheckpointDir: ${join(work, '..', 'checkpoints')}\nlogDir: ${join(work, '..', 'logs')}\n`);
+    const config = tempFile('migration.yaml', `schema: ${schema}\ncheckpointDir: ${join(work, '..', 'checkpoints')}\nlogDir: ${join(work, '..', 'logs')}\n`);
     return ['--config', config, '--dump', dumpDir, '--target-url', db.url, ...extra];
   };
 
