@@ -134,7 +134,7 @@ export function planCrmDirt(counts: CrmCounts): CrmDirtPlan {
   };
 }
 
-export function dirtSpecs(): readonly DirtSpec[] {
+export function dirtSpecs(): readonly (DirtSpec & { name: DirtName })[] {
   return SPECS;
 }
 

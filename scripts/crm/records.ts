@@ -45,10 +45,10 @@ export function dirtRecords(ctx: CrmContext): CrmDirtRecord[] {
   return dirtSpecs().map((spec) => ({
     collection: spec.collection,
     model: CRM_SPECS[spec.collection].model,
-    _id: hex(spec.collection, ctx.dirt.at[spec.name as DirtName]),
+    _id: hex(spec.collection, ctx.dirt.at[spec.name]),
     field: spec.field,
     kind: spec.kind,
-    what: what[spec.name as DirtName],
+    what: what[spec.name],
     expected: spec.expected,
   }));
 }

@@ -141,6 +141,22 @@ describe('the CRM sample (prisma/crm.prisma, scripts/crm/)', () => {
     expect(referrers).toEqual([]);
   });
 
+  test('every clean free-string enum value matches its enum, squashed, by Prisma name or @map label (the README rule)', () => {
+    const enums = new Map(readDmmf(schemaText).datamodel.enums.map((e) => [e.name, e.values.flatMap((v) => [squash(v.name), squash(v.dbName ?? v.name)])]));
+    const fields: [string, string, string][] = [
+      ['users', 'role', 'UserRole'], ['contacts', 'lifecycleStage', 'ContactLifecycle'], ['deals', 'status', 'DealStatus'],
+      ['invoices', 'status', 'InvoiceStatus'], ['payments', 'method', 'PaymentMethod'], ['tasks', 'priority', 'TaskPriority'],
+    ];
+    const dirty = new Set(sample.dirt.map((d) => `${d._id}.${d.field}`));
+    for (const [collection, field, enumName] of fields) {
+      const spellings = new Set((docs.get(collection) ?? []).filter((d) => !dirty.has(`${String(d._id)}.${field}`)).map((d) => String(d[field])));
+      // Several spellings per enum: that is the convention under test.
+      expect(spellings.size).toBeGreaterThan(3);
+      const unmatched = [...spellings].filter((s) => !(enums.get(enumName) ?? []).includes(squash(s)));
+      expect([collection, field, unmatched]).toEqual([collection, field, []]);
+    }
+  });
+
   test('the conventions are there: both-sided memberships differ, late linkedinUrl, __v and timestamps everywhere', () => {
     const pairs = (collection: string, field: string, flip: boolean): Set<string> =>
       new Set((docs.get(collection) ?? []).flatMap((d) => (d[field] as ObjectId[]).map((o) => (flip ? `${o.toHexString()}/${String(d._id)}` : `${String(d._id)}/${o.toHexString()}`))));
