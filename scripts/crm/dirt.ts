@@ -47,6 +47,7 @@ const SPECS = [
   { name: 'contactMalformedDate', collection: 'contacts', at: 0.3, field: 'createdAt', kind: 'malformed-date', expected: 'reject-document' },
   { name: 'contactUnknownLifecycle', collection: 'contacts', at: 0.7, field: 'lifecycleStage', kind: 'unknown-enum', expected: 'reject-document' },
   { name: 'contactDanglingCompany', collection: 'contacts', at: 0.55, field: 'companyId', kind: 'dangling-optional-ref', expected: 'set-null-and-report' },
+  { name: 'contactDanglingCompanyLate', collection: 'contacts', at: 0.85, field: 'companyId', kind: 'dangling-optional-ref', expected: 'set-null-and-report' },
   { name: 'companyDanglingContact', collection: 'companies', at: 0.4, field: 'contactIDs', kind: 'dangling-link', expected: 'drop-link-and-report' },
   { name: 'documentWrongType', collection: 'documents', at: 0.5, field: 'sizeBytes', kind: 'wrong-type', expected: 'reject-document' },
   { name: 'dealMissingTitle', collection: 'deals', at: 0.35, field: 'title', kind: 'missing-required', expected: 'reject-document' },
@@ -86,6 +87,7 @@ export interface CrmDirtPlan {
   readonly contactEmailSource: number;
   /** Deleted documents the dangling references point at. */
   readonly deletedCompany: number;
+  readonly deletedCompanyLate: number;
   readonly deletedContact: number;
   /** Per collection, the planted indices whose expected outcome is a rejection. */
   readonly rejected: ReadonlyMap<CrmCollection, ReadonlySet<number>>;
@@ -128,6 +130,7 @@ export function planCrmDirt(counts: CrmCounts): CrmDirtPlan {
     userEmailSource: earlierClean('users', full.userDuplicateEmail),
     contactEmailSource: earlierClean('contacts', full.contactDuplicateEmail),
     deletedCompany: deletedAtOrAfter('companies', Math.floor(counts.companies / 3)),
+    deletedCompanyLate: deletedAtOrAfter('companies', Math.floor((2 * counts.companies) / 3)),
     deletedContact: deletedAtOrAfter('contacts', Math.floor(counts.contacts / 3)),
     rejected,
     planted,

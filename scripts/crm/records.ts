@@ -27,6 +27,7 @@ export function dirtRecords(ctx: CrmContext): CrmDirtRecord[] {
     contactMalformedDate: `createdAt is the string "${CONTACT_MALFORMED_DATE}"`,
     contactUnknownLifecycle: `lifecycleStage is "${UNKNOWN_LIFECYCLE}", no ContactLifecycle value in any spelling`,
     contactDanglingCompany: `companyId ${hex('companies', ctx.dirt.deletedCompany)} is a deleted company`,
+    contactDanglingCompanyLate: `companyId ${hex('companies', ctx.dirt.deletedCompanyLate)} is a deleted company`,
     companyDanglingContact: `contactIDs holds ${hex('contacts', ctx.dirt.deletedContact)}, a deleted contact`,
     documentWrongType: 'sizeBytes is the string "12 KB"',
     dealMissingTitle: 'title is absent',

@@ -50,7 +50,9 @@ function build(ctx: CrmContext, i: number): Document | undefined {
     : spelling(r, [['lead', 30], ['Lead', 8], ['LEAD', 2], ['prospect', 20], ['Prospect', 5], ['customer', 20], ['Customer', 6], ['churned', 6], ['Churned', 3]]);
   const memberships = membershipsOf(ctx, i);
   const primary = memberships[0];
+  // The planted dangling references: companies deleted without their contacts being updated.
   if (isAt(ctx, 'contactDanglingCompany', i)) doc.companyId = oid(ctx, 'companies', ctx.dirt.deletedCompany);
+  else if (isAt(ctx, 'contactDanglingCompanyLate', i)) doc.companyId = oid(ctx, 'companies', ctx.dirt.deletedCompanyLate);
   else if (primary !== undefined) doc.companyId = oid(ctx, 'companies', primary.company);
   // Freelancers: the field was cleared (null) or never set (absent).
   else if (r.chance(0.4)) doc.companyId = null;
