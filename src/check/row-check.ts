@@ -31,8 +31,11 @@ export function buildRowCheck(model: ModelSpec): RowCheck {
     shape[column.field] = schema;
   }
   const rowSchema = z.object(shape);
+  const required = model.columns.filter((c) => c.required && !c.isList && c.literalDefault === undefined);
   return {
     problem(row) {
+      const absent = required.filter((c) => row[c.field] === undefined || row[c.field] === null);
+      if (absent.length > 0) return absent.map((c) => `${c.field}: required field is ${row[c.field] === null ? 'null' : 'missing'}`).join('; ');
       const result = rowSchema.safeParse(row);
       if (result.success) return undefined;
       return result.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; ');

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
+/** `''` where a number, boolean, date or enum is expected: NULL with a logged coercion (optional columns), or rejected. */
+const emptyStrings = z.enum(['null', 'reject']).default('null');
 const mongodb = z.object({
   kind: z.literal('mongodb'),
   url: z.string().min(1),
   database: z.string().min(1).optional(),
+  emptyStrings,
 });
-const mongodump = z.object({ kind: z.literal('mongodump'), path: z.string().min(1) });
+const mongodump = z.object({ kind: z.literal('mongodump'), path: z.string().min(1), emptyStrings });
 const sqlite = z
   .object({
     kind: z.literal('sqlite'),

@@ -51,12 +51,14 @@ export function planMigration(input: PlanInput): Plan {
   const plans = new Map<string, ModelPlan>();
   const unsourced: string[] = [];
   const available = new Set(input.collections);
-  // A collection named like the table or the model, in any case (SQLite's `Album` for model Album mapped to `albums`).
+  // A collection named like the table, the model or the model's plural, in any case (SQLite's `Album` for model
+  // Album mapped to `albums`; Mongoose's `dealStages` for model DealStage mapped to `deal_stages`).
   const byLowerName = new Map(input.collections.map((c) => [c.toLowerCase(), c]));
   for (const model of graph.models.values()) {
     if (derivedOwner.has(model.name)) continue;
     const collection =
-      input.collectionOf?.[model.name] ?? (available.has(model.table) ? model.table : (byLowerName.get(model.table.toLowerCase()) ?? byLowerName.get(model.name.toLowerCase()) ?? model.table));
+      input.collectionOf?.[model.name] ??
+      (available.has(model.table) ? model.table : ([model.table, model.name, plural(model.name)].map((n) => byLowerName.get(n.toLowerCase())).find((c) => c !== undefined) ?? model.table));
     if (!available.has(collection)) {
       unsourced.push(model.name);
       continue;
@@ -157,4 +159,11 @@ function explicitPhases(phases: readonly (readonly string[])[], plans: readonly 
   const missing = plans.filter((p) => !listed.has(p.model)).map((p) => p.model);
   if (missing.length > 0) throw new Error(`config.phases leaves out ${missing.join(', ')}`);
   return { phases: phases.map((layer) => layer.map((m) => byName.get(m)).filter((p): p is ModelPlan => p !== undefined)).filter((l) => l.length > 0), deferred: [] };
+}
+
+/** The English plural Mongoose gives a model name: `DealStage` → `DealStages`, `Company` → `Companies`. */
+function plural(name: string): string {
+  if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(name)) return `${name}es`;
+  return `${name}s`;
 }

@@ -13,7 +13,7 @@ import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-c
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
 import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
 import type { SourceFields } from '../transform/context.ts';
-import { convertValue } from '../transform/convert.ts';
+import { createBsonConverter } from '../transform/convert.ts';
 import { loadTransformers, transformersModule } from '../transform/load-transformers.ts';
 import { refuseUnrelatedSource } from './source-preflight.ts';
 import type { ValueConverter } from '../transform/types.ts';
@@ -95,7 +95,14 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
               logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
             },
           })
-        : (column, value, label) => convertValue(column, value, label);
+        : createBsonConverter({
+            emptyStrings: config.source.emptyStrings,
+            onCoercion: (c) => {
+              const key = `${c.collection}.${c.field}: ${c.rule}`;
+              coercions.set(key, (coercions.get(key) ?? 0) + 1);
+              logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+            },
+          });
     const sequenceFloors = new Map<string, bigint>();
     if (direct) {
       for (const [model, names] of sourceNames) {

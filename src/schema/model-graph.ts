@@ -8,7 +8,13 @@ export interface ColumnSpec {
   column: string;
   type: ScalarType;
   enumName?: string;
+  /** The enum's values as the database stores them (the `@map` label, else the name). */
   enumValues?: readonly string[];
+  /**
+   * Spellings a source may use for each value, folded (lower case, no `_`, `-` or spaces), from
+   * both the Prisma name and the `@map` label → the stored label. A fold two values share is left out.
+   */
+  enumAliases?: ReadonlyMap<string, string>;
   isList: boolean;
   required: boolean;
   isId: boolean;
@@ -69,15 +75,16 @@ const scalarTypes = new Set<string>(['String', 'Int', 'BigInt', 'Float', 'Decima
  */
 export function buildModelGraph(dmmf: Dmmf): ModelGraph {
   const enums = new Map(dmmf.datamodel.enums.map((e) => [e.name, e.values.map((v) => v.dbName ?? v.name)] as const));
+  const aliases = new Map(dmmf.datamodel.enums.map((e) => [e.name, enumAliases(e.values)] as const));
   const junctions = collectJunctions(dmmf.datamodel.models);
   const models = new Map<string, ModelSpec>();
   for (const model of dmmf.datamodel.models) {
-    models.set(model.name, buildModel(model, enums, junctions));
+    models.set(model.name, buildModel(model, enums, aliases, junctions));
   }
   return { models, junctions, enums };
 }
 
-function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string[]>, junctions: readonly JunctionSpec[]): ModelSpec {
+function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string[]>, aliases: ReadonlyMap<string, ReadonlyMap<string, string>>, junctions: readonly JunctionSpec[]): ModelSpec {
   const fieldsByName = new Map(model.fields.map((f) => [f.name, f]));
   const columnOf = (fieldName: string): string => {
     const f = fieldsByName.get(fieldName);
@@ -100,7 +107,7 @@ function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string
 
   const columns = model.fields
     .filter((f) => f.kind === 'scalar' || f.kind === 'enum')
-    .map((f) => buildColumn(model.name, f, enums, fkTarget.get(f.name)));
+    .map((f) => buildColumn(model.name, f, enums, aliases, fkTarget.get(f.name)));
   const keyFields = model.primaryKey?.fields ?? columns.filter((c) => c.isId).map((c) => c.field);
   const key = keyFields.map((f) => columns.find((c) => c.field === f)).filter((c): c is ColumnSpec => c !== undefined);
   const id = key[0];
@@ -126,6 +133,7 @@ function buildColumn(
   modelName: string,
   f: DmmfField,
   enums: ReadonlyMap<string, readonly string[]>,
+  aliases: ReadonlyMap<string, ReadonlyMap<string, string>>,
   relation: RelationSpec | undefined,
 ): ColumnSpec {
   const isEnum = f.kind === 'enum';
@@ -143,6 +151,8 @@ function buildColumn(
   if (isEnum) {
     column.enumName = f.type;
     column.enumValues = enums.get(f.type) ?? [];
+    const known = aliases.get(f.type);
+    if (known) column.enumAliases = known;
   }
   if (f.nativeType) column.native = { name: f.nativeType[0], args: f.nativeType[1] };
   if (relation) column.references = { model: relation.target, relation: relation.name };
@@ -153,6 +163,26 @@ function buildColumn(
     column.computedDefault = String(def.name);
   }
   return column;
+}
+
+/** How an enum value is compared with free text: `closed_won`, `Closed Won` and `closedWon` fold alike. */
+export function foldEnumText(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+function enumAliases(values: readonly { name: string; dbName?: string | null | undefined }[]): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  const shared = new Set<string>();
+  for (const v of values) {
+    const label = v.dbName ?? v.name;
+    for (const spelling of [v.name, label]) {
+      const fold = foldEnumText(spelling);
+      if (out.has(fold) && out.get(fold) !== label) shared.add(fold);
+      else out.set(fold, label);
+    }
+  }
+  for (const fold of shared) out.delete(fold);
+  return out;
 }
 
 function collectJunctions(models: readonly DmmfModel[]): JunctionSpec[] {

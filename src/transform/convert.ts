@@ -1,29 +1,56 @@
 import { isIP } from 'node:net';
-import type { ColumnSpec } from '../schema/model-graph.ts';
+import { foldEnumText, type ColumnSpec } from '../schema/model-graph.ts';
 import { describeType, isBinary, isDecimal128, isLong, isObjectId, unwrapNumber } from './bson-values.ts';
 import { plainDecimal } from './decimal-text.ts';
 import { toJsonValue } from './json-value.ts';
 import { reject } from './reject.ts';
+import type { ValueConverter } from './types.ts';
 
 /**
  * Converts one source value to the JavaScript value its target column takes, or rejects the
  * record with the reason. It changes representation only, never meaning: a value that does
  * not fit its type is refused, not coerced. Range and length limits are the row check's job.
  */
-export function convertValue(column: ColumnSpec, value: unknown, label: string): unknown {
+export function convertValue(column: ColumnSpec, value: unknown, label: string, rules: BsonRules = STRICT): unknown {
   if (value === null || value === undefined) return null;
   if (column.isList) {
     if (!Array.isArray(value)) reject(`${label}: expected an array, got ${describeType(value)}`);
-    return value.map((v, i) => convertScalar(column, v, `${label}[${i}]`));
+    return value.map((v, i) => convertScalar(column, v, `${label}[${i}]`, rules));
   }
-  return convertScalar(column, value, label);
+  return convertScalar(column, value, label, rules);
 }
 
-function convertScalar(column: ColumnSpec, value: unknown, label: string): unknown {
+/** The documented leniencies of the BSON converter; each one applied is reported as a coercion. */
+export interface BsonRules {
+  /** `''` where a number, boolean or date is expected: NULL in an optional column (`null`), or rejected. */
+  emptyStrings: 'null' | 'reject';
+  /** Called for each value changed by a rule (the summary counts them by rule). */
+  onCoercion?: (rule: string, label: string, from: unknown, to: unknown) => void;
+}
+
+const STRICT: BsonRules = { emptyStrings: 'reject' };
+
+/** The BSON converter of a source, with its rules, in the shape every converter has. */
+export function createBsonConverter(rules: { emptyStrings: 'null' | 'reject'; onCoercion: (c: { collection: string; field: string; rule: string; from: unknown; to: unknown }) => void }): ValueConverter {
+  let origin = { collection: '', field: '' };
+  const bound: BsonRules = { emptyStrings: rules.emptyStrings, onCoercion: (rule, _label, from, to) => rules.onCoercion({ ...origin, rule, from, to }) };
+  return (column, value, label, at) => {
+    origin = at;
+    return convertValue(column, value, label, bound);
+  };
+}
+
+function convertScalar(column: ColumnSpec, value: unknown, label: string, rules: BsonRules): unknown {
   const wrong = (): never => reject(`${label}: expected ${expected(column)}, got ${describeType(value)} ${preview(value)}`);
+  if (value === '' && (column.enumName !== undefined || !['String', 'Json', 'Bytes'].includes(column.type)) && rules.emptyStrings === 'null') {
+    // A form's empty field where a number, date or enum belongs: it says "no value", nothing else.
+    if (column.required) return reject(`${label}: empty string where ${expected(column)} is required`);
+    rules.onCoercion?.('empty string → NULL', label, value, null);
+    return null;
+  }
   switch (column.type) {
     case 'String': {
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') return column.enumName ? enumLabel(column, value, label, rules) : value;
       if (isObjectId(value) && !column.enumName) return value.toHexString();
       return wrong();
     }
@@ -95,6 +122,20 @@ export function parseIsoDate(text: string): Date | undefined {
     t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
   return new Date(t);
+}
+
+/**
+ * An enum value as the database stores it. Applications that kept enums as free strings
+ * write `won`, `Won` or `closed_won` for one value: a spelling that folds (case, `_`, `-`,
+ * spaces) to exactly one value's name or `@map` label is that value, and is reported. Anything
+ * else is left for the row check to refuse with the list of values.
+ */
+function enumLabel(column: ColumnSpec, value: string, label: string, rules: BsonRules): string {
+  if (column.enumValues?.includes(value)) return value;
+  const found = column.enumAliases?.get(foldEnumText(value));
+  if (found === undefined) return value;
+  rules.onCoercion?.(`enum ${column.enumName ?? ''} spelling`, label, value, found);
+  return found;
 }
 
 function daysInMonth(year: number, month: number): number {

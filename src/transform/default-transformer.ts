@@ -22,7 +22,7 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
   for (const column of model.columns) {
     if (column.isId && !ctx.keepIds) continue;
     const key = sourceKey(column, doc, source.renames);
-    const raw = doc[key];
+    const raw = readPath(doc, key);
     const label = column.field;
     if (raw === undefined || raw === null) {
       if (raw === undefined && column.literalDefault !== undefined) {
@@ -30,11 +30,11 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
       } else if (column.isList) {
         // Prisma has no optional lists: a document without the array (or with null) has none.
         row[column.field] = [];
-      } else if (column.required) {
-        reject(raw === undefined ? `${label}: required field is missing` : `${label}: required field is null`);
-      } else {
+      } else if (!column.required) {
         row[column.field] = null;
       }
+      // A required column left out here may still be filled by a hand-written transformer from
+      // ctx.defaultRow(doc); the row check refuses it if nothing does ("required field is missing").
       continue;
     }
     row[column.field] = column.references && !ctx.keepIds ? ctx.ref(column.references.model, raw, label) : source.converter(column, raw, label, { collection: source.collection, field: key });
@@ -74,5 +74,36 @@ export function sourceKey(column: ColumnSpec, doc: SourceDoc, renames: Readonly<
   if (column.field in doc) return column.field;
   if (column.column in doc) return column.column;
   const lower = [column.field.toLowerCase(), column.column.toLowerCase()];
-  return Object.keys(doc).find((k) => lower.includes(k.toLowerCase())) ?? column.field;
+  return Object.keys(doc).find((k) => lower.includes(k.toLowerCase())) ?? flattenedPath(column.field, doc) ?? column.field;
+}
+
+/**
+ * `addressCity` read from `address.city`: a column flattened out of an embedded document, the
+ * way a team porting a document model names its columns. Only when the document holds the
+ * embedded document and the rest of the name is one of its fields.
+ */
+function flattenedPath(field: string, doc: SourceDoc): string | undefined {
+  for (let i = 1; i < field.length; i++) {
+    const c = field[i] ?? '';
+    if (c < 'A' || c > 'Z') continue;
+    const parent = doc[field.slice(0, i)];
+    if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) continue;
+    const child = `${c.toLowerCase()}${field.slice(i + 1)}`;
+    if (child in parent) return `${field.slice(0, i)}.${child}`;
+  }
+  return undefined;
+}
+
+/**
+ * The value at a source path: a field, or `a.b` inside an embedded document. A field whose own
+ * name holds the dot (MongoDB allows it) wins over the nested reading.
+ */
+export function readPath(doc: SourceDoc, path: string): unknown {
+  if (path in doc || !path.includes('.')) return doc[path];
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
