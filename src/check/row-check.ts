@@ -34,11 +34,14 @@ export function buildRowCheck(model: ModelSpec): RowCheck {
   const required = model.columns.filter((c) => c.required && !c.isList && c.literalDefault === undefined);
   return {
     problem(row) {
+      // A required value that is not there is said in plain words, before zod's "expected string, received undefined".
       const absent = required.filter((c) => row[c.field] === undefined || row[c.field] === null);
-      if (absent.length > 0) return absent.map((c) => `${c.field}: required field is ${row[c.field] === null ? 'null' : 'missing'}`).join('; ');
+      const missing = absent.map((c) => `${c.field}: required field is ${row[c.field] === null ? 'null' : 'missing'}`);
       const result = rowSchema.safeParse(row);
-      if (result.success) return undefined;
-      return result.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; ');
+      if (result.success && missing.length === 0) return undefined;
+      const absentFields = new Set(absent.map((c) => c.field));
+      const others = result.success ? [] : result.error.issues.filter((i) => !absentFields.has(String(i.path[0]))).map((i) => `${i.path.join('.') || 'row'}: ${i.message}`);
+      return [...missing, ...others].join('; ');
     },
   };
 }

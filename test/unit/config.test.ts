@@ -58,7 +58,7 @@ describe('YAML errors name the file, line and key', () => {
 
 test('defaults are filled in', async () => {
   const config = await loadConfig(file(mongodump));
-  expect(config.source).toEqual({ kind: 'mongodump', path: './dump' });
+  expect(config.source).toEqual({ kind: 'mongodump', path: './dump', emptyStrings: 'null' });
   expect(config.batchSize).toBe(1000);
   expect(config.writer).toBe('copy');
   expect(config.parallelism).toBe(2);
@@ -91,7 +91,7 @@ describe('layers', () => {
   test('a source override replaces the file`s source entirely', async () => {
     const config = await loadConfig(path, { overrides: [{ source: { kind: 'mongodb', url: 'mongodb://flag-host/app' } }] });
     // Merged, the file's database would survive next to the flag's url.
-    expect(config.source).toEqual({ kind: 'mongodb', url: 'mongodb://flag-host/app' });
+    expect(config.source).toEqual({ kind: 'mongodb', url: 'mongodb://flag-host/app', emptyStrings: 'null' });
     const sqlite = await loadConfig(path, { overrides: [{ source: { kind: 'sqlite', path: 'app.db' } }] });
     expect(sqlite.source).toMatchObject({ kind: 'sqlite', path: 'app.db', mode: 'direct' });
     expect(sqlite.source).not.toHaveProperty('url');
