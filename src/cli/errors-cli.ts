@@ -6,7 +6,8 @@ import { exportRejected } from '../run/export-rejected.ts';
 import { retryFailed } from '../run/retry-failed.ts';
 import { formatSummary } from '../run/summary.ts';
 import { connectTarget } from '../target/connection.ts';
-import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { addConnectionOptions, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -28,8 +29,9 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const config = await configOrUsage(flags);
-  if (typeof config === 'number') return config;
+  const config = await resolveConfig(flags);
+  // --retry-failed rewrites the error log file there at the end.
+  if (flags.retryFailed) ensureWritableDir(config.logDir, 'log folder (logDir)');
   const logger = createLogger({ verbose: flags.verbose === true });
   try {
     let runId: string | undefined;
@@ -49,8 +51,7 @@ async function main(): Promise<number> {
       await target.close();
     }
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return ExitCode.failed;
+    return reportFailure(error, logger, flags.verbose === true);
   } finally {
     await flushLogger(logger);
   }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { formatValidation } from '../validate/format-report.ts';
 import { validate } from '../validate/validate.ts';
-import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { addConnectionOptions, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -28,18 +29,18 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const config = await configOrUsage(flags, { only: flags.models });
-  if (typeof config === 'number') return config;
-  const logger = createLogger({ verbose: flags.verbose === true });
+  const config = await resolveConfig(flags, { only: flags.models });
   const reportFile = flags.report ?? join(config.logDir, `validate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  // Found now, not after the whole comparison ran.
+  ensureWritableDir(dirname(reportFile), 'report folder');
+  const logger = createLogger({ verbose: flags.verbose === true });
   try {
     const report = await validate({ config, logger, samplePercent: flags.sample ?? 100, reportFile });
     process.stdout.write(`${formatValidation(report)}\n`);
     logger.info(`report: ${reportFile}`);
     return report.ok ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return ExitCode.failed;
+    return reportFailure(error, logger, flags.verbose === true);
   } finally {
     await flushLogger(logger);
   }

@@ -23,6 +23,7 @@ import { defaultRunId, hashConfig } from './run-identity.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
+import { ensureWritableDir } from './writable-dir.ts';
 
 export interface MigrateOptions {
   config: MigrationConfig;
@@ -87,6 +88,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       options.print(formatPlan(plan, ddl));
       return { status: 'planned' };
     }
+
+    // Checked before the target is touched: finding them unwritable at the first commit would
+    // leave tables created and a run started with no checkpoint file to resume it by.
+    ensureWritableDir(config.checkpointDir, 'checkpoint folder (checkpointDir)');
+    ensureWritableDir(config.logDir, 'log folder (logDir)');
 
     logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
