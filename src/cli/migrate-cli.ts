@@ -94,7 +94,7 @@ async function main(): Promise<number> {
         return ExitCode.refused;
       case 'completed':
         if (result.summary && !result.summary.balanced) {
-          logger.error('some counts do not add up: see the MISMATCH rows above');
+          logger.error('some counts do not add up: see the MISMATCH rows and the reason above; validate:migration names the documents that differ');
           return ExitCode.mismatch;
         }
         return ExitCode.ok;

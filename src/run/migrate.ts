@@ -20,6 +20,7 @@ import { loadPhases } from './load-phases.ts';
 import { openRun } from './open-run.ts';
 import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
+import { recountChangedSources } from './recount.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
@@ -161,7 +162,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
 
     logger.info('STEP 5  summary');
-    const progress = await state.progress();
+    const progress = await recountChangedSources(await state.progress(), source, state, logger);
     const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000);
     await state.setStatus('completed', 'done', summary);
     mirror.write('completed', 'done', progress);
