@@ -7,9 +7,10 @@ import type { ProgressRow, RunState } from './run-state.ts';
  * run (or between a pause and its resume) then disagrees with what was read, which is not a
  * migrator bug. So a model whose counts do not add up is counted again: when the new count
  * equals written + rejected + skipped, every document there is now was accounted for, and the
- * new count is kept (with a warning). Otherwise documents were removed after they were read
- * (or added behind the cursor): the target does not equal the source, the summary says
- * MISMATCH and the run exits 3; validate:migration names the documents.
+ * new count is kept (with a warning). Otherwise a document was added where the reader had
+ * already passed (or removed after it was copied): the target does not equal the source, the
+ * summary says MISMATCH and the run exits 3; validate:migration names the documents. A removal
+ * after the copy with counts that still add up is not seen here: validate:migration finds it.
  */
 export async function recountChangedSources(progress: readonly ProgressRow[], source: Source, state: RunState, logger: Logger): Promise<ProgressRow[]> {
   const out: ProgressRow[] = [];
@@ -25,7 +26,7 @@ export async function recountChangedSources(progress: readonly ProgressRow[], so
       await state.setSourceCount(row.model, now);
       out.push({ ...row, source_count: now });
     } else {
-      logger.error(`        ${row.model}: ${row.source_count} documents when the run started, ${now} now, ${accounted} accounted for: the source changed while it was read (documents removed after they were copied, or added behind the cursor); run validate:migration to see which`);
+      logger.error(`        ${row.model}: ${row.source_count} documents when the run started, ${now} now, ${accounted} accounted for: the source changed while it was read (a document added where the reader had already passed, or removed after it was copied); run validate:migration to see which`);
       out.push(row);
     }
   }
