@@ -17,7 +17,7 @@ const program = addConnectionOptions(
   .option('--ids', 'list every failed source id (default: the first 20 per model)')
   .option('--json', 'print the report as JSON')
   .option('--retry-failed', 'read the rejected records again from the source and migrate them with the current transformers')
-  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 3 rejections remain, 1 failed, 2 bad usage.');
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 1 failed, 2 bad usage or config (nothing touched), 3 rejections remain.');
 
 interface Flags extends ConnectionFlags {
   model?: string;

@@ -27,8 +27,10 @@ const program = addConnectionOptions(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
-Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 counts do not add up, 4 paused, 5 resume refused.
-Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
+Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage or config (nothing touched),
+  3 counts do not add up (the source changed while it was read), 4 paused, 5 resume refused.
+Ctrl-C, SIGTERM or SIGHUP finishes the batch in flight and pauses (a second Ctrl-C, a second later, exits
+at once); run the same command again to resume.`,
   );
 
 interface Flags extends ConnectionFlags {

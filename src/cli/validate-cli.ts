@@ -18,7 +18,7 @@ const program = addConnectionOptions(
   })
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--report <file>', 'JSON report file (default logs/validate-<time>.json)')
-  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 valid, 3 not valid, 1 failed, 2 bad usage.');
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 valid, 1 failed, 2 bad usage or config (nothing touched), 3 not valid.');
 
 interface Flags extends ConnectionFlags {
   sample?: number;

@@ -3,31 +3,40 @@ import type { Source } from '../sources/source.ts';
 import type { ProgressRow, RunState } from './run-state.ts';
 
 /**
- * A model's source count is taken when the run starts. A live source written to during the
- * run (or between a pause and its resume) then disagrees with what was read, which is not a
- * migrator bug. So a model whose counts do not add up is counted again: when the new count
- * equals written + rejected + skipped, every document there is now was accounted for, and the
- * new count is kept (with a warning). Otherwise a document was added where the reader had
- * already passed (or removed after it was copied): the target does not equal the source, the
- * summary says MISMATCH and the run exits 3; validate:migration names the documents. A removal
- * after the copy with counts that still add up is not seen here: validate:migration finds it.
+ * A model's source count is taken when the run starts, and a live source can be written to
+ * during the run (or between a pause and its resume). That is not a migrator bug, so at the end
+ * the source is counted again and the summary compares what was accounted for (written +
+ * rejected + skipped) with the source as it is now:
+ * - equal: every document there now is accounted for (a document added ahead of the reader,
+ *   or removed before it got there); the new count is kept, with a warning when it moved;
+ * - not equal: a document was added where the reader had already passed, or removed after it
+ *   was copied. The target does not equal the source: MISMATCH, exit 3; validate:migration
+ *   names the documents.
+ * A mongodump folder is a file that does not change under a run; it is counted again (a full
+ * read of its files) only when its counts already disagree.
  */
 export async function recountChangedSources(progress: readonly ProgressRow[], source: Source, state: RunState, logger: Logger): Promise<ProgressRow[]> {
   const out: ProgressRow[] = [];
   for (const row of progress) {
     const accounted = row.written + row.rejected + row.skipped;
-    if (row.source_count === accounted) {
+    if (source.kind === 'mongodump' && row.source_count === accounted) {
       out.push(row);
       continue;
     }
     const now = await source.count(row.collection);
+    if (now === row.source_count) {
+      out.push(row);
+      continue;
+    }
+    const changed = `the source changed while it was read (${row.source_count} documents when the run started, ${now} now)`;
     if (now === accounted) {
-      logger.warn(`        ${row.model}: the source changed during the run (${row.source_count} documents when it started, ${now} now); every one of the ${now} is accounted for`);
+      logger.warn(`        ${row.model}: ${changed}; every one of the ${now} is accounted for`);
       await state.setSourceCount(row.model, now);
       out.push({ ...row, source_count: now });
     } else {
-      logger.error(`        ${row.model}: ${row.source_count} documents when the run started, ${now} now, ${accounted} accounted for: the source changed while it was read (a document added where the reader had already passed, or removed after it was copied); run validate:migration to see which`);
-      out.push(row);
+      logger.error(`        ${row.model}: ${changed}, ${accounted} accounted for: a document was added where the reader had already passed, or removed after it was copied; run validate:migration to see which`);
+      out.push({ ...row, source_count: now });
+      await state.setSourceCount(row.model, now);
     }
   }
   return out;

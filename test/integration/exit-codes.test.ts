@@ -254,6 +254,6 @@ test('migrate exits 0 when documents were added to the live source during the ru
   }
   const result = await run('migrate', ['--config', config, '--target-url', db.url, '--batch-size', '20', '--force']);
   expect(result.code).toBe(0);
-  expect(result.stderr).toContain(`${pending.model}: the source changed during the run (${pending.source_count} documents when it started, ${pending.source_count + 1} now)`);
+  expect(result.stderr).toContain(`${pending.model}: the source changed while it was read (${pending.source_count} documents when the run started, ${pending.source_count + 1} now); every one of the ${pending.source_count + 1} is accounted for`);
   expect(result.stdout).toMatch(new RegExp(`^${pending.model} +${(pending.source_count + 1).toLocaleString('en-US')} .* ok$`, 'm'));
 });
