@@ -98,3 +98,17 @@ test('SIGHUP (the terminal closed) pauses like Ctrl-C, even with nobody left to 
   expect(resumed.stdout).toMatch(/^TOTAL .* ok$/m);
   expect(await runStatus(db)).toEqual(['completed']);
 });
+
+test('a second SIGINT right after the first is the same stop request: the batch still finishes and the run pauses', async () => {
+  const { db, config } = await setup('double_sigint');
+  const child = spawnMigrate(['--config', config, '--target-url', db.url, '--batch-size', '20']);
+  await waitForCommittedBatch(db, child.running);
+  child.child.kill('SIGINT');
+  // The duplicate comes once the first is being handled, as npm's forwarded copy does.
+  await child.waitFor(/SIGINT: finishing the batch in flight/);
+  child.child.kill('SIGINT');
+  const paused = await child.done;
+  expect(paused.code).toBe(4);
+  expect(paused.stderr).not.toMatch(/again: exiting now/);
+  expect(await runStatus(db)).toEqual(['paused']);
+});
