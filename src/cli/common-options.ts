@@ -1,5 +1,6 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { guardOutput } from '../log/guard-output.ts';
+import type { Logger } from '../log/logger.ts';
 import { ConfigError, loadConfig, type ConfigLayer } from '../config/load-config.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -26,8 +27,13 @@ export interface ConnectionFlags {
   verbose?: boolean;
 }
 
+/**
+ * The shared flags, and commander's own errors (unknown flag, bad value, conflicting flags) made
+ * to throw instead of exiting with 1, so runMain exits with the documented usage code.
+ */
 export function addConnectionOptions(command: Command): Command {
   return command
+    .exitOverride()
     .addOption(new Option('--from <kind>', 'source kind').choices(['mongo', 'sqlite']).default('mongo'))
     .option('-c, --config <file>', 'config file (YAML, JSON or TypeScript)')
     .option('--mongo-url <url>', 'live MongoDB to read (env MONGO_URL)')
@@ -76,15 +82,23 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
 
 export { ConfigError };
 
-/** The configuration, or the usage exit code after printing what is wrong with it. */
-export async function configOrUsage(flags: ConnectionFlags, extra: ConfigLayer = {}): Promise<MigrationConfig | number> {
-  try {
-    return await resolveConfig(flags, extra);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return ExitCode.usage;
-  }
+/**
+ * The exit code for an error that ended a command: bad input (ConfigError, wherever the library
+ * threw it, or commander's usage errors) is 2, anything else 1. --help and --version are
+ * commander "errors" with exit code 0.
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof ConfigError) return ExitCode.usage;
+  return ExitCode.failed;
+}
+
+/** Logs why a command stopped (the stack too with --verbose, for a failure) and returns its exit code. */
+export function reportFailure(error: unknown, logger: Logger, verbose = false): number {
+  const code = exitCodeFor(error);
+  const text = error instanceof Error ? (verbose && code === ExitCode.failed ? (error.stack ?? error.message) : error.message) : String(error);
+  logger.error(text);
+  return code;
 }
 
 /**
@@ -96,8 +110,10 @@ export function runMain(main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(ExitCode.failed);
+      const code = exitCodeFor(error);
+      // commander has already printed its message (and --help its text).
+      if (!(error instanceof CommanderError)) process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(code);
     },
   );
 }

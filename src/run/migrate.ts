@@ -21,12 +21,14 @@ import { loadPhases } from './load-phases.ts';
 import { openRun } from './open-run.ts';
 import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
+import { recountChangedSources } from './recount.ts';
 import { RunState } from './run-state.ts';
 import { openSession } from './session.ts';
 import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
 import { recordChangesDuringRun } from './source-changes.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
+import { ensureWritableDir } from './writable-dir.ts';
 
 export interface MigrateOptions {
   config: MigrationConfig;
@@ -94,6 +96,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     logger.info('        counting source records');
     const counts = await countSource(source, plan);
+
+    // Checked before the target is touched: finding them unwritable at the first commit would
+    // leave tables created and a run started with no checkpoint file to resume it by.
+    ensureWritableDir(config.checkpointDir, 'checkpoint folder (checkpointDir)');
+    ensureWritableDir(config.logDir, 'log folder (logDir)');
 
     logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
@@ -173,7 +180,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     lock.assertHeld();
     logger.info('STEP 5  summary');
     if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
-    const progress = await state.progress();
+    const progress = await recountChangedSources(await state.progress(), source, state, logger);
     const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     mirror.write('completed', 'done', progress);

@@ -77,10 +77,14 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
       const preparer = createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan));
       const good: PreparedDoc[] = [];
       const refused: RejectedDoc[] = [];
+      // A transformer fixed to skip the document: its rejection is resolved and it counts as
+      // skipped, or it would stay open for ever and migration:errors would keep exiting 3.
+      const skipped: string[] = [];
       for (const doc of docs) {
         const prepared = preparer.prepare(doc);
         if (prepared.ok === true) good.push(prepared.value);
         else if (prepared.ok === false) refused.push(prepared.rejected);
+        else skipped.push(sourceIdKey(prepared.sourceId));
       }
       lock.assertHeld();
       const outcome = await writer.transaction(async (tx) => {
@@ -101,8 +105,16 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
             serializeDocument(r.doc),
           ]);
         }
-        await tx.query(`UPDATE _migration.progress SET written = written + $3, rejected = rejected - $3, updated_at = now() WHERE run_id = $1 AND model = $2`, [runId, modelPlan.model, written.written.length]);
-        return { fixed: written.written.length, again: again.length };
+        if (skipped.length > 0) {
+          await tx.query(`UPDATE _migration.rejected SET resolved_at = now() WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[])`, [modelPlan.model, skipped]);
+        }
+        await tx.query(`UPDATE _migration.progress SET written = written + $3, skipped = skipped + $4, rejected = rejected - $3 - $4, updated_at = now() WHERE run_id = $1 AND model = $2`, [
+          runId,
+          modelPlan.model,
+          written.written.length,
+          skipped.length,
+        ]);
+        return { fixed: written.written.length + skipped.length, again: again.length };
       });
       logger.info(`  ${modelPlan.model}: ${docs.length} retried, ${outcome.fixed} now in the target, ${outcome.again} rejected again`);
       retried += docs.length;

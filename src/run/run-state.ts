@@ -101,4 +101,9 @@ export class RunState {
   async markLoaded(model: string): Promise<void> {
     await this.pool.query(`UPDATE _migration.progress SET status = 'loaded', updated_at = now() WHERE run_id = $1 AND model = $2`, [this.runId, model]);
   }
+
+  /** The source's count taken again at the end of a run whose source changed while it was read. */
+  async setSourceCount(model: string, count: number): Promise<void> {
+    await this.pool.query(`UPDATE _migration.progress SET source_count = $3, updated_at = now() WHERE run_id = $1 AND model = $2`, [this.runId, model, count]);
+  }
 }

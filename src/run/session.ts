@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MigrationConfig } from '../config/config-schema.ts';
+import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../log/logger.ts';
 import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
@@ -58,10 +59,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       schemaText = generated.schema;
       if (config.source.emitPrisma) writeOut(config.source.emitPrisma, schemaText, logger, 'Prisma schema');
     } else {
-      schemaText = readFileSync(config.schema, 'utf8');
+      schemaText = readSchemaFile(config.schema);
     }
     if (source.kind === 'sqlite') for (const p of (source as SqliteSource).foreignKeyProblems) logger.warn(`        foreign_key_check: ${p}`);
-    const graph = buildModelGraph(readDmmf(schemaText));
+    const graph = buildModelGraph(readDmmf(schemaText, direct ? 'the schema generated from SQLite' : config.schema));
     if (direct && config.source.kind === 'sqlite' && config.source.emitZero) writeOut(config.source.emitZero, zeroSchemaFromGraph(graph), logger, 'Zero schema');
     const ddl = await renderDdl(schemaText);
     const collectionOf: Record<string, string> = {
@@ -126,6 +127,11 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     await source.close();
     throw error;
   }
+}
+
+function readSchemaFile(path: string): string {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(`the Prisma schema ${path} does not exist (set schema: in the config or --schema)`);
+  return readFileSync(path, 'utf8');
 }
 
 function writeOut(path: string, text: string, logger: Logger, what: string): void {

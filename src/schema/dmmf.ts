@@ -1,4 +1,6 @@
+import { stripVTControlCharacters } from 'node:util';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
+import { ConfigError } from '../config/load-config.ts';
 import { z } from 'zod';
 
 /**
@@ -50,14 +52,18 @@ export type DmmfModel = z.infer<typeof modelSchema>;
 export type DmmfEnum = z.infer<typeof enumSchema>;
 export type Dmmf = z.infer<typeof dmmfSchema>;
 
-/** Parses a Prisma schema offline with Prisma's own parser (the WASM build of prisma-engines). */
-export function readDmmf(prismaSchema: string): Dmmf {
+/**
+ * Parses a Prisma schema offline with Prisma's own parser (the WASM build of prisma-engines).
+ * An invalid schema is bad input (ConfigError, exit 2): Prisma's message, which names `file`
+ * (the parser says `schema.prisma` unless given the file's name) and has no colour codes.
+ */
+export function readDmmf(prismaSchema: string, file = 'schema.prisma'): Dmmf {
   let raw: string;
   try {
-    raw = get_dmmf(JSON.stringify({ prismaSchema }));
+    raw = get_dmmf(JSON.stringify({ prismaSchema: [[file, prismaSchema]], noColor: true }));
   } catch (error) {
     // The WASM parser throws a JSON string with Prisma's validation messages.
-    throw new Error(`the Prisma schema is invalid: ${describeWasmError(error)}`);
+    throw new ConfigError(`the Prisma schema ${file} is invalid: ${stripVTControlCharacters(describeWasmError(error)).trim()}`);
   }
   return dmmfSchema.parse(JSON.parse(raw));
 }

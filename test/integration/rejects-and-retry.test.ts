@@ -104,3 +104,41 @@ export const transformers = [...sample, review];
     for (const d of dump.sample.dirt.filter((x) => x.kind !== 'wrong-type')) expect(result.stdout).toContain(d.id);
   });
 });
+
+test('--retry-failed: a rejected record the fixed transformer now skips leaves the error log as skipped, and the counts add up', async () => {
+  const db = await freshDatabase('retryskip');
+  const work = mkdtempSync(join(tmpdir(), 'retry-skip-'));
+  try {
+    const first = await migrateForTest({ source: { kind: 'mongodump', path: dump.dir }, targetUrl: db.url });
+    expect(first.status).toBe('completed');
+    const wrongType = dump.sample.dirt.find((d) => d.kind === 'wrong-type');
+    expect(wrongType?.model).toBe('Review');
+    // The fix chosen here: a review whose rating is not a number is dropped, not loaded.
+    const fixed = join(work, 'transformers.ts');
+    writeFileSync(
+      fixed,
+      `import { transformers as sample } from ${JSON.stringify(resolve('transformers/index.ts'))};
+const review = {
+  model: 'Review',
+  transform(doc: Record<string, unknown>, ctx: { defaultRow(d: unknown): Record<string, unknown> }) {
+    return { rows: { Review: typeof doc['rating'] === 'number' ? [ctx.defaultRow(doc)] : [] } };
+  },
+};
+export const transformers = [...sample, review];
+`,
+    );
+    const config = join(work, 'migration.yaml');
+    writeFileSync(config, `source:\n  kind: mongodump\n  path: ${dump.dir}\ntarget:\n  url: ${db.url}\ntransformers: ${fixed}\ncheckpointDir: ${join(work, 'checkpoints')}\nlogDir: ${join(work, 'logs')}\n`);
+    const result = await runCommand('npm', ['run', '--silent', 'migration:errors', '--', '--retry-failed', '--config', config]);
+    expect(result.code).toBe(3); // the other planted dirt is still rejected
+    const { rows: entry } = await db.pool.query<{ resolved: boolean }>(`SELECT resolved_at IS NOT NULL AS resolved FROM _migration.rejected WHERE model = 'Review' AND source_id = $1`, [wrongType?.id]);
+    expect(entry).toEqual([{ resolved: true }]);
+    const { rows } = await db.pool.query<{ written: number; rejected: number; skipped: number; source_count: number }>(
+      `SELECT written::int, rejected::int, skipped::int, source_count::int FROM _migration.progress WHERE model = 'Review'`,
+    );
+    const before = first.summary?.models.find((m) => m.model === 'Review');
+    expect(rows[0]).toEqual({ written: before?.written, rejected: (before?.rejected ?? 0) - 1, skipped: (before?.skipped ?? 0) + 1, source_count: before?.source });
+  } finally {
+    await db.drop();
+  }
+});

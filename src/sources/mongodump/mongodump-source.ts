@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../../config/load-config.ts';
 import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import { asSourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
@@ -60,8 +61,9 @@ export function openMongodumpSource(path: string): Source {
   };
 }
 
+/** The folder to read; a path that is not a mongodump folder is bad input (ConfigError, exit 2). */
 function databaseFolder(path: string): string {
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw new Error(`mongodump folder ${path} does not exist`);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new ConfigError(`mongodump folder ${path} does not exist`);
   const hasBson = (dir: string) => readdirSync(dir).some((f) => /\.bson(\.gz)?$/.test(f));
   if (hasBson(path)) return path;
   const databases = readdirSync(path)
@@ -69,6 +71,6 @@ function databaseFolder(path: string): string {
     .filter((d) => statSync(d).isDirectory() && hasBson(d));
   const [only] = databases;
   if (databases.length === 1 && only) return only;
-  if (databases.length === 0) throw new Error(`${path} holds no .bson files (expected a mongodump --out folder)`);
-  throw new Error(`${path} holds ${databases.length} databases; name one of: ${databases.join(', ')}`);
+  if (databases.length === 0) throw new ConfigError(`${path} holds no .bson files (expected a mongodump --out folder)`);
+  throw new ConfigError(`${path} holds ${databases.length} databases; name one of: ${databases.join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConfigError } from '../../config/load-config.ts';
 import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
@@ -31,7 +32,7 @@ export class SqliteRefusal extends Error {
  */
 export function openSqliteSource(file: string, options: { force?: boolean } = {}): SqliteSource {
   const path = resolve(file);
-  if (!existsSync(path)) throw new SqliteRefusal(`SQLite file ${path} does not exist`);
+  if (!existsSync(path)) throw new ConfigError(`SQLite file ${path} does not exist`);
   const busy = [`${path}-journal`, `${path}-wal`].filter((f) => existsSync(f) && statSync(f).size > 0);
   if (busy.length > 0 && !options.force) {
     throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
