@@ -111,7 +111,8 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     logger.error(error instanceof Error ? (flags.verbose ? (error.stack ?? error.message) : error.message) : String(error));
-    return ExitCode.failed;
+    // Bad input found by the library (an over-long name, a refused schema): nothing was changed.
+    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
   } finally {
     await flushLogger(logger);
   }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { formatValidation } from '../validate/format-report.ts';
 import { validate } from '../validate/validate.ts';
-import { addConnectionOptions, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
+import { addConnectionOptions, ConfigError, configOrUsage, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const program = addConnectionOptions(
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     return report.ok ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {
     logger.error(error instanceof Error ? error.message : String(error));
-    return ExitCode.failed;
+    return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
   } finally {
     await flushLogger(logger);
   }

@@ -8,7 +8,7 @@ import { createCopyWriter } from '../target/copy-writer.ts';
 import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
-import { loadedTables, resetTarget } from '../target/restart.ts';
+import { loadedTables, resetTarget, targetSchema } from '../target/restart.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
 import { archiveCheckpoint, checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
@@ -91,6 +91,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     logger.info('STEP 2  prepare the target');
     target = await connectTarget(config.target.url);
     logger.info(`        target: ${maskUrl(target.url)}${target.embedded ? ` (embedded PostgreSQL, data in ${target.embedded.dataDir})` : ''}`);
+    const schema = await targetSchema(target.pool);
     await ensureStateSchema(target.pool);
     if (options.restart) {
       const tables = await loadedTables(target.pool);
@@ -168,7 +169,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info(`coercions (each one is in the log file):`);
       for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);
     }
-    logger.info(rollbackInstructions(maskUrl(target.url), await loadedTables(target.pool), [...graph.enums.keys()]));
+    logger.info(rollbackInstructions(maskUrl(target.url), schema, await loadedTables(target.pool), [...graph.enums.keys()]));
     if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
     return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
   } finally {
