@@ -43,8 +43,9 @@ export async function sourcePass(input: {
   const model = requireModel(graph, plan.model);
   let source = 0, skipped = 0, compared = 0;
   for await (const batch of input.source.read(plan.collection, { batchSize: input.batchSize })) {
-    source += batch.docs.length;
-    const keys: string[] = [];
+    source += batch.docs.length + (batch.unreadable?.length ?? 0);
+    // An undecodable record was rejected at read: its id is a source id like any other.
+    const keys: string[] = (batch.unreadable ?? []).flatMap((u) => (u.sourceId === undefined ? [] : [sourceIdKey(u.sourceId)]));
     const skippedKeys = new Set<string>();
     const prepared = new Map<string, PreparedDoc>();
     const nowRejected = new Map<string, string>();
