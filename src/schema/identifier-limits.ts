@@ -4,7 +4,7 @@ import type { ModelGraph } from './model-graph.ts';
 
 /**
  * Refuses a schema whose table, column, many-to-many table or enum name is longer than
- * PostgreSQL keeps (63 bytes). The server would silently truncate it: the first run works, and
+ * PostgreSQL keeps (63 bytes), or whose table or column name holds a double quote. The server would silently truncate it: the first run works, and
  * every later run finds neither the table nor the column it expects. Prisma itself refuses
  * over-long constraint and index names given with `map:`, and shortens its default ones, but lets
  * these through. Run before the target is touched, so a refusal changes nothing.
@@ -13,10 +13,14 @@ export function checkIdentifierLengths(graph: ModelGraph, enumDbNames: ReadonlyM
   const problems: string[] = [];
   const tooLong = (name: string) => identifierBytes(name) > MAX_IDENTIFIER_BYTES;
   const bytes = (name: string) => `${identifierBytes(name)} bytes`;
+  // Prisma writes names into its DDL between double quotes without doubling one inside.
+  const quoted = (name: string) => name.includes('"');
   for (const model of graph.models.values()) {
     if (tooLong(model.table)) problems.push(`model ${model.name}: table name "${model.table}" is ${bytes(model.table)}; give it a shorter @@map("...")`);
+    if (quoted(model.table)) problems.push(`model ${model.name}: table name ${model.table} holds a double quote, which Prisma's DDL cannot carry; @@map it to another name`);
     for (const column of model.columns) {
       if (tooLong(column.column)) problems.push(`field ${model.name}.${column.field}: column name "${column.column}" is ${bytes(column.column)}; give it a shorter @map("...")`);
+      if (quoted(column.column)) problems.push(`field ${model.name}.${column.field}: column name ${column.column} holds a double quote, which Prisma's DDL cannot carry; @map it to another name`);
     }
   }
   for (const junction of graph.junctions) {
@@ -27,6 +31,6 @@ export function checkIdentifierLengths(graph: ModelGraph, enumDbNames: ReadonlyM
     if (tooLong(dbName)) problems.push(`enum ${name}: type name "${dbName}" is ${bytes(dbName)}; give it a shorter @@map("...")`);
   }
   if (problems.length > 0) {
-    throw new ConfigError(`PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES} bytes of a name, so these would not be found again after the first run; nothing was changed:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`names the target cannot keep as written (PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES} bytes of a name, so a longer one is not found again after the first run); nothing was changed:\n  ${problems.join('\n  ')}`);
   }
 }

@@ -132,6 +132,10 @@ describe('hostile table and column names, SQLite direct copy', () => {
     expect(await Promise.all([...EXPECTED.values()].map((t) => tableChecksum(db.pool, t)))).toEqual(fingerprint);
     expect(rollbackTables(restart.stderr).sort()).toEqual([...EXPECTED.values()].sort());
 
+    // validate reads every table, index, key and sequence back under these names.
+    const validation = await runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', '--from', 'sqlite', '--sqlite', sqlite, '--mode', 'direct', '--target-url', db.url, '--config', config]);
+    expect({ code: validation.code, out: validation.code === 0 ? '' : validation.stdout + validation.stderr }).toEqual({ code: 0, out: '' });
+
     // The printed rollback, run as printed by a shell, takes out exactly what the tool loaded.
     const line = /^\s*(psql .*)$/m.exec(restart.stderr)?.[1] ?? '';
     const rollback = await runCommand('sh', ['-c', line]);
