@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { deserialize, serialize, type Document, type ObjectId } from 'bson';
-import { freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { MongoClient } from 'mongodb';
+import { openMongoSource } from '../../src/sources/mongodb/mongodb-source.ts';
+import { freshDatabase, mongoUrl, type TestDatabase } from '../support/databases.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { sampleDump } from '../support/sample-source.ts';
 import { validate } from '../../src/validate/validate.ts';
@@ -109,4 +113,59 @@ describe('a mongodump with one document holding invalid UTF-8', () => {
     expect(report.findings).toEqual([]);
     expect(report.models.find((m) => m.model === 'AuditLog')).toMatchObject({ source: total, target: total - 1, rejected: 1 });
   });
+});
+
+/**
+ * Sends one insert as a raw OP_MSG, so the document reaches the server with its bytes exactly as
+ * given: the driver can only serialize JavaScript strings, which are always valid UTF-8.
+ */
+async function insertRawBson(url: string, command: Buffer): Promise<Document> {
+  const { hostname, port } = new URL(url);
+  const header = Buffer.alloc(21);
+  header.writeInt32LE(header.length + command.length, 0);
+  header.writeInt32LE(1, 4); // requestID
+  header.writeInt32LE(2013, 12); // OP_MSG; flagBits 0, then section kind 0 (the command body)
+  const reply = await new Promise<Buffer>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(Buffer.concat([header, command])));
+    let got = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 4 && got.length >= got.readInt32LE(0)) {
+        socket.end();
+        resolve(got);
+      }
+    });
+    socket.on('error', reject);
+  });
+  return deserialize(reply.subarray(21), { validation: { utf8: false } });
+}
+
+test('live MongoDB-wire source: a document sent with invalid UTF-8 is rejected if the server keeps the bytes, read as stored if it repairs them', async () => {
+  const database = `badutf8_${randomBytes(3).toString('hex')}`;
+  const command = Buffer.from(serialize({ insert: 'notes', documents: [{ _id: 1, text: 'ok' }, { _id: 2, nested: { text: PLACEHOLDER } }, { _id: 3, text: 'ok' }], $db: database }));
+  Buffer.from(INVALID).copy(command, command.indexOf(PLACEHOLDER, 0, 'utf8') + 'bad-'.length);
+  expect(await insertRawBson(mongoUrl(), command)).toMatchObject({ ok: 1, n: 3 });
+  const client = new MongoClient(mongoUrl());
+  const source = await openMongoSource(mongoUrl(), database);
+  try {
+    const [stored] = await client.db(database).collection<{ _id: number }>('notes').find({ _id: 2 }, { raw: true }).toArray();
+    const keptBadBytes = Buffer.from(stored as unknown as Uint8Array).includes(Buffer.from(INVALID));
+    const batches = [];
+    for await (const batch of source.read('notes', { batchSize: 2 })) batches.push(batch);
+    const docs = batches.flatMap((b) => b.docs.map((d) => d._id));
+    const unreadable = batches.flatMap((b) => b.unreadable ?? []);
+    if (keptBadBytes) {
+      expect(docs).toEqual([1, 3]);
+      expect(unreadable.map((u) => [u.sourceId, u.reason])).toEqual([[2, 'invalid UTF-8 in the string at nested.text; a document of collection notes']]);
+    } else {
+      // FerretDB stores the string with each bad sequence replaced by U+FFFD: valid UTF-8, read as such.
+      expect(docs).toEqual([1, 2, 3]);
+      expect(unreadable).toEqual([]);
+      expect(batches.flatMap((b) => b.docs).find((d) => d._id === 2)).toMatchObject({ nested: { text: 'bad-\uFFFD(\uFFFD\uFFFD' } });
+    }
+  } finally {
+    await source.close();
+    await client.db(database).dropDatabase();
+    await client.close();
+  }
 });
