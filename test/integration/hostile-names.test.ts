@@ -145,30 +145,40 @@ describe('hostile table and column names, SQLite direct copy', () => {
   });
 });
 
-describe('a Prisma schema with names PostgreSQL would truncate', () => {
-  test('a 70-byte @@map and @map: exit 2 naming the model, field and byte length, nothing created', async () => {
-    const sqlite = join(work, 'plain.sqlite');
+describe('a Prisma schema the target cannot hold as written', () => {
+  const refused = async (name: string, prisma: string) => {
+    const sqlite = join(work, `${name}.sqlite`);
     const source = new Database(sqlite);
     source.exec(`CREATE TABLE things (id INTEGER PRIMARY KEY, label TEXT)`);
     source.close();
-    const schema = join(work, 'long.prisma');
-    writeFileSync(
-      schema,
-      `datasource db {\n  provider = "postgresql"\n}\n\nmodel Thing {\n  id    String @id @db.Uuid\n  label String? @map("${'l'.repeat(70)}")\n\n  @@map("${'t'.repeat(70)}")\n}\n`,
-    );
-    const config = join(work, 'config-long.json');
-    writeFileSync(config, JSON.stringify({ checkpointDir: join(work, 'checkpoints-long'), logDir: join(work, 'logs-long'), models: { Thing: { collection: 'things' } } }));
-    const db = await freshDatabase('longmap');
+    const schema = join(work, `${name}.prisma`);
+    writeFileSync(schema, prisma);
+    const config = join(work, `config-${name}.json`);
+    writeFileSync(config, JSON.stringify({ checkpointDir: join(work, `checkpoints-${name}`), logDir: join(work, `logs-${name}`), models: { Thing: { collection: 'things' } } }));
+    const db = await freshDatabase(name);
     try {
       const result = await runMigrateCli(['--from', 'sqlite', '--sqlite', sqlite, '--mode', 'schema', '--schema', schema, '--target-url', db.url, '--config', config]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`model Thing: table name "${'t'.repeat(70)}" is 70 bytes; give it a shorter @@map`);
-      expect(result.stderr).toContain(`field Thing.label: column name "${'l'.repeat(70)}" is 70 bytes; give it a shorter @map`);
       const { rows } = await db.pool.query(`SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`);
-      expect(rows).toEqual([]);
-      expect((await db.pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = '_migration'`)).rows).toEqual([]);
+      const { rows: schemas } = await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public')`);
+      return { code: result.code, stderr: result.stderr, created: [...rows, ...schemas] };
     } finally {
       await db.drop();
     }
+  };
+
+  test('a model placed with @@schema: exit 2 naming it, nothing created', async () => {
+    const result = await refused('placed', `datasource db {\n  provider = "postgresql"\n  schemas = ["app"]\n}\n\nmodel Thing {\n  id    String  @id @db.Uuid\n  label String?\n\n  @@map("things")\n  @@schema("app")\n}\n`);
+    expect(result).toMatchObject({ code: 2, created: [] });
+    expect(result.stderr).toContain('models placed in a schema with @@schema are not supported: Thing (@@schema("app"))');
+  });
+
+  test('a 70-byte @@map and @map: exit 2 naming the model, field and byte length, nothing created', async () => {
+    const result = await refused(
+      'longmap',
+      `datasource db {\n  provider = "postgresql"\n}\n\nmodel Thing {\n  id    String  @id @db.Uuid\n  label String? @map("${'l'.repeat(70)}")\n\n  @@map("${'t'.repeat(70)}")\n}\n`,
+    );
+    expect(result).toMatchObject({ code: 2, created: [] });
+    expect(result.stderr).toContain(`model Thing: table name "${'t'.repeat(70)}" is 70 bytes; give it a shorter @@map`);
+    expect(result.stderr).toContain(`field Thing.label: column name "${'l'.repeat(70)}" is 70 bytes; give it a shorter @map`);
   });
 });
