@@ -16,19 +16,19 @@ export function checkIdentifierLengths(graph: ModelGraph, enumDbNames: ReadonlyM
   // Prisma writes names into its DDL between double quotes without doubling one inside.
   const quoted = (name: string) => name.includes('"');
   for (const model of graph.models.values()) {
-    if (tooLong(model.table)) problems.push(`model ${model.name}: table name "${model.table}" is ${bytes(model.table)}; give it a shorter @@map("...")`);
+    if (tooLong(model.table)) problems.push(`model ${model.name}: table name ${JSON.stringify(model.table)} is ${bytes(model.table)}; give it a shorter @@map("...")`);
     if (quoted(model.table)) problems.push(`model ${model.name}: table name ${model.table} holds a double quote, which Prisma's DDL cannot carry; @@map it to another name`);
     for (const column of model.columns) {
-      if (tooLong(column.column)) problems.push(`field ${model.name}.${column.field}: column name "${column.column}" is ${bytes(column.column)}; give it a shorter @map("...")`);
+      if (tooLong(column.column)) problems.push(`field ${model.name}.${column.field}: column name ${JSON.stringify(column.column)} is ${bytes(column.column)}; give it a shorter @map("...")`);
       if (quoted(column.column)) problems.push(`field ${model.name}.${column.field}: column name ${column.column} holds a double quote, which Prisma's DDL cannot carry; @map it to another name`);
     }
   }
   for (const junction of graph.junctions) {
-    if (tooLong(junction.table)) problems.push(`many-to-many ${junction.a.model}.${junction.a.field} ↔ ${junction.b.model}.${junction.b.field}: table name "${junction.table}" is ${bytes(junction.table)}; give the relation a shorter name (@relation("..."))`);
+    if (tooLong(junction.table)) problems.push(`many-to-many ${junction.a.model}.${junction.a.field} ↔ ${junction.b.model}.${junction.b.field}: table name ${JSON.stringify(junction.table)} is ${bytes(junction.table)}; give the relation a shorter name (@relation("..."))`);
   }
   for (const name of graph.enums.keys()) {
     const dbName = enumDbNames.get(name) ?? name;
-    if (tooLong(dbName)) problems.push(`enum ${name}: type name "${dbName}" is ${bytes(dbName)}; give it a shorter @@map("...")`);
+    if (tooLong(dbName)) problems.push(`enum ${name}: type name ${JSON.stringify(dbName)} is ${bytes(dbName)}; give it a shorter @@map("...")`);
   }
   if (problems.length > 0) {
     throw new ConfigError(`names the target cannot keep as written (PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES} bytes of a name, so a longer one is not found again after the first run); nothing was changed:\n  ${problems.join('\n  ')}`);

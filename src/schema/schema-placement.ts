@@ -10,7 +10,7 @@ import type { Dmmf } from './dmmf.ts';
 export function refuseOtherSchemas(dmmf: Dmmf): void {
   const placed = dmmf.datamodel.models.filter((m) => m.schema);
   if (placed.length === 0) return;
-  const list = placed.map((m) => `${m.name} (@@schema("${m.schema ?? ''}"))`).join(', ');
+  const list = placed.map((m) => `${m.name} (@@schema(${JSON.stringify(m.schema ?? '')}))`).join(', ');
   throw new ConfigError(
     `models placed in a schema with @@schema are not supported: ${list}; remove @@schema and the datasource's schemas list, and make that schema the target's current one instead (ALTER DATABASE … SET search_path = …); nothing was changed`,
   );
