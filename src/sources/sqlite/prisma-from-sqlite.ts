@@ -1,5 +1,5 @@
-import { prismaType, typeFor, type TypeRule } from './cast-rules.ts';
 import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../target/identifiers.ts';
+import { prismaType, typeFor, type TypeRule } from './cast-rules.ts';
 import { fitIdentifier } from './fit-name.ts';
 import type { SqliteColumn, SqliteTable } from './sqlite-schema.ts';
 
@@ -158,7 +158,11 @@ function dbName(name: string, used: Set<string>, warnings: string[], what: strin
   const unquoted = name.replace(/"/g, '_');
   const fitted = fitIdentifier(unquoted, used);
   if (fitted !== name) {
-    const why = [unquoted !== name ? "Prisma's DDL cannot quote a double quote" : '', fitted !== unquoted ? `PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES} bytes of a name (this one has ${identifierBytes(unquoted)})` : ''].filter(Boolean).join('; ');
+    const tooLong = identifierBytes(unquoted) > MAX_IDENTIFIER_BYTES;
+    const why = [
+      unquoted !== name ? "Prisma's DDL cannot quote a double quote" : '',
+      fitted !== unquoted ? (tooLong ? `PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES} bytes of a name (this one has ${identifierBytes(unquoted)})` : `${unquoted} is already taken`) : '',
+    ].filter(Boolean).join('; ');
     warnings.push(`${what}: renamed to ${fitted} in PostgreSQL (${why})`);
   }
   return fitted;
