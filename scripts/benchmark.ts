@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { migrate } from '../src/run/migrate.ts';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
+import { quoteIdent } from '../src/target/identifiers.ts';
 import { validate } from '../src/validate/validate.ts';
 import { generateSample, writeDump } from './sample/index.ts';
 
@@ -74,8 +75,8 @@ let rawSeconds = 0;
 const client = await target.connect();
 for (const { table_name } of tables) {
   const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(`COPY "${table_name}" TO STDOUT`))) chunks.push(chunk as Buffer);
-  await client.query(`CREATE TEMP TABLE raw_copy (LIKE "${table_name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+  for await (const chunk of client.query(copyTo(`COPY ${quoteIdent(table_name)} TO STDOUT`))) chunks.push(chunk as Buffer);
+  await client.query(`CREATE TEMP TABLE raw_copy (LIKE ${quoteIdent(table_name)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   const t0 = performance.now();
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY raw_copy FROM STDIN`)));
   rawSeconds += (performance.now() - t0) / 1000;

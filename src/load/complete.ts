@@ -9,7 +9,7 @@ import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
-import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { quoteIdent, storedIdentifier } from '../target/identifiers.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
 import { withTransaction } from '../target/transaction.ts';
 import { findOrphans, listReferences, type Orphan } from './orphans.ts';
@@ -51,10 +51,14 @@ export async function completeLoad(input: CompleteInput): Promise<{ rejected: nu
   for (const sql of input.ddl.indexes) {
     await input.pool.query(sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
   }
-  const { rows } = await input.pool.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE contype = 'f'`);
-  const existing = new Set(rows.map((r) => r.conname));
+  // Only the target schema's foreign keys, by table and the name the server stored (63 bytes at most).
+  const { rows } = await input.pool.query<{ t: string; conname: string }>(
+    `SELECT r.relname AS t, c.conname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+      WHERE c.contype = 'f' AND n.nspname = current_schema()`,
+  );
+  const existing = new Set(rows.map((r) => `${r.t}\u0000${r.conname}`));
   for (const fk of input.ddl.foreignKeys) {
-    if (!existing.has(fk.constraint)) await input.pool.query(fk.sql);
+    if (!existing.has(`${storedIdentifier(fk.table)}\u0000${storedIdentifier(fk.constraint)}`)) await input.pool.query(fk.sql);
   }
   await resetSequences(input.pool, input.graph, input.sequenceFloors ?? new Map());
   return { rejected };
@@ -86,14 +90,14 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
     const reasons = await Promise.all(mapped.map(async (m) => describeDangling(input.pool, owners.get(m.target_key))));
     await withTransaction(input.pool, async (client) => {
       const tx = pgTx(client);
-      await client.query(`DELETE FROM ${quoteTable(model.table)} c WHERE ${keyIn(model, 'c', '$1')}`, [keys]);
+      await client.query(`DELETE FROM ${quoteIdent(model.table)} c WHERE ${keyIn(model, 'c', '$1')}`, [keys]);
       for (const d of plan.derived) {
         const spec = input.graph.models.get(d.model);
         const column = spec?.columns.find((c) => c.field === d.ownerField)?.column;
-        if (spec && column) await client.query(`DELETE FROM ${quoteTable(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [keys]);
+        if (spec && column) await client.query(`DELETE FROM ${quoteIdent(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [keys]);
       }
       for (const { junction, ownerColumn } of plan.junctions) {
-        await client.query(`DELETE FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
+        await client.query(`DELETE FROM ${quoteIdent(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
       }
       await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`, [modelName, keys]);
       await writeRejected(
@@ -142,7 +146,7 @@ async function resetSequences(pool: pg.Pool, graph: ModelGraph, floors: Readonly
       const seq = rows[0]?.seq;
       if (!seq) continue;
       // AUTOINCREMENT never reuses an id, even a deleted one: start past what SQLite handed out.
-      await pool.query(`SELECT setval($1, greatest(coalesce((SELECT max(${quoteIdent(column.column)}) FROM ${quoteTable(model.table)}), 0), $2::bigint) + 1, false)`, [
+      await pool.query(`SELECT setval($1, greatest(coalesce((SELECT max(${quoteIdent(column.column)}) FROM ${quoteIdent(model.table)}), 0), $2::bigint) + 1, false)`, [
         seq,
         (floors.get(model.table) ?? 0n).toString(),
       ]);

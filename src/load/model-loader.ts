@@ -2,10 +2,9 @@ import pRetry from 'p-retry';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
-import type { Source, SourceCursor } from '../sources/source.ts';
+import type { Source, SourceBatch, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
-import type { SourceDoc } from '../transform/types.ts';
 import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
 import { recordBatch } from './record-batch.ts';
 import { writeWithBisect } from './write-batch.ts';
@@ -114,11 +113,11 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
     for await (const batch of batches) {
       load.signal.throwIfAborted();
       const started = performance.now();
-      const { good, refused, skipped } = prepareBatch(load.preparer, batch.docs);
+      const { good, refused, skipped } = prepareBatch(load.preparer, batch);
       const prepareSeconds = (performance.now() - started) / 1000;
       await writing;
       load.signal.throwIfAborted();
-      writing = commitBatch(load, batch.cursor, batch.docs.length, good, refused, skipped, prepareSeconds).then(committed);
+      writing = commitBatch(load, batch.cursor, recordsIn(batch), good, refused, skipped, prepareSeconds).then(committed);
       // Observed here so a failure while the next batch is prepared is not reported as unhandled.
       writing.catch(() => {});
     }
@@ -161,13 +160,13 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
     for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
       load.signal.throwIfAborted();
       const batchStarted = performance.now();
-      const { good, refused, skipped } = prepareBatch(load.preparer, batch.docs);
+      const { good, refused, skipped } = prepareBatch(load.preparer, batch);
       const written = await writeWithBisect(tx, load.graph, load.plan, good);
       const rejected = [...refused, ...written.rejected];
       const stateStarted = performance.now();
-      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: batch.docs.length, written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000 });
+      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000 });
       totals.stateSeconds += (performance.now() - stateStarted) / 1000;
-      totals.read += batch.docs.length;
+      totals.read += recordsIn(batch);
       totals.written += written.written.length;
       totals.rejected += rejected.length;
       totals.skipped += skipped;
@@ -180,16 +179,24 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   await load.markLoaded();
 }
 
-/** Transform and check every document of a batch; only the good ones go on to the database. */
-function prepareBatch(preparer: Preparer, docs: readonly SourceDoc[]): { good: PreparedDoc[]; refused: RejectedDoc[]; skipped: number } {
+/**
+ * Transform and check every document of a batch; only the good ones go on to the database.
+ * Records the source could not decode are refused here too, at stage `read`.
+ */
+function prepareBatch(preparer: Preparer, batch: SourceBatch): { good: PreparedDoc[]; refused: RejectedDoc[]; skipped: number } {
   const good: PreparedDoc[] = [];
-  const refused: RejectedDoc[] = [];
+  const refused: RejectedDoc[] = (batch.unreadable ?? []).map((u) => ({ doc: u.doc, sourceId: u.sourceId, stage: 'read' as const, reason: u.reason }));
   let skipped = 0;
-  for (const doc of docs) {
+  for (const doc of batch.docs) {
     const prepared = preparer.prepare(doc);
     if (prepared.ok === true) good.push(prepared.value);
     else if (prepared.ok === false) refused.push(prepared.rejected);
     else skipped++;
   }
   return { good, refused, skipped };
+}
+
+/** Every record of the batch counts as read, decoded or not: source = written + rejected + skipped. */
+function recordsIn(batch: SourceBatch): number {
+  return batch.docs.length + (batch.unreadable?.length ?? 0);
 }

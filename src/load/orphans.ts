@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
-import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 
 /** A reference in the target that points at no row: the document that holds it must go. */
 export interface Orphan {
@@ -84,13 +84,13 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
 export async function findOrphans(client: pg.PoolClient, refs: readonly Reference[], limit = 10_000): Promise<Orphan[]> {
   const orphans: Orphan[] = [];
   for (const ref of refs) {
-    const dangling = `${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteTable(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
+    const dangling = `${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
     if (ref.isOwnerLink) {
-      await client.query(`DELETE FROM ${quoteTable(ref.table)} c WHERE ${dangling}`);
+      await client.query(`DELETE FROM ${quoteIdent(ref.table)} c WHERE ${dangling}`);
       continue;
     }
     const { rows } = await client.query<{ owner: string; target: string }>(
-      `SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteTable(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
+      `SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
     );
     for (const row of rows) {
       orphans.push({ ownerModel: ref.ownerModel, ownerKey: row.owner, field: ref.field, targetModel: ref.targetModel, targetKey: row.target });

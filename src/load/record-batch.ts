@@ -3,6 +3,7 @@ import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
 import { maskSecrets } from '../log/mask.ts';
 import type { SourceCursor } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
+import { stateTable } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
 import type { PreparedDoc, RejectedDoc } from './prepare.ts';
 
@@ -25,7 +26,7 @@ export interface BatchRecord {
  */
 export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void> {
   await tx.writeRaw(
-    '_migration.id_map',
+    stateTable('id_map'),
     ID_MAP_COLUMNS,
     batch.written.map((d) => idMapRow(batch.model, d, batch.keepIds)),
   );
@@ -42,7 +43,7 @@ export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void
 
 export async function writeRejected(tx: WriteTx, runId: string, model: string, rejected: readonly RejectedDoc[]): Promise<void> {
   await tx.writeRaw(
-    '_migration.rejected',
+    stateTable('rejected'),
     ['run_id', 'model', 'source_id', 'source_kind', 'stage', 'reason', 'document'],
     rejected.map((r) => [
       runId,

@@ -2,6 +2,7 @@ import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import { classifyError, describeDbError, describeForeignKeyViolation } from '../target/errors.ts';
+import { targetTable } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
 import type { PreparedDoc, RejectedDoc } from './prepare.ts';
 
@@ -42,6 +43,6 @@ async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: 
     await tx.writeRows(model, docs.flatMap((d) => d.rows.get(name) ?? []));
   }
   for (const { junction } of plan.junctions) {
-    await tx.writeRaw(junction.table, ['A', 'B'], docs.flatMap((d) => d.links.get(junction.table) ?? []));
+    await tx.writeRaw(targetTable(junction.table), ['A', 'B'], docs.flatMap((d) => d.links.get(junction.table) ?? []));
   }
 }

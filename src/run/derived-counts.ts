@@ -1,6 +1,7 @@
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Target } from '../target/connection.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { DerivedSummary } from './summary.ts';
 
 /** Rows in the tables filled from embedded documents and arrays of ids, counted in the target. */
@@ -12,7 +13,7 @@ export async function derivedCounts(target: Target, graph: ModelGraph, plans: re
       ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field}` })),
     ];
     for (const t of tables) {
-      const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.table}"`);
+      const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(t.table)}`);
       out.push({ ...t, rows: Number(rows[0]?.n ?? 0) });
     }
   }

@@ -7,6 +7,7 @@ import { createPreparer } from '../load/prepare.ts';
 import type { ModelPlan, Plan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import type { CheckpointMirror } from './checkpoint-mirror.ts';
 import type { MigrateOptions, RunTimings } from './migrate.ts';
@@ -113,7 +114,7 @@ function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { r
   const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(plan.junctions.map((j) => j.junction.table));
   return {
     async reset(tx) {
-      await tx.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')}`);
+      await tx.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
       await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
       await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
       await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);

@@ -8,7 +8,7 @@ import { createCopyWriter } from '../target/copy-writer.ts';
 import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
-import { loadedTables, resetTarget } from '../target/restart.ts';
+import { loadedTables, resetTarget, targetSchema } from '../target/restart.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
@@ -110,6 +110,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const taken = await acquireRunLock(target.url, { command: 'migrate', runId }, { retry: config.retry, warn: (m) => logger.warn(m) });
     if (taken.kind === 'refused') return { status: 'refused', runId, message: taken.message };
     lock = taken.lock;
+    const schema = await targetSchema(target.pool);
     await ensureStateSchema(target.pool);
     if (options.restart) {
       const tables = await loadedTables(target.pool);
@@ -193,7 +194,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info(`coercions (each one is in the log file):`);
       for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);
     }
-    logger.info(rollbackInstructions(maskUrl(target.url), await loadedTables(target.pool), [...graph.enums.keys()]));
+    logger.info(rollbackInstructions(maskUrl(target.url), schema, await loadedTables(target.pool), [...graph.enums.keys()]));
     if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
     return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
   } finally {

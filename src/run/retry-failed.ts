@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import { maskSecrets, maskUrl } from '../log/mask.ts';
 import { connectTarget } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
+import { stateTable } from '../target/identifiers.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import type { Writer } from '../target/writer.ts';
@@ -94,7 +95,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
           modelPlan.model,
           written.written.map((d) => sourceIdKey(d.sourceId)),
         ]);
-        await tx.writeRaw('_migration.id_map', ID_MAP_COLUMNS, written.written.map((d) => idMapRow(modelPlan.model, d, config.ids.strategy === 'keep')));
+        await tx.writeRaw(stateTable('id_map'), ID_MAP_COLUMNS, written.written.map((d) => idMapRow(modelPlan.model, d, config.ids.strategy === 'keep')));
         // Refused again: the entry stays open, with today's reason and document.
         for (const r of again) {
           await tx.query(`UPDATE _migration.rejected SET stage = $3, reason = $4, document = $5, rejected_at = now() WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [

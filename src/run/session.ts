@@ -6,6 +6,8 @@ import type { Logger } from '../log/logger.ts';
 import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
+import { checkIdentifierLengths } from '../schema/identifier-limits.ts';
+import { refuseOtherSchemas } from '../schema/schema-placement.ts';
 import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
@@ -62,7 +64,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       schemaText = readSchemaFile(config.schema);
     }
     if (source.kind === 'sqlite') for (const p of (source as SqliteSource).foreignKeyProblems) logger.warn(`        foreign_key_check: ${p}`);
-    const graph = buildModelGraph(readDmmf(schemaText, direct ? 'the schema generated from SQLite' : config.schema));
+    const dmmf = readDmmf(schemaText, direct ? 'the schema generated from SQLite' : config.schema);
+    const graph = buildModelGraph(dmmf);
+    checkIdentifierLengths(graph, new Map(dmmf.datamodel.enums.map((e) => [e.name, e.dbName ?? e.name])));
+    refuseOtherSchemas(dmmf);
     if (direct && config.source.kind === 'sqlite' && config.source.emitZero) writeOut(config.source.emitZero, zeroSchemaFromGraph(graph), logger, 'Zero schema');
     const ddl = await renderDdl(schemaText);
     const collectionOf: Record<string, string> = {

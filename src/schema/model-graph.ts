@@ -1,3 +1,4 @@
+import { quoteIdent } from '../target/identifiers.ts';
 import type { Dmmf, DmmfField, DmmfModel } from './dmmf.ts';
 
 export type ScalarType = 'String' | 'Int' | 'BigInt' | 'Float' | 'Decimal' | 'Boolean' | 'DateTime' | 'Json' | 'Bytes';
@@ -216,7 +217,7 @@ export function getModel(graph: ModelGraph, name: string): ModelSpec {
 
 /** SQL text of a row's key, `alias."id"::text` or `concat_ws('|', ...)` for a composite key. */
 export function keySql(model: ModelSpec, alias: string): string {
-  const parts = model.key.map((c) => `${alias}."${c.column.replace(/"/g, '""')}"::text`);
+  const parts = model.key.map((c) => `${alias}.${quoteIdent(c.column)}::text`);
   return parts.length === 1 ? (parts[0] ?? '') : `concat_ws('|', ${parts.join(', ')})`;
 }
 

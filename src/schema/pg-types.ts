@@ -1,3 +1,4 @@
+import { quoteIdent } from '../target/identifiers.ts';
 import { keySql, type ColumnSpec, type ModelSpec } from './model-graph.ts';
 
 /**
@@ -47,7 +48,7 @@ function scalarPgType(column: ColumnSpec): string {
 }
 
 function quoteIfNeeded(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 
 /**
@@ -55,7 +56,7 @@ function quoteIfNeeded(name: string): string {
  * (Comparing `col::text` instead reads the whole table for every batch.)
  */
 export function columnIn(column: ColumnSpec, alias: string, param: string): string {
-  return `${alias}."${column.column.replace(/"/g, '""')}" = ANY(${param}::${expectedPgType(column)}[])`;
+  return `${alias}.${quoteIdent(column.column)} = ANY(${param}::${expectedPgType(column)}[])`;
 }
 
 /** The same for a model's key: by its column when single, by the key text when composite. */

@@ -7,8 +7,21 @@ export type SourceCursor = Readonly<Record<string, string | number>>;
 
 export interface SourceBatch {
   docs: SourceDoc[];
+  /**
+   * Records of this stretch of the source that could not be decoded (a BSON string that is not
+   * valid UTF-8). The loader rejects them at stage `read` in the same transaction as the batch,
+   * so the run goes on and a resume, past this batch's cursor, never meets them again.
+   */
+  unreadable?: UnreadableRecord[];
   /** Resuming with this cursor continues after the last document of this batch. */
   cursor: SourceCursor;
+}
+
+/** A record the source could read only in part: what it could (for the error log), and why not all. */
+export interface UnreadableRecord {
+  doc: SourceDoc;
+  sourceId: SourceId | undefined;
+  reason: string;
 }
 
 export interface ReadOptions {

@@ -4,7 +4,8 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ColumnSpec } from '../schema/model-graph.ts';
 import { copyField } from './copy-text.ts';
-import { quoteIdent, quoteTable, type WriteTx, type Writer } from './writer.ts';
+import { quoteIdent, sqlTable, targetTable, type TableRef } from './identifiers.ts';
+import type { WriteTx, Writer } from './writer.ts';
 
 /** The default writer: one pooled connection per transaction, rows streamed with COPY. */
 export function createCopyWriter(pool: pg.Pool): Writer {
@@ -35,8 +36,8 @@ export function createCopyWriter(pool: pg.Pool): Writer {
 let savepointCounter = 0;
 
 export function pgTx(client: pg.PoolClient): WriteTx {
-  const copy = async (table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> => {
-    const sql = `COPY ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+  const copy = async (table: TableRef, columns: readonly string[], lines: Iterable<string>): Promise<void> => {
+    const sql = `COPY ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
     await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(sql)));
   };
   return {
@@ -44,7 +45,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
       if (rows.length === 0) return;
       const cols: readonly ColumnSpec[] = model.columns;
       const lines = rows.map((row) => cols.map((c) => copyField(row[c.field], c)).join('\t'));
-      await copy(model.table, cols.map((c) => c.column), lines);
+      await copy(targetTable(model.table), cols.map((c) => c.column), lines);
     },
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { SchemaDdl } from '../schema/ddl.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
+import { quoteIdent } from './identifiers.ts';
 import { withTransaction } from './transaction.ts';
 
 export type SchemaOrigin = 'created' | 'existing';
@@ -65,6 +66,6 @@ export async function compareColumns(pool: pg.Pool, graph: ModelGraph): Promise<
 /** Drops the schema's foreign keys for the load, so it does not depend on order (a no-op if absent). */
 export async function holdBackForeignKeys(pool: pg.Pool, ddl: SchemaDdl): Promise<void> {
   for (const fk of ddl.foreignKeys) {
-    await pool.query(`ALTER TABLE "${fk.table.replace(/"/g, '""')}" DROP CONSTRAINT IF EXISTS "${fk.constraint.replace(/"/g, '""')}"`);
+    await pool.query(`ALTER TABLE ${quoteIdent(fk.table)} DROP CONSTRAINT IF EXISTS ${quoteIdent(fk.constraint)}`);
   }
 }

@@ -5,7 +5,8 @@ import { escapeLiteral } from 'pg';
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
 import { fieldText } from './copy-text.ts';
-import { quoteIdent, quoteTable, type WriteTx, type Writer } from './writer.ts';
+import { quoteIdent, sqlTable } from './identifiers.ts';
+import type { WriteTx, Writer } from './writer.ts';
 
 /** The few parts of a generated Prisma client this writer uses, whatever the user's schema. */
 interface PrismaTxLike {
@@ -48,7 +49,7 @@ function prismaTx(tx: PrismaTxLike): WriteTx {
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
       const values = rows.map((r) => `(${r.map(sqlLiteral).join(', ')})`).join(',\n');
-      await tx.$executeRawUnsafe(`INSERT INTO ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) VALUES ${values}`);
+      await tx.$executeRawUnsafe(`INSERT INTO ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) VALUES ${values}`);
     },
     async query<T extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
       return (await tx.$queryRawUnsafe(sql, ...(params ?? []))) as T[];

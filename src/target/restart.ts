@@ -1,6 +1,20 @@
 import type pg from 'pg';
 import { withTransaction } from './transaction.ts';
-import { quoteIdent } from './writer.ts';
+import { ConfigError } from '../config/load-config.ts';
+import { quoteIdent, STATE_SCHEMA } from './identifiers.ts';
+
+/**
+ * The schema the target's tables live in: the connection's `current_schema()`, where Prisma's
+ * unqualified DDL creates them. The tool's own schema is refused as a target: source tables
+ * there would mix with its bookkeeping.
+ */
+export async function targetSchema(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ s: string | null }>('SELECT current_schema() AS s');
+  const schema = rows[0]?.s;
+  if (!schema) throw new ConfigError('the target connection has no current schema (its search_path names no existing schema); set search_path to the schema the tables belong in');
+  if (schema === STATE_SCHEMA) throw new ConfigError(`the target's current schema is ${STATE_SCHEMA}, the migrator's own; set search_path to the schema the tables belong in (public by default)`);
+  return schema;
+}
 
 /** The tables a restart would empty: those the migrator created or loaded, nothing else. */
 export async function loadedTables(pool: pg.Pool): Promise<string[]> {

@@ -1,12 +1,13 @@
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
+import type { TableRef } from './identifiers.ts';
 
 /** One open transaction on the target. Every write of a batch goes through the same one. */
 export interface WriteTx {
   /** Rows of a model, keyed by Prisma field names. */
   writeRows(model: ModelSpec, rows: readonly Row[]): Promise<void>;
   /** Rows of any other table (junctions, `_migration`), values in column order. */
-  writeRaw(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  writeRaw(table: TableRef, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `fn` under a savepoint: if it throws, only its writes are undone and the error rethrown. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
@@ -21,13 +22,4 @@ export interface Writer {
   readonly name: 'copy' | 'prisma';
   transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** `"table"` or `"schema"."table"` from `table` or `schema.table`. */
-export function quoteTable(name: string): string {
-  return name.split('.').map(quoteIdent).join('.');
 }

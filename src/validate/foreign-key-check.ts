@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { keySql, type ModelGraph } from '../schema/model-graph.ts';
-import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { Findings } from './findings.ts';
 
 /** Every reference in the target, foreign-key column or junction column, points at a row. */
@@ -11,16 +11,16 @@ export async function checkForeignKeys(client: pg.PoolClient, graph: ModelGraph,
       const target = graph.models.get(r.target);
       const targetColumn = target?.columns.find((c) => c.field === r.toColumns[0])?.column;
       if (!column || !target || !targetColumn || r.fromColumns.length !== 1) continue;
-      await orphans(client, findings, model.name, `${model.table}.${column} → ${target.table}`, `SELECT ${keySql(model, 'c')} AS id FROM ${quoteTable(model.table)} c
-         WHERE c.${quoteIdent(column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteTable(target.table)} p WHERE p.${quoteIdent(targetColumn)} = c.${quoteIdent(column)})`);
+      await orphans(client, findings, model.name, `${model.table}.${column} → ${target.table}`, `SELECT ${keySql(model, 'c')} AS id FROM ${quoteIdent(model.table)} c
+         WHERE c.${quoteIdent(column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.table)} p WHERE p.${quoteIdent(targetColumn)} = c.${quoteIdent(column)})`);
     }
   }
   for (const j of graph.junctions) {
     for (const [side, end] of [['A', j.a], ['B', j.b]] as const) {
       const target = graph.models.get(end.model);
       if (!target) continue;
-      await orphans(client, findings, j.table, `${j.table}.${side} → ${target.table}`, `SELECT c."A"::text || '/' || c."B"::text AS id FROM ${quoteTable(j.table)} c
-         WHERE NOT EXISTS (SELECT 1 FROM ${quoteTable(target.table)} p WHERE p.${quoteIdent(target.id.column)} = c.${quoteIdent(side)})`);
+      await orphans(client, findings, j.table, `${j.table}.${side} → ${target.table}`, `SELECT c."A"::text || '/' || c."B"::text AS id FROM ${quoteIdent(j.table)} c
+         WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.table)} p WHERE p.${quoteIdent(target.id.column)} = c.${quoteIdent(side)})`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { keySql, type ModelSpec } from '../schema/model-graph.ts';
-import { quoteTable } from '../target/writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { Findings } from './findings.ts';
 
 const LIMIT = 20;
@@ -37,7 +37,7 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
     'untraceable-row',
     'target row with no source id in the id map',
     // A hash anti-join: the target's keys against this model's mappings, whatever their number.
-    `SELECT k.id FROM (SELECT ${keySql(model, 't')} AS id FROM ${quoteTable(model.table)} t) k
+    `SELECT k.id FROM (SELECT ${keySql(model, 't')} AS id FROM ${quoteIdent(model.table)} t) k
        LEFT JOIN (SELECT target_key FROM _migration.id_map WHERE model = $1) i ON i.target_key = k.id
       WHERE i.target_key IS NULL`,
   );

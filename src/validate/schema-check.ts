@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SchemaDdl } from '../schema/ddl.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { Findings } from './findings.ts';
 
 interface Shape {
@@ -33,7 +34,7 @@ export async function checkSchema(client: pg.PoolClient, ddl: SchemaDdl, tables:
 }
 
 async function readShape(client: pg.PoolClient, schema: string, tables: readonly string[]): Promise<Shape> {
-  const strip = (text: string) => text.replaceAll(`"${schema}".`, '').replaceAll(`${schema}.`, '');
+  const strip = (text: string) => text.replaceAll(`${quoteIdent(schema)}.`, '').replaceAll(`${schema}.`, '');
   const { rows: cols } = await client.query<{ t: string; c: string; type: string; nn: boolean; def: string | null }>(
     `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS nn, pg_get_expr(d.adbin, d.adrelid) AS def
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -12,7 +12,7 @@ import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.t
 import { columnIn, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { escapeCopy } from '../target/copy-text.ts';
-import { quoteIdent, quoteTable } from '../target/writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import { canonicalValue } from './canonical.ts';
 import type { Findings } from './findings.ts';
 import { describeDifferences, differingColumns } from './row-compare.ts';
@@ -44,8 +44,9 @@ export async function sourcePass(input: {
   const model = requireModel(graph, plan.model);
   let source = 0, skipped = 0, compared = 0;
   for await (const batch of input.source.read(plan.collection, { batchSize: input.batchSize })) {
-    source += batch.docs.length;
-    const keys: string[] = [];
+    source += batch.docs.length + (batch.unreadable?.length ?? 0);
+    // An undecodable record was rejected at read: its id is a source id like any other.
+    const keys: string[] = (batch.unreadable ?? []).flatMap((u) => (u.sourceId === undefined ? [] : [sourceIdKey(u.sourceId)]));
     const skippedKeys = new Set<string>();
     const prepared = new Map<string, PreparedDoc>();
     const nowRejected = new Map<string, string>();
@@ -106,7 +107,7 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
     for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.key) ?? [], sourceIdKey(doc.sourceId));
   }
   for (const { junction, ownerColumn } of plan.junctions) {
-    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteTable(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
+    const { rows } = await client.query<{ A: string; B: string }>(`SELECT "A"::text, "B"::text FROM ${quoteIdent(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
     const actual = new Set(rows.map((r) => `${r.A}/${r.B}`));
     const expected = new Set(docs.flatMap((d) => (d.links.get(junction.table) ?? []).map(([a, b]) => `${a}/${b}`)));
     for (const pair of expected) if (!actual.has(pair)) findings.add('content', junction.table, 'missing-link', 'a many-to-many link of the source is not in the target', pair);
@@ -136,7 +137,7 @@ function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row
 
 /** Target rows matching `where` (SQL over alias t, keys as $1), grouped by `keyExpression`. */
 async function rowsBy(client: pg.PoolClient, model: ModelSpec, keyExpression: string, where: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${keyExpression} AS "__key", t.* FROM ${quoteTable(model.table)} t WHERE ${where}`, [keys]);
+  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${keyExpression} AS "__key", t.* FROM ${quoteIdent(model.table)} t WHERE ${where}`, [keys]);
   const out = new Map<string, Record<string, unknown>[]>();
   for (const row of rows) {
     const key = String(row['__key']);

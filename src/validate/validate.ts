@@ -9,7 +9,7 @@ import { maskDeep, maskUrl } from '../log/mask.ts';
 import { openSession } from '../run/session.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
 import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
-import { quoteTable } from '../target/writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
 import { checkForeignKeys } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
@@ -83,7 +83,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
       const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan)), ids, findings, samplePercent, batchSize: config.batchSize });
-      const target = await count(client, `SELECT count(*) FROM ${quoteTable(model.table)}`);
+      const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
       if (pass.source !== target + rejected + pass.skipped) {
         findings.add('counts', modelPlan.model, 'count-mismatch', `source ${pass.source} ≠ target ${target} + rejected ${rejected} + skipped ${pass.skipped}`);

@@ -68,7 +68,7 @@ test('the README main command works on embedded defaults: no DATABASE_URL, no MO
   }
   expect(result.stdout).toMatch(/^TOTAL +3,362 +3,355 +7 .* ok$/m);
   expect(result.stderr).toMatch(/embedded PostgreSQL/);
-  expect(result.stderr).toMatch(/to roll this migration back[\s\S]*DROP TABLE "_PostToTag", .*"users" CASCADE; DROP TYPE "Role", "OrderStatus", "PaymentMethod"; DROP SCHEMA _migration CASCADE;/);
+  expect(result.stderr).toMatch(/to roll this migration back[\s\S]*DROP TABLE "public"."_PostToTag", .*"public"."users" CASCADE; DROP TYPE "public"."Role", "public"."OrderStatus", "public"."PaymentMethod"; DROP SCHEMA "_migration" CASCADE;/);
 });
 
 test('the same command with DATABASE_URL and MONGO_URL set migrates the sample from the live server', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { quoteIdent } from '../../src/target/identifiers.ts';
 
 /** The admin URL the global setup found or started. */
 export function adminUrl(): string {
@@ -53,7 +54,7 @@ export async function freshDatabase(prefix = 't'): Promise<TestDatabase> {
 /** An order-independent fingerprint of a table's whole content. */
 export async function tableChecksum(pool: pg.Pool, table: string): Promise<{ rows: number; md5: string }> {
   const { rows } = await pool.query<{ n: string; md5: string | null }>(
-    `SELECT count(*) AS n, md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) AS md5 FROM "${table}" t`,
+    `SELECT count(*) AS n, md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) AS md5 FROM ${quoteIdent(table)} t`,
   );
   return { rows: Number(rows[0]?.n ?? 0), md5: rows[0]?.md5 ?? '' };
 }

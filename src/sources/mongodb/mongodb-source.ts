@@ -1,10 +1,11 @@
 import { EJSON, type Document } from 'bson';
-import { MongoClient, type Filter } from 'mongodb';
+import { MongoClient, type Filter, type FindCursor } from 'mongodb';
 import type { SourceId } from '../../ids/source-id.ts';
 import { maskUrl } from '../../log/mask.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import { mongodbFingerprint } from './mongodb-fingerprint.ts';
-import { BSON_READ_OPTIONS, type ReadOptions, type Source, type SourceBatch } from '../source.ts';
+import { decodeBsonDocument } from '../bson-decode.ts';
+import { BSON_READ_OPTIONS, type ReadOptions, type Source, type SourceBatch, type UnreadableRecord } from '../source.ts';
 
 /**
  * A live MongoDB (or MongoDB-wire server such as FerretDB) read with the official driver:
@@ -27,29 +28,59 @@ export async function openMongoSource(url: string, database?: string): Promise<S
     async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const after = options.after?.['afterId'];
       const filter: Filter<Document> = typeof after === 'string' ? resumeFilter(EJSON.parse(after, { relaxed: false })) : {};
-      const cursor = collection(name).find(filter, { ...BSON_READ_OPTIONS, sort: { _id: 1 }, batchSize: options.batchSize });
+      const cursor = collection(name).find(filter, { ...BSON_READ_OPTIONS, ...RAW, sort: { _id: 1 }, batchSize: options.batchSize });
       try {
         let docs: SourceDoc[] = [];
-        for await (const doc of cursor) {
-          docs.push(doc);
-          if (docs.length >= options.batchSize) {
-            yield { docs, cursor: { afterId: EJSON.stringify(docs[docs.length - 1]?._id, { relaxed: false }) } };
+        let unreadable: UnreadableRecord[] = [];
+        let lastId: unknown;
+        const batch = (): SourceBatch => ({ docs, unreadable, cursor: { afterId: EJSON.stringify(lastId, { relaxed: false }) } });
+        for await (const bytes of rawDocuments(cursor)) {
+          const decoded = decodeBsonDocument(bytes, `a document of collection ${name}`);
+          if (decoded.ok) {
+            docs.push(decoded.doc);
+            lastId = decoded.doc['_id'];
+          } else {
+            unreadable.push(decoded.unreadable);
+            lastId = decoded.unreadable.doc['_id'] ?? lastId;
+          }
+          if (docs.length + unreadable.length >= options.batchSize) {
+            yield batch();
             docs = [];
+            unreadable = [];
             options.signal?.throwIfAborted();
           }
         }
-        if (docs.length > 0) yield { docs, cursor: { afterId: EJSON.stringify(docs[docs.length - 1]?._id, { relaxed: false }) } };
+        if (docs.length + unreadable.length > 0) yield batch();
       } finally {
         await cursor.close();
       }
     },
     async fetch(name: string, ids: readonly SourceId[]) {
       const filter = { _id: { $in: [...ids] } } as Filter<Document>;
-      return collection(name).find(filter, BSON_READ_OPTIONS).toArray();
+      const found: SourceDoc[] = [];
+      // An unreadable document stays in the error log: there is nothing better to retry with.
+      for await (const bytes of rawDocuments(collection(name).find(filter, { ...BSON_READ_OPTIONS, ...RAW }))) {
+        const decoded = decodeBsonDocument(bytes, `a document of collection ${name}`);
+        if (decoded.ok) found.push(decoded.doc);
+      }
+      return found;
     },
     fingerprint: (collections) => mongodbFingerprint(db, collections),
     close: () => client.close(),
   };
+}
+
+/**
+ * Documents come from the driver as their raw BSON bytes and are decoded here, one by one:
+ * the driver's own decoding throws for a whole batch on one invalid UTF-8 string, with no
+ * collection or _id, and with `enableUtf8Validation: false` it would replace the bad bytes
+ * silently, indistinguishable from a real U+FFFD. Decoding ourselves rejects only that document.
+ */
+const RAW = { raw: true, enableUtf8Validation: false } as const;
+
+/** With `raw: true` the driver yields each document as a Buffer; its types still say Document. */
+function rawDocuments(cursor: FindCursor<Document>): AsyncIterable<Uint8Array> {
+  return cursor as unknown as AsyncIterable<Uint8Array>;
 }
 
 /**

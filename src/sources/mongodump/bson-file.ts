@@ -1,17 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { deserialize, type Document } from 'bson';
-import { BSON_READ_OPTIONS } from '../source.ts';
+import { basename } from 'node:path';
+import { decodeBsonDocument, type DecodedDocument } from '../bson-decode.ts';
 
-export interface BsonEntry {
-  doc: Document;
+export type BsonEntry = DecodedDocument & {
   /** Byte offset just past this document in the (decompressed) file. */
   end: number;
-}
+};
 
 /**
  * Streams the documents of a mongodump `.bson` (or `.bson.gz`) file: each is a little-endian
  * int32 length followed by that many bytes. Memory stays at one read chunk plus one document.
+ * Each document is decoded on its own: one that cannot be (invalid UTF-8 in a string) comes
+ * back as unreadable, naming its byte offset, and the next one is read as usual.
  */
 export async function* readBsonFile(path: string, startOffset = 0): AsyncGenerator<BsonEntry> {
   const gzipped = path.endsWith('.gz');
@@ -29,7 +30,8 @@ export async function* readBsonFile(path: string, startOffset = 0): AsyncGenerat
       if (buf.length - pos < size) break;
       const end = offset + pos + size;
       if (end > startOffset) {
-        yield { doc: deserialize(buf.subarray(pos, pos + size), BSON_READ_OPTIONS), end };
+        const at = offset + pos;
+        yield { ...decodeBsonDocument(buf.subarray(pos, pos + size), `document at byte ${at} of ${basename(path)}`), end };
       }
       pos += size;
     }

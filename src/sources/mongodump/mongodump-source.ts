@@ -4,7 +4,7 @@ import { ConfigError } from '../../config/load-config.ts';
 import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import { asSourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
-import type { ReadOptions, Source, SourceBatch } from '../source.ts';
+import type { ReadOptions, Source, SourceBatch, UnreadableRecord } from '../source.ts';
 import { countBsonDocuments, readBsonFile } from './bson-file.ts';
 import { dumpFingerprint } from './dump-fingerprint.ts';
 
@@ -35,22 +35,28 @@ export function openMongodumpSource(path: string): Source {
     async *read(collection: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const start = typeof options.after?.['offset'] === 'number' ? options.after['offset'] : 0;
       let docs: SourceDoc[] = [];
+      let unreadable: UnreadableRecord[] = [];
       let end = start;
       for await (const entry of readBsonFile(fileOf(collection), start)) {
-        docs.push(entry.doc);
+        if (entry.ok) docs.push(entry.doc);
+        else unreadable.push(entry.unreadable);
         end = entry.end;
-        if (docs.length >= options.batchSize) {
-          yield { docs, cursor: { offset: end } };
+        if (docs.length + unreadable.length >= options.batchSize) {
+          yield { docs, unreadable, cursor: { offset: end } };
           docs = [];
+          unreadable = [];
           options.signal?.throwIfAborted();
         }
       }
-      if (docs.length > 0) yield { docs, cursor: { offset: end } };
+      if (docs.length + unreadable.length > 0) yield { docs, unreadable, cursor: { offset: end } };
     },
     async fetch(collection: string, ids: readonly SourceId[]) {
       const wanted = new Set(ids.map(sourceIdKey));
       const found: SourceDoc[] = [];
-      for await (const { doc } of readBsonFile(fileOf(collection))) {
+      for await (const entry of readBsonFile(fileOf(collection))) {
+        // An unreadable document stays in the error log: there is nothing better to retry with.
+        if (!entry.ok) continue;
+        const doc = entry.doc;
         const id = asSourceId(doc['_id']);
         if (id !== undefined && wanted.has(sourceIdKey(id))) found.push(doc);
       }

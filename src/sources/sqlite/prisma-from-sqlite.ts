@@ -1,4 +1,6 @@
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../target/identifiers.ts';
 import { prismaType, typeFor, type TypeRule } from './cast-rules.ts';
+import { fitIdentifier } from './fit-name.ts';
 import type { SqliteColumn, SqliteTable } from './sqlite-schema.ts';
 
 export interface GeneratedSchema {
@@ -21,10 +23,16 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
   const warnings: string[] = [];
   const models = new Map<string, { model: string; fields: Map<string, string> }>();
   const usedModels = new Set<string>();
+  // Tables, indexes and key constraints share one namespace per PostgreSQL schema.
+  const usedRelations = new Set<string>();
+  const dbNames = new Map<string, { table: string; columns: Map<string, string> }>();
   for (const t of tables) {
     const model = unique(pascal(t.name), usedModels);
     const usedFields = new Set<string>();
     models.set(t.name, { model, fields: new Map(t.columns.map((c) => [c.name, unique(camel(c.name), usedFields)])) });
+    const table = dbName(t.name, usedRelations, warnings, t.name);
+    const usedColumns = new Set<string>();
+    dbNames.set(t.name, { table, columns: new Map(t.columns.map((c) => [c.name, dbName(c.name, usedColumns, warnings, `${t.name}.${c.name}`)])) });
   }
   const blocks = new Map<string, string[]>();
   const relationLines = new Map<string, string[]>();
@@ -35,11 +43,20 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
     if (!names) continue;
     const lines: string[] = [];
     const field = (c: string) => names.fields.get(c) ?? c;
+    const db = dbNames.get(t.name) ?? { table: t.name, columns: new Map<string, string>() };
+    const column = (c: string) => db.columns.get(c) ?? c;
+    // Prisma names a key `<table>_<columns>_<suffix>` and cuts it at 63 bytes, which can make two
+    // long tables' names collide; past 63 bytes this names it instead, the same way as tables.
+    const keyName = (columns: readonly string[], suffix: string) => {
+      const name = [db.table, ...columns.map(column), suffix].join('_');
+      return identifierBytes(name) > MAX_IDENTIFIER_BYTES ? fitIdentifier(name, usedRelations) : undefined;
+    };
+    const pkeyMap = keyName([], 'pkey');
     for (const c of t.columns) {
       const { type } = typeFor(t.name, c.name, c.declared, typeRules);
       const { scalar, native } = prismaType(t.rowidAlias === c.name ? 'BigInt' : type);
       const attrs: string[] = [];
-      if (t.primaryKey.length === 1 && t.primaryKey[0] === c.name) attrs.push('@id');
+      if (t.primaryKey.length === 1 && t.primaryKey[0] === c.name) attrs.push(pkeyMap ? `@id(map: ${JSON.stringify(pkeyMap)})` : '@id');
       if (t.rowidAlias === c.name) attrs.push('@default(autoincrement())');
       else {
         const def = translateDefault(c, scalar, native);
@@ -47,8 +64,7 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
         if (def.warning) warnings.push(`${t.name}.${c.name}: ${def.warning}`);
       }
       if (native) attrs.push(native);
-      const columnName = pgName(c.name);
-      if (columnName !== c.name) warnings.push(`${t.name}.${c.name}: renamed to ${columnName} in PostgreSQL (Prisma's DDL cannot quote a double quote)`);
+      const columnName = column(c.name);
       if (field(c.name) !== columnName) attrs.push(`@map(${JSON.stringify(columnName)})`);
       const optional = !c.notNull && c.pk === 0;
       lines.push(`  ${field(c.name)} ${scalar}${optional ? '?' : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''}`);
@@ -72,23 +88,24 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       const optional = !t.columns.find((c) => c.name === from)?.notNull;
       const own = relationLines.get(t.name) ?? [];
       const relField = unique(`${field(from).replace(/Id$/i, '') || 'ref'}Rel`, new Set([...names.fields.values(), ...own.map((l) => l.trim().split(' ')[0] ?? '')]));
-      const actions = `, onDelete: ${referentialAction[fk.onDelete] ?? 'NoAction'}, onUpdate: ${referentialAction[fk.onUpdate] ?? 'NoAction'}`;
-      own.push(`  ${relField} ${parentNames.model}${optional ? '?' : ''} @relation("${relation}", fields: [${field(from)}], references: [${parentNames.fields.get(toColumn) ?? toColumn}]${actions})`);
+      const fkMap = keyName([from], 'fkey');
+      const actions = `, onDelete: ${referentialAction[fk.onDelete] ?? 'NoAction'}, onUpdate: ${referentialAction[fk.onUpdate] ?? 'NoAction'}${fkMap ? `, map: ${JSON.stringify(fkMap)}` : ''}`;
+      own.push(`  ${relField} ${parentNames.model}${optional ? '?' : ''} @relation(${JSON.stringify(relation)}, fields: [${field(from)}], references: [${parentNames.fields.get(toColumn) ?? toColumn}]${actions})`);
       relationLines.set(t.name, own);
       const back = relationLines.get(fk.table) ?? [];
       const taken = new Set([...(parentNames.fields.values() ?? []), ...back.map((l) => l.trim().split(' ')[0] ?? '')]);
-      back.push(`  ${unique(`${lowerFirst(names.model)}By${pascal(field(from))}`, taken)} ${names.model}[] @relation("${relation}")`);
+      back.push(`  ${unique(`${lowerFirst(names.model)}By${pascal(field(from))}`, taken)} ${names.model}[] @relation(${JSON.stringify(relation)})`);
       relationLines.set(fk.table, back);
     }
-    if (t.primaryKey.length > 1) lines.push('', `  @@id([${t.primaryKey.map(field).join(', ')}])`);
+    if (t.primaryKey.length > 1) lines.push('', `  @@id([${t.primaryKey.map(field).join(', ')}]${pkeyMap ? `, map: ${JSON.stringify(pkeyMap)}` : ''})`);
     for (const index of t.indexes) {
       if (index.origin === 'pk' || index.columns.some((c) => c === '')) continue;
-      const map = index.name.startsWith('sqlite_autoindex') || index.name.length > 63 ? '' : `, map: ${JSON.stringify(index.name)}`;
+      const name = index.name.startsWith('sqlite_autoindex') ? keyName(index.columns, index.unique ? 'key' : 'idx') : dbName(index.name, usedRelations, warnings, `${t.name}: index ${index.name}`);
+      const map = name === undefined ? '' : `, map: ${JSON.stringify(name)}`;
       lines.push(`  @@${index.unique ? 'unique' : 'index'}([${index.columns.map(field).join(', ')}]${map})`);
     }
     for (const check of t.checks) warnings.push(`${t.name}: CHECK (${check}) is kept as a comment on the model; PostgreSQL does not get it`);
-    if (pgName(t.name) !== t.name) warnings.push(`${t.name}: renamed to ${pgName(t.name)} in PostgreSQL (Prisma's DDL cannot quote a double quote)`);
-    lines.push(`  @@map(${JSON.stringify(pgName(t.name))})`);
+    lines.push(`  @@map(${JSON.stringify(db.table)})`);
     blocks.set(t.name, lines);
   }
 
@@ -132,9 +149,23 @@ function translateDefault(c: SqliteColumn, scalar: string, native: string | unde
   return { warning: `default ${raw} has no PostgreSQL equivalent here; dropped (rows keep their values; new rows get NULL)` };
 }
 
-/** Prisma writes identifiers into its DDL without doubling embedded quotes, so those become `_`. */
-function pgName(name: string): string {
-  return name.replace(/"/g, '_');
+/**
+ * The PostgreSQL name of a SQLite table, column or index, with a warning naming both when it
+ * differs: Prisma writes identifiers into its DDL without doubling embedded quotes, so those
+ * become `_`; a name longer than PostgreSQL keeps (63 bytes) is shortened by fitIdentifier.
+ */
+function dbName(name: string, used: Set<string>, warnings: string[], what: string): string {
+  const unquoted = name.replace(/"/g, '_');
+  const fitted = fitIdentifier(unquoted, used);
+  if (fitted !== name) {
+    const tooLong = identifierBytes(unquoted) > MAX_IDENTIFIER_BYTES;
+    const why = [
+      unquoted !== name ? "Prisma's DDL cannot quote a double quote" : '',
+      fitted !== unquoted ? (tooLong ? `PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES} bytes of a name (this one has ${identifierBytes(unquoted)})` : `${unquoted} is already taken`) : '',
+    ].filter(Boolean).join('; ');
+    warnings.push(`${what}: renamed to ${fitted} in PostgreSQL (${why})`);
+  }
+  return fitted;
 }
 
 function pascal(name: string): string {

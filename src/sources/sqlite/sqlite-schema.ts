@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { quoteIdent } from '../../target/identifiers.ts';
 
 export interface SqliteColumn {
   name: string;
@@ -100,6 +101,5 @@ export function extractChecks(sql: string): string[] {
   return out;
 }
 
-export function quoteSqlite(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+/** SQLite reads a double-quoted identifier with doubled quotes exactly as PostgreSQL does: the same helper. */
+export const quoteSqlite = quoteIdent;
