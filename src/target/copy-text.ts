@@ -1,4 +1,5 @@
 import type { ColumnSpec } from '../schema/model-graph.ts';
+import { isoText } from '../transform/micro-date.ts';
 
 /**
  * Encodes values for COPY ... FROM STDIN in PostgreSQL's text format: tab-separated,
@@ -30,7 +31,7 @@ function textOf(value: unknown, column: ColumnSpec | undefined): string {
   if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? '-0' : String(value)) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return column?.native?.name === 'Date' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (value instanceof Date) return column?.native?.name === 'Date' ? value.toISOString().slice(0, 10) : isoText(value);
   if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

@@ -3,6 +3,7 @@ import { foldEnumText, type ColumnSpec } from '../schema/model-graph.ts';
 import { describeType, isBinary, isDecimal128, isLong, isObjectId, unwrapNumber } from './bson-values.ts';
 import { plainDecimal } from './decimal-text.ts';
 import { toJsonValue } from './json-value.ts';
+import { dateWithMicros, splitFraction } from './micro-date.ts';
 import { reject } from './reject.ts';
 import type { ValueConverter } from './types.ts';
 
@@ -114,14 +115,14 @@ export function parseIsoDate(text: string): Date | undefined {
   const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(s ?? 0);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0;
+  const { ms, micros } = frac ? splitFraction(frac) : { ms: 0, micros: 0 };
   let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
     t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
-  return new Date(t);
+  return dateWithMicros(t, micros);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '../schema/model-graph.ts';
 import { plainDecimal } from '../transform/decimal-text.ts';
+import { epochMicros } from '../transform/micro-date.ts';
 
 /**
  * One text form per value, whichever side it comes from: what the transformer produced
@@ -35,8 +36,10 @@ export function canonicalValue(column: ColumnSpec, value: unknown): string {
       return value === true || value === 't' ? 'true' : value === false || value === 'f' ? 'false' : `!bool:${String(value)}`;
     case 'DateTime': {
       if (column.native?.name === 'Date') return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
-      const time = value instanceof Date ? value.getTime() : Date.parse(String(value));
-      return Number.isNaN(time) ? `!date:${String(value)}` : String(time);
+      const date = value instanceof Date ? value : new Date(String(value));
+      if (Number.isNaN(date.getTime())) return `!date:${String(value)}`;
+      // Compared at the column's precision, as PostgreSQL rounds what it stores (timestamp(3) by default).
+      return String(epochMicros(date, timePrecision(column)));
     }
     case 'Json':
       return stableJson(typeof value === 'string' && column.type === 'Json' && isJsonText(value) ? JSON.parse(value) : value);
@@ -112,4 +115,11 @@ export function parseArrayText(text: string): (string | null)[] | string {
     }
   }
   return out;
+}
+
+/** Fractional digits of a time column, as Prisma creates it (see expectedPgType): Timestamptz 6, plain DateTime 3. */
+function timePrecision(column: ColumnSpec): number {
+  const given = column.native?.args[0];
+  if (given !== undefined) return Number(given);
+  return ['Timestamptz', 'Time', 'Timetz'].includes(column.native?.name ?? '') ? 6 : 3;
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { ObjectId, type Document } from 'bson';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { validate } from '../../src/validate/validate.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
@@ -114,6 +117,42 @@ test('without the transformer the computed column is refused by name; emptyStrin
       { reason: 'closeDate: malformed date ""', n: 6 },
       { reason: 'slug: required field is missing', n: 50 },
     ]);
+  } finally {
+    await other.drop();
+  }
+});
+
+test('microseconds written as text reach a timestamp(6) column exactly and validate', async () => {
+  const other = await freshDatabase('shapes_micro');
+  try {
+    const micro = `
+datasource db {
+  provider = "postgresql"
+}
+model Visit {
+  id       String   @id @db.Uuid
+  at       DateTime @db.Timestamptz(6)
+  rounded  DateTime
+  @@map("visits")
+}
+`;
+    const visits = Array.from({ length: 20 }, (_, i) => ({
+      _id: new ObjectId(`65d0000000000000000${String(i).padStart(5, '0')}`),
+      at: `2024-05-0${1 + (i % 9)}T08:00:00.${String(123456 + i).padStart(6, '0')}+02:00`,
+      rounded: `2024-05-01T08:00:00.${String(999500 + i).padStart(6, '0')}Z`,
+    }));
+    const visitPath = writeDumpFolder({ visits });
+    const overrides = { schema: tempFile('schema.prisma', micro) };
+    const run = await migrateForTest({ source: { kind: 'mongodump', path: visitPath }, targetUrl: other.url, overrides });
+    expect(run.status).toBe('completed');
+    const { rows } = await other.pool.query<{ at: string; rounded: string }>(`SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at, to_char(rounded, 'HH24:MI:SS.MS') AS rounded FROM visits ORDER BY id LIMIT 2`);
+    expect(rows).toEqual([
+      { at: '2024-05-01 06:00:00.123456', rounded: '08:00:01.000' },
+      { at: '2024-05-02 06:00:00.123457', rounded: '08:00:01.000' },
+    ]);
+    const config = await loadConfig(undefined, { overrides: [{ source: { kind: 'mongodump', path: visitPath }, target: { url: other.url } }, overrides] });
+    const report = await validate({ config, logger: createLogger({ quiet: true }), samplePercent: 100 });
+    expect(report.findings).toEqual([]);
   } finally {
     await other.drop();
   }

@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '../../schema/model-graph.ts';
 import { parseIsoDate } from '../../transform/convert.ts';
+import { dateWithMicros, microsOf } from '../../transform/micro-date.ts';
 import { plainDecimal } from '../../transform/decimal-text.ts';
 import { reject } from '../../transform/reject.ts';
 import type { ValueConverter } from '../../transform/types.ts';
@@ -165,7 +166,7 @@ export function zonedToUtc(local: Date, timeZone: string): Date {
     return asUtc - Math.floor(t / 1000) * 1000;
   };
   const guess = local.getTime() - offsetAt(local.getTime());
-  return new Date(local.getTime() - offsetAt(guess));
+  return dateWithMicros(local.getTime() - offsetAt(guess), microsOf(local));
 }
 
 function applyOverride(as: ConverterName, column: ColumnSpec, value: unknown, label: string, coerce: Coerce, timeZone: string): unknown {
