@@ -138,7 +138,8 @@ describe('hostile table and column names, SQLite direct copy', () => {
 
     // The printed rollback, run as printed by a shell, takes out exactly what the tool loaded.
     const line = /^\s*(psql .*)$/m.exec(restart.stderr)?.[1] ?? '';
-    const rollback = await runCommand('sh', ['-c', line]);
+    // The printed line has no password (psql would ask for it): give it the way a person would.
+    const rollback = await runCommand('sh', ['-c', line], { PGPASSWORD: decodeURIComponent(new URL(db.url).password) });
     expect({ code: rollback.code, stderr: rollback.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/ERROR/) });
     expect(await publicTables()).toEqual(['keep_me']);
     expect(await q(`SELECT nspname AS s FROM pg_namespace WHERE nspname IN ('_migration', 'we') ORDER BY 1`)).toEqual([{ s: 'we' }]);
