@@ -1,6 +1,7 @@
 // Writes the deterministic MongoDB source data of the CRM sample (the second sample app, a
 // Mongoose CRM: see scripts/crm/README.md), as a mongodump folder, into a live server, or both.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveNumber, seedValue } from './sample/cli-values.ts';
 import { crmManifestOf, generateCrm, writeCrmDump, writeMongo } from './crm/index.ts';
 
 interface CliOptions {
@@ -9,18 +10,6 @@ interface CliOptions {
   out?: string;
   mongoUrl?: string;
   db: string;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function seedValue(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throw new InvalidArgumentError('expected an integer in [0, 2^32)');
-  return n;
 }
 
 const program = new Command('generate-crm')
