@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FieldCounter } from '../accounting/field-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
@@ -29,6 +30,8 @@ export interface Session {
   plan: Plan;
   /** How a model's source fields are found and converted. */
   fieldsFor(plan: ModelPlan): SourceFields;
+  /** A fresh counter of how a model's documents use their source fields (accounting). */
+  fieldCounter(plan: ModelPlan): FieldCounter;
   /** Coercions counted by rule, for the summary (SQLite). */
   coercions: Map<string, number>;
   /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
@@ -96,6 +99,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
             },
           })
         : (column, value, label) => convertValue(column, value, label);
+    const renamesOf = (p: ModelPlan) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
     const sequenceFloors = new Map<string, bigint>();
     if (direct) {
       for (const [model, names] of sourceNames) {
@@ -113,12 +117,19 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
-      fieldsFor: (p) => ({ collection: p.collection, converter, renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields } }),
+      fieldsFor: (p) => ({ collection: p.collection, converter, renames: renamesOf(p) }),
+      fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? []),
     };
   } catch (error) {
     await source.close();
     throw error;
   }
+}
+
+function requireModel(graph: ModelGraph, name: string) {
+  const model = graph.models.get(name);
+  if (!model) throw new Error(`the Prisma schema has no model ${name}`);
+  return model;
 }
 
 function writeOut(path: string, text: string, logger: Logger, what: string): void {

@@ -1,0 +1,233 @@
+import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelSpec } from '../schema/model-graph.ts';
+import { defaultReads, type ReadBy } from '../transform/default-transformer.ts';
+import type { SourceDoc } from '../transform/types.ts';
+
+/**
+ * How one source field of a model was used: read (by the id, a column, a many-to-many link or
+ * a hand-written transformer), ignored on purpose (config, or the built-in Mongoose rule for
+ * `__v`), partly read (a sub-document some of whose children are read), or left behind.
+ */
+export type FieldUse = ReadBy | 'transformer' | 'ignored' | 'version-key' | 'partly-read' | 'left-behind';
+
+/** One path of one model, counted over the documents that hold it. */
+export interface FieldCount {
+  path: string;
+  use: FieldUse;
+  /** The column, relation or config entry behind `use`, when there is one. */
+  detail: string;
+  documents: number;
+  /** The source id of the first document seen holding it. */
+  example: string | null;
+}
+
+/** A batch's (or a pass's) counts, keyed by `use` and path; summed into `_migration.fields` per batch. */
+export type FieldTally = Map<string, FieldCount>;
+
+export type UnmappedPolicy = 'warn' | 'fail';
+
+export interface ModelAccounting {
+  model: string;
+  collection: string;
+  fields: FieldCount[];
+}
+
+/**
+ * Every field of the source, per model, and every collection no model reads: the one structure
+ * migrate's summary, the run report and validate all read.
+ */
+export interface FieldAccounting {
+  policy: UnmappedPolicy;
+  models: ModelAccounting[];
+  /** Collections no model reads at all, with their document counts. */
+  unreadCollections: { collection: string; documents: number }[];
+  /** Paths left behind, in all models (partly read parents not counted: their children are). */
+  leftBehind: number;
+}
+
+const VERSION_KEY = '__v';
+
+/**
+ * Counts, document by document, which source paths a model's documents hold and how each is
+ * used. What the default transformer reads is fixed per model (its columns, renames and link
+ * arrays): a key is classified once and remembered, so a document costs `Object.keys` and a map
+ * lookup per key. A hand-written transformer's reads are not knowable statically: its documents
+ * go through a Proxy that records each property read (`watch`), for those models only; what it
+ * reads inside a sub-document is not followed, so reading `address` at all counts the whole
+ * sub-document as read.
+ */
+export class FieldCounter {
+  private tally: FieldTally = new Map();
+  private readonly known = new Map<string, { use: FieldUse; detail: string }>();
+  /** Parents of nested paths (`address` for `address.city`) → how each child is used. */
+  private readonly nested = new Map<string, Map<string, { use: FieldUse; detail: string }>>();
+  private readonly topIgnored: Set<string>;
+  private readonly custom: boolean;
+  private readonly classify: (key: string) => { use: ReadBy; detail: string } | undefined;
+  private reads: Set<string> | undefined;
+
+  constructor(
+    private readonly model: ModelSpec,
+    plan: ModelPlan,
+    renames: Readonly<Record<string, string>>,
+    ignore: readonly string[],
+  ) {
+    this.custom = plan.custom;
+    this.topIgnored = new Set(ignore.filter((p) => !p.includes('.')));
+    this.classify = defaultReads(model, plan.junctions.map((j) => j.junction), renames);
+    for (const [field, path] of Object.entries(renames)) {
+      if (path.includes('.')) this.child(path, { use: 'column', detail: field });
+    }
+    for (const path of ignore) if (path.includes('.')) this.child(path, { use: 'ignored', detail: 'models.ignore' });
+  }
+
+  /** The document a hand-written transformer is given: a recording Proxy; the document itself otherwise. */
+  watch(doc: SourceDoc): SourceDoc {
+    if (!this.custom) return doc;
+    const reads = new Set<string>();
+    this.reads = reads;
+    return new Proxy(doc, {
+      get(target, key, receiver) {
+        if (typeof key === 'string') reads.add(key);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+  }
+
+  /** Counts the paths of one document (after its transform, so a Proxy has seen the reads). */
+  count(doc: SourceDoc): void {
+    const id = asSourceId(doc._id);
+    const example = id === undefined ? null : sourceIdKey(id);
+    const reads = this.reads;
+    this.reads = undefined;
+    for (const key of Object.keys(doc)) {
+      const use = reads ? this.customUse(key, reads) : this.use(key);
+      this.add(key, use, example);
+      if (use.use === 'partly-read') this.countChildren(key, doc[key], example);
+    }
+  }
+
+  /** The counts since the last call, for the batch about to commit. */
+  take(): FieldTally {
+    const out = this.tally;
+    this.tally = new Map();
+    return out;
+  }
+
+  private use(key: string): { use: FieldUse; detail: string } {
+    let use = this.known.get(key);
+    if (!use) {
+      use = this.classify(key) ?? (this.nested.has(key) ? { use: 'partly-read', detail: '' } : this.unread(key));
+      this.known.set(key, use);
+    }
+    return use;
+  }
+
+  private customUse(key: string, reads: ReadonlySet<string>): { use: FieldUse; detail: string } {
+    if (key === '_id') return { use: 'id', detail: this.model.id.field };
+    if (reads.has(key)) return { use: 'transformer', detail: '' };
+    if (this.nested.has(key)) return { use: 'partly-read', detail: '' };
+    return this.unread(key);
+  }
+
+  private unread(key: string): { use: FieldUse; detail: string } {
+    if (this.topIgnored.has(key)) return { use: 'ignored', detail: 'models.ignore' };
+    if (key === VERSION_KEY) return { use: 'version-key', detail: '' };
+    return { use: 'left-behind', detail: '' };
+  }
+
+  private countChildren(parent: string, value: unknown, example: string | null): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlainObject(value)) return;
+    const children = this.nested.get(parent);
+    for (const child of Object.keys(value)) {
+      this.add(`${parent}.${child}`, children?.get(child) ?? { use: 'left-behind', detail: '' }, example);
+    }
+  }
+
+  private child(path: string, use: { use: FieldUse; detail: string }): void {
+    const dot = path.indexOf('.');
+    const parent = path.slice(0, dot);
+    const rest = path.slice(dot + 1);
+    let children = this.nested.get(parent);
+    if (!children) this.nested.set(parent, (children = new Map()));
+    if (!children.has(rest)) children.set(rest, use);
+  }
+
+  private add(path: string, use: { use: FieldUse; detail: string }, example: string | null): void {
+    const key = `${use.use}\u0000${path}`;
+    const entry = this.tally.get(key);
+    if (entry) entry.documents++;
+    else this.tally.set(key, { path, use: use.use, detail: use.detail, documents: 1, example });
+  }
+}
+
+/** BSON sub-documents are plain objects; ObjectIds, Dates, Decimals and binaries are not. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Adds one tally into another (a pass's batches, in validate). */
+export function mergeTally(into: FieldTally, from: FieldTally): void {
+  for (const [key, c] of from) {
+    const entry = into.get(key);
+    if (entry) entry.documents += c.documents;
+    else into.set(key, { ...c });
+  }
+}
+
+/** Folds a model's counts into its report lines: each path once, the most telling use first. */
+export function modelAccounting(model: string, collection: string, counts: Iterable<FieldCount>): ModelAccounting {
+  const byPath = new Map<string, FieldCount>();
+  for (const c of counts) {
+    const seen = byPath.get(c.path);
+    // A hand-written transformer may read a field in some documents only: read in any is read.
+    if (!seen) byPath.set(c.path, { ...c });
+    else {
+      const read = RANK[c.use] < RANK[seen.use] ? c : seen;
+      byPath.set(c.path, { ...read, documents: seen.documents + c.documents, example: seen.example ?? c.example });
+    }
+  }
+  return { model, collection, fields: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+const RANK: Record<FieldUse, number> = { id: 0, column: 1, link: 2, transformer: 3, 'partly-read': 4, ignored: 5, 'version-key': 6, 'left-behind': 7 };
+
+export function buildAccounting(policy: UnmappedPolicy, models: ModelAccounting[], unreadCollections: { collection: string; documents: number }[]): FieldAccounting {
+  const leftBehind = models.reduce((n, m) => n + m.fields.filter((f) => f.use === 'left-behind').length, 0);
+  return { policy, models, unreadCollections, leftBehind };
+}
+
+/**
+ * True when `unmappedFields: fail` and a field of a model is left behind: the run cannot vouch
+ * for its result. Collections no model reads are listed but do not fail it: no config key can
+ * mark a collection as left on purpose yet, and `--models` leaves some out by design.
+ */
+export function failsPolicy(a: FieldAccounting): boolean {
+  return a.policy === 'fail' && a.leftBehind > 0;
+}
+
+/** One line per path left behind or ignored, and per collection no model reads. */
+export function formatAccounting(a: FieldAccounting): string[] {
+  const lines: string[] = [];
+  const left = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'left-behind').map((f) => ({ m, f })));
+  const ignored = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'ignored' || f.use === 'version-key').map((f) => ({ m, f })));
+  if (left.length > 0 || a.unreadCollections.length > 0) {
+    lines.push(`FIELDS LEFT BEHIND (unmappedFields: ${a.policy}): in the source, read by no column, link or transformer`);
+    for (const { m, f } of left) lines.push(`  ${m.model}: ${m.collection}.${f.path} in ${fmt(f.documents)} document(s), e.g. ${f.example ?? '(no id)'}`);
+    for (const c of a.unreadCollections) lines.push(`  collection ${c.collection} (${fmt(c.documents)} document(s)): no model reads it`);
+    lines.push(`  map them (a column, models.<Model>.fields), or list them in models.<Model>.ignore to leave them on purpose`);
+  } else {
+    lines.push('fields: every source field is mapped or ignored on purpose');
+  }
+  if (ignored.length > 0) {
+    lines.push('ignored on purpose:');
+    for (const { m, f } of ignored) lines.push(`  ${m.model}: ${m.collection}.${f.path} in ${fmt(f.documents)} document(s) (${f.use === 'version-key' ? 'ignored (Mongoose version key)' : 'ignored (config)'})`);
+  }
+  return lines;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
