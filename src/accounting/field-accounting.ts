@@ -48,24 +48,44 @@ export interface FieldAccounting {
 
 const VERSION_KEY = '__v';
 
+/** How a path is used; `key` (use and path) is its entry in a tally, built once per path. */
+interface Use {
+  use: FieldUse;
+  detail: string;
+  key?: string;
+}
+
+/**
+ * A key a hand-written transformer has not read in this many documents holding it is taken as
+ * not read by it, and no longer makes a document go through the Proxy. If it does read it in a
+ * later document, that document is counted as leaving it behind: the error is loud, not silent.
+ */
+const SETTLED_AFTER = 1000;
+
 /**
  * Counts, document by document, which source paths a model's documents hold and how each is
  * used. What the default transformer reads is fixed per model (its columns, renames and link
  * arrays): a key is classified once and remembered, so a document costs `Object.keys` and a map
- * lookup per key. A hand-written transformer's reads are not knowable statically: its documents
- * go through a Proxy that records each property read (`watch`), for those models only; what it
- * reads inside a sub-document is not followed, so reading `address` at all counts the whole
- * sub-document as read.
+ * lookup per key. A hand-written transformer's reads are not knowable statically: a document
+ * holding a key it has not been seen to read (nor been seen to skip SETTLED_AFTER times) goes
+ * through a Proxy that records each property read (`watch`); the others go through as they are,
+ * so the Proxy's cost fades once the model's shape is known. A key read in any document counts
+ * as read. What a transformer reads inside a sub-document is not followed: reading `address` at
+ * all counts the whole sub-document as read.
  */
 export class FieldCounter {
   private tally: FieldTally = new Map();
-  private readonly known = new Map<string, { use: FieldUse; detail: string }>();
+  private readonly known = new Map<string, Use>();
   /** Parents of nested paths (`address` for `address.city`) → how each child is used. */
-  private readonly nested = new Map<string, Map<string, { use: FieldUse; detail: string }>>();
+  private readonly nested = new Map<string, Map<string, Use>>();
   private readonly topIgnored: Set<string>;
   private readonly custom: boolean;
   private readonly classify: (key: string) => { use: ReadBy; detail: string } | undefined;
+  /** Hand-written transformer: the reads of the document being transformed, when it is watched. */
   private reads: Set<string> | undefined;
+  /** Hand-written transformer: keys it read at least once, and documents holding each key it did not read. */
+  private readonly everRead = new Set<string>(['_id']);
+  private readonly skippedIn = new Map<string, number>();
 
   constructor(
     private readonly model: ModelSpec,
@@ -82,9 +102,10 @@ export class FieldCounter {
     for (const path of ignore) if (path.includes('.')) this.child(path, { use: 'ignored', detail: 'models.ignore' });
   }
 
-  /** The document a hand-written transformer is given: a recording Proxy; the document itself otherwise. */
+  /** The document a hand-written transformer is given: a recording Proxy while its reads are unknown; the document itself otherwise. */
   watch(doc: SourceDoc): SourceDoc {
-    if (!this.custom) return doc;
+    this.reads = undefined;
+    if (!this.custom || Object.keys(doc).every((k) => this.everRead.has(k) || (this.skippedIn.get(k) ?? 0) >= SETTLED_AFTER)) return doc;
     const reads = new Set<string>();
     this.reads = reads;
     return new Proxy(doc, {
@@ -97,14 +118,12 @@ export class FieldCounter {
 
   /** Counts the paths of one document (after its transform, so a Proxy has seen the reads). */
   count(doc: SourceDoc): void {
-    const id = asSourceId(doc._id);
-    const example = id === undefined ? null : sourceIdKey(id);
     const reads = this.reads;
     this.reads = undefined;
     for (const key of Object.keys(doc)) {
-      const use = reads ? this.customUse(key, reads) : this.use(key);
-      this.add(key, use, example);
-      if (use.use === 'partly-read') this.countChildren(key, doc[key], example);
+      const use = this.custom ? this.customUse(key, reads) : this.use(key);
+      this.add(key, use, doc);
+      if (use.use === 'partly-read') this.countChildren(key, doc[key], doc);
     }
   }
 
@@ -115,37 +134,40 @@ export class FieldCounter {
     return out;
   }
 
-  private use(key: string): { use: FieldUse; detail: string } {
+  private use(key: string): Use {
     let use = this.known.get(key);
     if (!use) {
-      use = this.classify(key) ?? (this.nested.has(key) ? { use: 'partly-read', detail: '' } : this.unread(key));
+      const found = this.classify(key) ?? (this.nested.has(key) ? { use: 'partly-read' as const, detail: '' } : this.unread(key));
+      use = { ...found, key: `${found.use}\u0000${key}` };
       this.known.set(key, use);
     }
     return use;
   }
 
-  private customUse(key: string, reads: ReadonlySet<string>): { use: FieldUse; detail: string } {
+  private customUse(key: string, reads: ReadonlySet<string> | undefined): Use {
     if (key === '_id') return { use: 'id', detail: this.model.id.field };
-    if (reads.has(key)) return { use: 'transformer', detail: '' };
+    if (reads?.has(key)) this.everRead.add(key);
+    else if (reads && !this.everRead.has(key)) this.skippedIn.set(key, (this.skippedIn.get(key) ?? 0) + 1);
+    if (this.everRead.has(key)) return TRANSFORMER;
     if (this.nested.has(key)) return { use: 'partly-read', detail: '' };
     return this.unread(key);
   }
 
-  private unread(key: string): { use: FieldUse; detail: string } {
+  private unread(key: string): Use {
     if (this.topIgnored.has(key)) return { use: 'ignored', detail: 'models.ignore' };
     if (key === VERSION_KEY) return { use: 'version-key', detail: '' };
     return { use: 'left-behind', detail: '' };
   }
 
-  private countChildren(parent: string, value: unknown, example: string | null): void {
+  private countChildren(parent: string, value: unknown, doc: SourceDoc): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlainObject(value)) return;
     const children = this.nested.get(parent);
     for (const child of Object.keys(value)) {
-      this.add(`${parent}.${child}`, children?.get(child) ?? { use: 'left-behind', detail: '' }, example);
+      this.add(`${parent}.${child}`, children?.get(child) ?? LEFT, doc);
     }
   }
 
-  private child(path: string, use: { use: FieldUse; detail: string }): void {
+  private child(path: string, use: Use): void {
     const dot = path.indexOf('.');
     const parent = path.slice(0, dot);
     const rest = path.slice(dot + 1);
@@ -154,13 +176,21 @@ export class FieldCounter {
     if (!children.has(rest)) children.set(rest, use);
   }
 
-  private add(path: string, use: { use: FieldUse; detail: string }, example: string | null): void {
-    const key = `${use.use}\u0000${path}`;
+  /** One document holding `path`; the example id is worked out only for the path's first document. */
+  private add(path: string, use: Use, doc: SourceDoc): void {
+    const key = use.key ?? `${use.use}\u0000${path}`;
     const entry = this.tally.get(key);
-    if (entry) entry.documents++;
-    else this.tally.set(key, { path, use: use.use, detail: use.detail, documents: 1, example });
+    if (entry) {
+      entry.documents++;
+      return;
+    }
+    const id = asSourceId(doc._id);
+    this.tally.set(key, { path, use: use.use, detail: use.detail, documents: 1, example: id === undefined ? null : sourceIdKey(id) });
   }
 }
+
+const LEFT: Use = { use: 'left-behind', detail: '' };
+const TRANSFORMER: Use = { use: 'transformer', detail: '' };
 
 /** BSON sub-documents are plain objects; ObjectIds, Dates, Decimals and binaries are not. */
 function isPlainObject(value: object): boolean {

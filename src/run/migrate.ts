@@ -179,6 +179,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const fields = await runAccounting(target.pool, runId, plan, source, config.unmappedFields);
     const summary: RunSummary = { ...summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges()), fields };
     await state.setStatus('completed', 'done', summary);
+    mirror.setFields(fields);
     mirror.write('completed', 'done', progress);
     const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);
     logger.info(`        checkpoint archived: ${checkpointFile}`);

@@ -117,7 +117,7 @@ describe('a field the schema does not map', () => {
     expect(migrated.stdout).not.toMatch(/FIELDS LEFT BEHIND[\s\S]*__v in[\s\S]*ignored on purpose/);
   });
 
-  test('the run report in _migration.runs and the log file hold the same accounting', async () => {
+  test('the run report in _migration.runs, the archived checkpoint and the log file hold the same accounting', async () => {
     const { rows } = await db.pool.query<{ summary: { fields: ReportJson['fields'] } }>(`SELECT summary FROM _migration.runs`);
     const fields = rows[0]?.summary.fields;
     expect(fields?.leftBehind).toBe(2);
@@ -130,6 +130,9 @@ describe('a field the schema does not map', () => {
         { path: '_id', use: 'id', detail: 'id', documents: USERS, example: userId(0).toHexString() },
       ]),
     );
+    const archiveDir = join(config.dir, 'checkpoints', 'archive');
+    const archived = readdirSync(archiveDir).map((f) => JSON.parse(readFileSync(join(archiveDir, f), 'utf8')) as { fields?: ReportJson['fields'] });
+    expect(archived.map((a) => a.fields)).toEqual([fields]);
     const logDir = join(config.dir, 'logs');
     const log = readdirSync(logDir).filter((f) => f.startsWith('migrate-')).map((f) => readFileSync(join(logDir, f), 'utf8')).join('');
     const events = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['event'] === 'field');
