@@ -79,6 +79,7 @@ export class FieldCounter {
   /** Parents of nested paths (`address` for `address.city`) → how each child is used. */
   private readonly nested = new Map<string, Map<string, Use>>();
   private readonly topIgnored: Set<string>;
+  private readonly idFields: Set<string>;
   private readonly custom: boolean;
   private readonly classify: (key: string) => { use: ReadBy; detail: string } | undefined;
   /** Hand-written transformer: the reads of the document being transformed, when it is watched. */
@@ -92,7 +93,10 @@ export class FieldCounter {
     plan: ModelPlan,
     renames: Readonly<Record<string, string>>,
     ignore: readonly string[],
+    /** Source fields the source itself makes the `_id` of (a SQLite table's primary key columns). */
+    idFields: readonly string[] = [],
   ) {
+    this.idFields = new Set(idFields);
     this.custom = plan.custom;
     this.topIgnored = new Set(ignore.filter((p) => !p.includes('.')));
     this.classify = defaultReads(model, plan.junctions.map((j) => j.junction), renames);
@@ -154,6 +158,7 @@ export class FieldCounter {
   }
 
   private unread(key: string): Use {
+    if (this.idFields.has(key)) return { use: 'id', detail: this.model.id.field };
     if (this.topIgnored.has(key)) return { use: 'ignored', detail: 'models.ignore' };
     if (key === VERSION_KEY) return { use: 'version-key', detail: '' };
     return { use: 'left-behind', detail: '' };
@@ -242,7 +247,8 @@ export function failsPolicy(a: FieldAccounting): boolean {
 export function formatAccounting(a: FieldAccounting): string[] {
   const lines: string[] = [];
   const left = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'left-behind').map((f) => ({ m, f })));
-  const ignored = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'ignored' || f.use === 'version-key').map((f) => ({ m, f })));
+  const ignored = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'ignored').map((f) => ({ m, f })));
+  const versionKeys = a.models.flatMap((m) => m.fields.filter((f) => f.use === 'version-key').map((f) => ({ m, f })));
   if (left.length > 0 || a.unreadCollections.length > 0) {
     lines.push(`FIELDS LEFT BEHIND (unmappedFields: ${a.policy}): in the source, read by no column, link or transformer`);
     for (const { m, f } of left) lines.push(`  ${m.model}: ${m.collection}.${f.path} in ${fmt(f.documents)} document(s), e.g. ${f.example ?? '(no id)'}`);
@@ -251,9 +257,14 @@ export function formatAccounting(a: FieldAccounting): string[] {
   } else {
     lines.push('fields: every source field is mapped or ignored on purpose');
   }
-  if (ignored.length > 0) {
+  if (ignored.length > 0 || versionKeys.length > 0) {
     lines.push('ignored on purpose:');
-    for (const { m, f } of ignored) lines.push(`  ${m.model}: ${m.collection}.${f.path} in ${fmt(f.documents)} document(s) (${f.use === 'version-key' ? 'ignored (Mongoose version key)' : 'ignored (config)'})`);
+    for (const { m, f } of ignored) lines.push(`  ${m.model}: ${m.collection}.${f.path} in ${fmt(f.documents)} document(s) (ignored (config))`);
+    // Mongoose puts __v in every document of every collection: one line for all models.
+    if (versionKeys.length > 0) {
+      const total = versionKeys.reduce((n, v) => n + v.f.documents, 0);
+      lines.push(`  __v in ${fmt(total)} document(s) (ignored (Mongoose version key)): ${versionKeys.map(({ m, f }) => `${m.model} ${fmt(f.documents)}`).join(', ')}`);
+    }
   }
   return lines;
 }

@@ -118,7 +118,8 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       plan,
       coercions,
       fieldsFor: (p) => ({ collection: p.collection, converter, renames: renamesOf(p) }),
-      fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? []),
+      // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
+      fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : []),
     };
   } catch (error) {
     await source.close();

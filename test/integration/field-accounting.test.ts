@@ -112,9 +112,8 @@ describe('a field the schema does not map', () => {
   });
 
   test('__v is named as ignored (Mongoose version key), not as left behind', () => {
-    expect(migrated.stdout).toContain(`User: users.__v in ${USERS} document(s) (ignored (Mongoose version key))`);
-    expect(migrated.stdout).toContain('Post: posts.__v in 100 document(s) (ignored (Mongoose version key))');
-    expect(migrated.stdout).not.toMatch(/FIELDS LEFT BEHIND[\s\S]*__v in[\s\S]*ignored on purpose/);
+    expect(migrated.stdout).toMatch(new RegExp(`^ {2}__v in ${USERS + 100} document\\(s\\) \\(ignored \\(Mongoose version key\\)\\): (Post 100, User ${USERS}|User ${USERS}, Post 100)$`, 'm'));
+    expect(migrated.stdout).not.toMatch(/FIELDS LEFT BEHIND[\s\S]*__v[\s\S]*ignored on purpose/);
   });
 
   test('the run report in _migration.runs, the archived checkpoint and the log file hold the same accounting', async () => {
