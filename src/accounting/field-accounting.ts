@@ -203,15 +203,6 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** Adds one tally into another (a pass's batches, in validate). */
-export function mergeTally(into: FieldTally, from: FieldTally): void {
-  for (const [key, c] of from) {
-    const entry = into.get(key);
-    if (entry) entry.documents += c.documents;
-    else into.set(key, { ...c });
-  }
-}
-
 /** Folds a model's counts into its report lines: each path once, the most telling use first. */
 export function modelAccounting(model: string, collection: string, counts: Iterable<FieldCount>): ModelAccounting {
   const byPath = new Map<string, FieldCount>();
