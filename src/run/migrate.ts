@@ -1,4 +1,6 @@
 import pRetry from 'p-retry';
+import { logAccounting } from '../accounting/log-accounting.ts';
+import { runAccounting } from '../accounting/run-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { completeLoad } from '../load/complete.ts';
 import type { Logger } from '../log/logger.ts';
@@ -27,8 +29,6 @@ import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
 import { recordChangesDuringRun } from './source-changes.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
-import { logAccounting } from '../accounting/log-accounting.ts';
-import { runAccounting } from '../accounting/run-accounting.ts';
 
 export interface MigrateOptions {
   config: MigrationConfig;

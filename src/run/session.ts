@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
-import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
+import { buildModelGraph, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
@@ -127,7 +127,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
   }
 }
 
-function requireModel(graph: ModelGraph, name: string) {
+function requireModel(graph: ModelGraph, name: string): ModelSpec {
   const model = graph.models.get(name);
   if (!model) throw new Error(`the Prisma schema has no model ${name}`);
   return model;
