@@ -8,8 +8,9 @@ export const ExitCode = {
   usage: 2,
   /**
    * Finished, but the tool cannot vouch that the target equals the source: migrate's counts do not
-   * add up even after a fresh count of the source, the source changed under the run, validate
-   * found differences, or migration:errors has open rejections.
+   * add up even after a fresh count of the source, the source changed under the run, a source field
+   * is left behind with `unmappedFields: fail`, validate found differences, or migration:errors has
+   * open rejections.
    */
   mismatch: 3,
   /** Paused by Ctrl-C, SIGTERM or SIGHUP; run the same command again to resume. */

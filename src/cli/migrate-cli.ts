@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { failsPolicy } from '../accounting/field-accounting.ts';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
@@ -28,7 +29,8 @@ const program = addConnectionOptions(
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
 Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage or config (nothing touched),
-  3 finished but not vouched for (counts do not add up, or the source changed under the run), 4 paused,
+  3 finished but not vouched for (counts do not add up, the source changed under the run, or a field
+  is left behind with unmappedFields: fail), 4 paused,
   5 refused (another run holds the target, or the run or its source changed since it started: see --force).
 Ctrl-C, SIGTERM or SIGHUP finishes the batch in flight and pauses (a second Ctrl-C, a second later, exits
 at once); run the same command again to resume.`,
@@ -100,7 +102,10 @@ async function main(): Promise<number> {
         if (result.summary && result.summary.sourceChanged.length > 0) {
           logger.error(`the source changed under this run, so the tool cannot vouch for the result:${result.summary.sourceChanged.map((c) => `\n    ${c}`).join('')}`);
         }
-        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0) ? ExitCode.mismatch : ExitCode.ok;
+        // With unmappedFields: fail, a field read by nothing is a result the tool cannot vouch for (logged with the summary).
+        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0 || (result.summary.fields !== undefined && failsPolicy(result.summary.fields)))
+          ? ExitCode.mismatch
+          : ExitCode.ok;
     }
   } catch (error) {
     return reportFailure(error, logger, flags.verbose === true);

@@ -65,12 +65,27 @@ export const configSchema = z
       .default({ strategy: 'v7-objectid' }),
     /** Per-model settings: the source collection or table when it is not named as the model's table. */
     models: z
-      .record(z.string(), z.object({ collection: z.string().min(1).optional(), fields: z.record(z.string(), z.string()).optional() }).strict())
+      .record(
+        z.string(),
+        z
+          .object({
+            collection: z.string().min(1).optional(),
+            fields: z.record(z.string(), z.string()).optional(),
+            /** Source fields (or `parent.child` paths) left out on purpose: reported as ignored, never as left behind. */
+            ignore: z.array(z.string().min(1)).optional(),
+          })
+          .strict(),
+      )
       .default({}),
     /** Explicit load order, replacing the one computed from relations. */
     phases: z.array(z.array(z.string()).min(1)).optional(),
     /** Load only these models (`--models`). */
     only: z.array(z.string()).optional(),
+    /**
+     * Source fields that no column, link or transformer reads (and no `ignore` lists): `warn`
+     * lists them and the run still succeeds; `fail` makes migrate exit 3 and validate NOT VALID.
+     */
+    unmappedFields: z.enum(['warn', 'fail']).default('warn'),
     retry: z
       .object({
         retries: z.number().int().min(0).max(100).default(8),

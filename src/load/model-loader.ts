@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import type { FieldCounter, FieldTally } from '../accounting/field-accounting.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
@@ -33,6 +34,8 @@ export interface ModelLoad {
   source: Source;
   writer: Writer;
   preparer: Preparer;
+  /** Counts the source fields of each batch, committed with it. */
+  fields?: FieldCounter | undefined;
   batchSize: number;
   keepIds: boolean;
   retry: RetryPolicy;
@@ -107,6 +110,8 @@ export async function loadModel(load: ModelLoad): Promise<void> {
 async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
   const checkpoint = await load.readCheckpoint();
   if (checkpoint.loaded) return;
+  // A pass retried after a failure starts from the committed cursor: what an uncommitted batch counted goes.
+  load.fields?.take();
   const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
   let writing: Promise<void> | undefined;
   try {
@@ -114,10 +119,12 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
       load.signal.throwIfAborted();
       const started = performance.now();
       const { good, refused, skipped } = prepareBatch(load.preparer, batch);
+      // Taken now, while it holds exactly this batch's documents (the next is prepared during the commit).
+      const fields = load.fields?.take();
       const prepareSeconds = (performance.now() - started) / 1000;
       await writing;
       load.signal.throwIfAborted();
-      writing = commitBatch(load, batch.cursor, recordsIn(batch), good, refused, skipped, prepareSeconds).then(committed);
+      writing = commitBatch(load, batch.cursor, recordsIn(batch), good, refused, skipped, prepareSeconds, fields).then(committed);
       // Observed here so a failure while the next batch is prepared is not reported as unhandled.
       writing.catch(() => {});
     }
@@ -129,14 +136,14 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
   await load.markLoaded();
 }
 
-async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, good: PreparedDoc[], refused: RejectedDoc[], skipped: number, prepareSeconds: number): Promise<void> {
+async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, good: PreparedDoc[], refused: RejectedDoc[], skipped: number, prepareSeconds: number, fields: FieldTally | undefined): Promise<void> {
   const started = performance.now();
   const result = await load.writer.transaction(async (tx) => {
     const written = await writeWithBisect(tx, load.graph, load.plan, good);
     const rejected = [...refused, ...written.rejected];
     const stateStarted = performance.now();
     const seconds = prepareSeconds + (stateStarted - started) / 1000;
-    await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds });
+    await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds, fields });
     return { written: written.written.length, rejected: rejected.length, seconds, stateSeconds: (performance.now() - stateStarted) / 1000 };
   });
   for (const r of refused) load.logger.debug(`${load.plan.model}: rejected at ${r.stage}: ${r.reason}`);
@@ -157,14 +164,16 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   let last: SourceCursor = {};
   await load.writer.transaction(async (tx) => {
     await whole.reset(tx);
+    load.fields?.take();
     for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
       load.signal.throwIfAborted();
       const batchStarted = performance.now();
       const { good, refused, skipped } = prepareBatch(load.preparer, batch);
+      const fields = load.fields?.take();
       const written = await writeWithBisect(tx, load.graph, load.plan, good);
       const rejected = [...refused, ...written.rejected];
       const stateStarted = performance.now();
-      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000 });
+      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000, fields });
       totals.stateSeconds += (performance.now() - stateStarted) / 1000;
       totals.read += recordsIn(batch);
       totals.written += written.written.length;

@@ -1,4 +1,5 @@
 import type { Row, RowCheck } from '../check/row-check.ts';
+import type { FieldCounter } from '../accounting/field-accounting.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
@@ -38,52 +39,63 @@ export interface Preparer {
  * it. A `RejectError` (from `reject()`, `ctx.convert`, `ctx.ref`, the row checks) rejects that
  * document only; any other exception is a `TransformerBug` and stops the run.
  */
-export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields): Preparer {
+export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields, fields?: FieldCounter): Preparer {
   const model = requireModel(graph, plan.model);
   const owned = [plan.model, ...plan.derived.map((d) => d.model)];
+  if (!fields) return { prepare: (doc) => prepareOne(doc, doc) };
+  // Every document read is accounted for, rejected or not: its fields are in the error log, not lost.
   return {
     prepare(doc) {
-      const sourceId = asSourceId(doc._id);
-      if (sourceId === undefined) {
-        return { ok: false, rejected: { doc, sourceId: undefined, stage: 'read', reason: `_id: missing or not an id (${typeof doc._id})` } };
-      }
-      const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
       try {
-        const ctx = createContext(graph, model, ids, sourceId, source);
-        const out = plan.transformer.transform(doc, ctx);
-        const rows = new Map<string, Row[]>();
-        for (const name of Object.keys(out.rows)) {
-          if (!owned.includes(name)) return fail('transform', `transformer for ${plan.model} returned rows of ${name}, which it does not declare in derives`);
-        }
-        for (const name of owned) rows.set(name, [...(out.rows[name] ?? [])]);
-        const own = rows.get(plan.model) ?? [];
-        if (own.length === 0) return { ok: 'skipped', sourceId };
-        const [row] = own;
-        if (!row || own.length > 1 || (!ctx.keepIds && row[model.id.field] !== ctx.uuid)) {
-          return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
-        }
-        for (const [name, list] of rows) {
-          const check = checks.get(name);
-          for (const [i, row] of list.entries()) {
-            const problem = check?.problem(row);
-            if (problem) return fail('check', name === plan.model ? problem : `${name}[${i}]: ${problem}`);
-          }
-        }
-        const links = new Map<string, [string, string][]>();
-        for (const { junction, ownerColumn } of plan.junctions) {
-          const others = out.links?.[junction.relation] ?? [];
-          if (others.length === 0) continue;
-          links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
-        }
-        return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
-      } catch (error) {
-        if (error instanceof RejectError) return fail(error.stage, error.message);
-        // Anything else is the code's fault, not the document's: rejecting would repeat it on
-        // every document and cascade to their dependants while the run reports success.
-        throw new TransformerBug(plan.model, sourceIdKey(sourceId), error, plan.custom);
+        return prepareOne(doc, fields.watch(doc));
+      } finally {
+        fields.count(doc);
       }
     },
   };
+
+  /** `input` is what the transformer sees: the document, or a Proxy recording its reads. */
+  function prepareOne(doc: SourceDoc, input: SourceDoc): Prepared {
+    const sourceId = asSourceId(doc._id);
+    if (sourceId === undefined) {
+      return { ok: false, rejected: { doc, sourceId: undefined, stage: 'read', reason: `_id: missing or not an id (${typeof doc._id})` } };
+    }
+    const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
+    try {
+      const ctx = createContext(graph, model, ids, sourceId, source);
+      const out = plan.transformer.transform(input, ctx);
+      const rows = new Map<string, Row[]>();
+      for (const name of Object.keys(out.rows)) {
+        if (!owned.includes(name)) return fail('transform', `transformer for ${plan.model} returned rows of ${name}, which it does not declare in derives`);
+      }
+      for (const name of owned) rows.set(name, [...(out.rows[name] ?? [])]);
+      const own = rows.get(plan.model) ?? [];
+      if (own.length === 0) return { ok: 'skipped', sourceId };
+      const [row] = own;
+      if (!row || own.length > 1 || (!ctx.keepIds && row[model.id.field] !== ctx.uuid)) {
+        return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
+      }
+      for (const [name, list] of rows) {
+        const check = checks.get(name);
+        for (const [i, row] of list.entries()) {
+          const problem = check?.problem(row);
+          if (problem) return fail('check', name === plan.model ? problem : `${name}[${i}]: ${problem}`);
+        }
+      }
+      const links = new Map<string, [string, string][]>();
+      for (const { junction, ownerColumn } of plan.junctions) {
+        const others = out.links?.[junction.relation] ?? [];
+        if (others.length === 0) continue;
+        links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
+      }
+      return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
+    } catch (error) {
+      if (error instanceof RejectError) return fail(error.stage, error.message);
+      // Anything else is the code's fault, not the document's: rejecting would repeat it on
+      // every document and cascade to their dependants while the run reports success.
+      throw new TransformerBug(plan.model, sourceIdKey(sourceId), error, plan.custom);
+    }
+  }
 }
 
 function requireModel(graph: ModelGraph, name: string): ModelSpec {

@@ -1,4 +1,6 @@
 import { EJSON } from 'bson';
+import type { FieldTally } from '../accounting/field-accounting.ts';
+import { recordFields } from '../accounting/field-state.ts';
 import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
 import { maskSecrets } from '../log/mask.ts';
 import type { SourceCursor } from '../sources/source.ts';
@@ -17,6 +19,8 @@ export interface BatchRecord {
   rejected: readonly RejectedDoc[];
   skipped: number;
   seconds: number;
+  /** How the batch's documents used their source fields (accounting), committed with the batch. */
+  fields?: FieldTally | undefined;
 }
 
 /**
@@ -31,6 +35,7 @@ export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void
     batch.written.map((d) => idMapRow(batch.model, d, batch.keepIds)),
   );
   await writeRejected(tx, batch.runId, batch.model, batch.rejected);
+  await recordFields(tx, batch.runId, batch.model, batch.fields);
   await tx.query(
     `UPDATE _migration.progress SET
        cursor = $3::jsonb, status = 'loading',

@@ -1,6 +1,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import type { FieldAccounting } from '../accounting/field-accounting.ts';
 import { maskSecrets } from '../log/mask.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
@@ -30,6 +31,15 @@ const checkpointSchema = z.object({
       skipped: z.number(),
     }),
   ),
+  /** The field accounting of a completed run (for people reading the archive; a resume recounts from the target). */
+  fields: z
+    .object({
+      policy: z.enum(['warn', 'fail']),
+      leftBehind: z.number(),
+      models: z.array(z.object({ model: z.string(), collection: z.string(), fields: z.array(z.object({ path: z.string(), use: z.string(), detail: z.string(), documents: z.number(), example: z.string().nullable() })) })),
+      unreadCollections: z.array(z.object({ collection: z.string(), documents: z.number() })),
+    })
+    .optional(),
 });
 
 export type CheckpointFile = z.infer<typeof checkpointSchema>;
@@ -46,6 +56,7 @@ export function writeCheckpointFile(
   dir: string,
   run: { runId: string; configHash: string; source: string; target: string; status: RunStatus; phase: RunPhase; resumeCommand: string },
   progress: readonly ProgressRow[],
+  fields?: FieldAccounting,
 ): string {
   mkdirSync(dir, { recursive: true });
   const path = checkpointPath(dir, run.runId);
@@ -63,6 +74,7 @@ export function writeCheckpointFile(
         { collection: p.collection, status: p.status, cursor: p.cursor, sourceCount: p.source_count, read: p.read, written: p.written, rejected: p.rejected, skipped: p.skipped },
       ]),
     ),
+    ...(fields ? { fields } : {}),
   };
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`);

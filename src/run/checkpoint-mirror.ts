@@ -1,3 +1,4 @@
+import type { FieldAccounting } from '../accounting/field-accounting.ts';
 import { writeCheckpointFile } from './checkpoint-file.ts';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
 
@@ -9,6 +10,7 @@ export class CheckpointMirror {
   private progress: ProgressRow[];
   private status: RunStatus = 'running';
   private phase: RunPhase = 'load';
+  private fields: FieldAccounting | undefined;
   constructor(
     private readonly dir: string,
     private readonly run: { runId: string; configHash: string; source: string; target: string; resumeCommand: string },
@@ -22,10 +24,14 @@ export class CheckpointMirror {
   update(name: string, patch: Partial<ProgressRow>): void {
     this.progress = this.progress.map((p) => (p.model === name ? { ...p, ...patch } : p));
   }
+  /** The run's field accounting, written into the file from now on (the archived copy keeps it). */
+  setFields(fields: FieldAccounting): void {
+    this.fields = fields;
+  }
   write(status: RunStatus = this.status, phase: RunPhase = this.phase, fresh?: ProgressRow[]): string {
     if (fresh) this.progress = fresh;
     this.status = status;
     this.phase = phase;
-    return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress);
+    return writeCheckpointFile(this.dir, { ...this.run, status, phase }, this.progress, this.fields);
   }
 }

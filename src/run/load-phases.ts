@@ -65,13 +65,15 @@ async function loadOne(
   const { state, mirror, config, options } = input;
   const row = mirror.model(plan.model);
   display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
+  const fields = input.session.fieldCounter(plan);
   await loadModel({
     runId: state.runId,
     plan,
     graph: input.graph,
     source: input.source,
     writer: input.writer,
-    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan)),
+    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan), fields),
+    fields,
     batchSize: config.batchSize,
     keepIds: config.ids.strategy === 'keep',
     retry: config.retry,
@@ -117,6 +119,7 @@ function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { r
       await tx.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
       await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
       await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
+      await tx.query(`DELETE FROM _migration.fields WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
       await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
     },
     async markLoaded(tx) {

@@ -1,4 +1,6 @@
 import pRetry from 'p-retry';
+import { logAccounting } from '../accounting/log-accounting.ts';
+import { runAccounting } from '../accounting/run-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { completeLoad } from '../load/complete.ts';
 import type { Logger } from '../log/logger.ts';
@@ -182,13 +184,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     logger.info('STEP 5  summary');
     if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
     const progress = await recountChangedSources(await state.progress(), source, state, logger);
-    const summary = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
+    const fields = await runAccounting(target.pool, runId, plan, source, config.unmappedFields);
+    const summary: RunSummary = { ...summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges()), fields };
     await state.setStatus('completed', 'done', summary);
+    mirror.setFields(fields);
     mirror.write('completed', 'done', progress);
     const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);
     logger.info(`        checkpoint archived: ${checkpointFile}`);
     const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
     options.print(formatSummary(summary));
+    logAccounting(fields, logger);
     if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
     if (session.coercions.size > 0) {
       logger.info(`coercions (each one is in the log file):`);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FieldCounter } from '../accounting/field-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../log/logger.ts';
@@ -8,7 +9,7 @@ import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
 import { checkIdentifierLengths } from '../schema/identifier-limits.ts';
 import { refuseOtherSchemas } from '../schema/schema-placement.ts';
-import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
+import { buildModelGraph, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
@@ -32,6 +33,8 @@ export interface Session {
   plan: Plan;
   /** How a model's source fields are found and converted. */
   fieldsFor(plan: ModelPlan): SourceFields;
+  /** A fresh counter of how a model's documents use their source fields (accounting). */
+  fieldCounter(plan: ModelPlan): FieldCounter;
   /** Coercions counted by rule, for the summary (SQLite). */
   coercions: Map<string, number>;
   /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
@@ -109,6 +112,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
               logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
             },
           });
+    const renamesOf = (p: ModelPlan) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
     const sequenceFloors = new Map<string, bigint>();
     if (direct) {
       for (const [model, names] of sourceNames) {
@@ -126,7 +130,9 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
-      fieldsFor: (p) => ({ collection: p.collection, converter, renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields } }),
+      fieldsFor: (p) => ({ collection: p.collection, converter, renames: renamesOf(p) }),
+      // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
+      fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : []),
     };
   } catch (error) {
     await source.close();
@@ -137,6 +143,12 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
 function readSchemaFile(path: string): string {
   if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(`the Prisma schema ${path} does not exist (set schema: in the config or --schema)`);
   return readFileSync(path, 'utf8');
+}
+
+function requireModel(graph: ModelGraph, name: string): ModelSpec {
+  const model = graph.models.get(name);
+  if (!model) throw new Error(`the Prisma schema has no model ${name}`);
+  return model;
 }
 
 function writeOut(path: string, text: string, logger: Logger, what: string): void {

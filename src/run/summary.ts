@@ -1,3 +1,4 @@
+import { formatAccounting, type FieldAccounting } from '../accounting/field-accounting.ts';
 import type { ProgressRow } from './run-state.ts';
 
 export interface ModelSummary {
@@ -27,6 +28,8 @@ export interface RunSummary {
    * the run read it. Not empty means the counts may balance and still not describe the source.
    */
   sourceChanged: string[];
+  /** How every source field was used: mapped, ignored on purpose, or left behind (with counts). */
+  fields?: FieldAccounting;
 }
 
 export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
@@ -68,6 +71,7 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.derived.length > 0) {
     lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
   }
+  if (summary.fields) lines.push('', ...formatAccounting(summary.fields));
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');
 }

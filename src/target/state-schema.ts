@@ -9,6 +9,8 @@ import type pg from 'pg';
  *  - id_map:    every source id and its UUID, per model (the persisted mapper).
  *  - rejected:  every refused record with its original document, stage and reason.
  *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
+ *  - fields:    per run, model and source path: how it is used (column, link, ignored, left
+ *               behind…), in how many documents, and one example id; added to per batch.
  * Keys are COLLATE "C": byte order is all an id needs. The id map gets its unique indexes after
  * the load (ID_MAP_INDEXES), like the target's own indexes: during the load the target table's
  * primary key already refuses a second copy of a document, and maintaining two more indexes
@@ -68,6 +70,16 @@ CREATE TABLE IF NOT EXISTS _migration.rejected (
 ALTER TABLE _migration.runs ADD COLUMN IF NOT EXISTS source_fingerprint jsonb;
 ALTER TABLE _migration.runs ADD COLUMN IF NOT EXISTS source_changes jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS rejected_model ON _migration.rejected (model, source_id);
+CREATE TABLE IF NOT EXISTS _migration.fields (
+  run_id       text NOT NULL,
+  model        text NOT NULL,
+  use          text NOT NULL,
+  path         text NOT NULL,
+  detail       text NOT NULL DEFAULT '',
+  documents    bigint NOT NULL,
+  example_id   text,
+  PRIMARY KEY (run_id, model, use, path)
+);
 CREATE TABLE IF NOT EXISTS _migration.loaded_tables (
   table_name   text PRIMARY KEY,
   model        text

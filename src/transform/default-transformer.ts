@@ -1,5 +1,5 @@
 import type { Row } from '../check/row-check.ts';
-import type { ModelSpec } from '../schema/model-graph.ts';
+import type { JunctionSpec, ModelSpec } from '../schema/model-graph.ts';
 import { reject } from './reject.ts';
 import type { SourceFields } from './context.ts';
 import type { ColumnSpec } from '../schema/model-graph.ts';
@@ -60,8 +60,44 @@ export function defaultLinks(model: ModelSpec, doc: SourceDoc, ctx: TransformCon
 
 /** `tags` is read from `tagIds` (the Prisma-on-MongoDB convention) or from `tags` itself. */
 function linkSourceField(field: string, doc: SourceDoc): string | undefined {
+  return linkSourceNames(field).find((name) => name in doc);
+}
+
+/** The source fields a relation's array of ids may be read from, preferred first. */
+export function linkSourceNames(field: string): string[] {
   const singular = field.endsWith('ies') ? `${field.slice(0, -3)}y` : field.replace(/s$/, '');
-  return [`${singular}Ids`, field].find((name) => name in doc);
+  return [`${singular}Ids`, field];
+}
+
+/** What reads a top-level source field in the default transformer: the id, a column, a link array. */
+export type ReadBy = 'id' | 'column' | 'link';
+
+/**
+ * Which source fields the default transformer reads for this model, decided once per model
+ * from the same rules as `sourceKey` and `linkSourceField` (keep them in step): a key → what
+ * reads it (with the column's field or the relation), or undefined when nothing does. A dotted
+ * rename (`address.city`) reads inside a sub-document; the caller accounts for those.
+ */
+export function defaultReads(model: ModelSpec, junctions: readonly JunctionSpec[], renames: Readonly<Record<string, string>>): (key: string) => { use: ReadBy; detail: string } | undefined {
+  const exact = new Map<string, { use: ReadBy; detail: string }>([['_id', { use: 'id', detail: model.id.field }]]);
+  const lower = new Map<string, { use: ReadBy; detail: string }>();
+  for (const column of model.columns) {
+    const read = { use: 'column' as const, detail: column.field };
+    const renamed = renames[column.field];
+    if (renamed !== undefined) {
+      if (!renamed.includes('.')) exact.set(renamed, read);
+      continue;
+    }
+    for (const name of [column.field, column.column]) {
+      if (!exact.has(name)) exact.set(name, read);
+      if (!lower.has(name.toLowerCase())) lower.set(name.toLowerCase(), read);
+    }
+  }
+  for (const junction of junctions) {
+    const side = junction.a.model === model.name ? junction.a : junction.b;
+    for (const name of linkSourceNames(side.field)) if (!exact.has(name)) exact.set(name, { use: 'link', detail: junction.relation });
+  }
+  return (key) => exact.get(key) ?? lower.get(key.toLowerCase());
 }
 
 /**
@@ -83,15 +119,22 @@ export function sourceKey(column: ColumnSpec, doc: SourceDoc, renames: Readonly<
  * embedded document and the rest of the name is one of its fields.
  */
 function flattenedPath(field: string, doc: SourceDoc): string | undefined {
-  for (let i = 1; i < field.length; i++) {
-    const c = field[i] ?? '';
-    if (c < 'A' || c > 'Z') continue;
-    const parent = doc[field.slice(0, i)];
-    if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) continue;
-    const child = `${c.toLowerCase()}${field.slice(i + 1)}`;
-    if (child in parent) return `${field.slice(0, i)}.${child}`;
+  for (const path of flattenedCandidates(field)) {
+    const [parentName = '', child = ''] = path.split('.');
+    const parent = doc[parentName];
+    if (parent !== null && typeof parent === 'object' && !Array.isArray(parent) && child in parent) return path;
   }
   return undefined;
+}
+
+/** Every `parent.child` a camelCase field name may be flattened from: `addressCity` → `address.city`. */
+export function flattenedCandidates(field: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < field.length; i++) {
+    const c = field[i] ?? '';
+    if (c >= 'A' && c <= 'Z') out.push(`${field.slice(0, i)}.${c.toLowerCase()}${field.slice(i + 1)}`);
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The checks validate runs; each finding belongs to exactly one. */
-export type CheckName = 'counts' | 'foreign-keys' | 'id-map' | 'content' | 'schema' | 'sequences';
+export type CheckName = 'counts' | 'foreign-keys' | 'id-map' | 'content' | 'schema' | 'sequences' | 'fields';
 
-export const CHECKS: readonly CheckName[] = ['counts', 'foreign-keys', 'id-map', 'content', 'schema', 'sequences'];
+export const CHECKS: readonly CheckName[] = ['counts', 'foreign-keys', 'id-map', 'content', 'schema', 'sequences', 'fields'];
 
 /** One defect, with the ids it concerns (the first few; `count` says how many in all). */
 export interface Finding {
@@ -11,6 +11,8 @@ export interface Finding {
   message: string;
   ids: string[];
   count: number;
+  /** Reported, but the target is still valid (a field left behind under `unmappedFields: warn`). */
+  warning?: true;
 }
 
 /** Keeps the first `limit` ids of each kind of finding and counts the rest: memory stays flat. */
@@ -37,6 +39,13 @@ export class Findings {
     }
     finding.count += total;
     finding.ids.push(...ids.slice(0, Math.max(0, this.limit - finding.ids.length)));
+  }
+
+  /** A finding that does not make the target invalid: listed in the report and printed as a warning. */
+  warn(check: CheckName, model: string, kind: string, message: string, ids: readonly string[], total: number): void {
+    this.addMany(check, model, kind, message, ids, total);
+    const finding = this.list.find((f) => f.check === check && f.model === model && f.kind === kind);
+    if (finding) finding.warning = true;
   }
 
   all(): Finding[] {

@@ -1,3 +1,4 @@
+import { formatAccounting } from '../accounting/field-accounting.ts';
 import type { ValidationReport } from './validate.ts';
 
 /** The readable table: one line per model with each check, then every finding with its ids. */
@@ -28,13 +29,16 @@ export function formatValidation(report: ValidationReport): string {
     `sequences: ${report.sequencesChecked === 0 ? 'none (UUID keys)' : sequences.length === 0 ? `ok (${report.sequencesChecked} past their highest id)` : 'FAIL'}`,
     `content compared: ${report.samplePercent >= 100 ? 'every row' : `a stable ${report.samplePercent}% sample`}, in ${report.seconds.toFixed(1)} s`,
   ];
-  if (report.findings.length > 0) {
+  const defects = report.findings.filter((f) => f.warning !== true);
+  if (defects.length > 0) {
     lines.push('', 'findings:');
-    for (const f of report.findings) {
+    for (const f of defects) {
       lines.push(`  [${f.check}] ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
       if (f.ids.length > 0) lines.push(`      ${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''}`);
     }
   }
+  // Warnings (fields left behind under unmappedFields: warn) are this section; VALID still stands.
+  lines.push('', ...formatAccounting(report.fields));
   lines.push('', report.ok ? 'VALID: the target equals the source' : 'NOT VALID: see the findings above');
   return lines.join('\n');
 }

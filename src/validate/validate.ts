@@ -11,6 +11,8 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-p
 import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
+import type { FieldAccounting, FieldCount } from '../accounting/field-accounting.ts';
+import { accountingOf } from '../accounting/run-accounting.ts';
 import { checkForeignKeys } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
 import { validationPool } from './pg-readers.ts';
@@ -37,6 +39,8 @@ export interface ValidationReport {
   models: ModelValidation[];
   sequencesChecked: number;
   findings: Finding[];
+  /** How every source field is used, recounted from validate's own pass over the source. */
+  fields: FieldAccounting;
   /** Set when a run held the target's lock as validation started: the results may have moved under it. */
   heldBy?: string;
 }
@@ -77,12 +81,15 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
     const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelValidation[] = [];
+    const fieldCounts = new Map<string, FieldCount[]>();
     const plans = plan.phases.flat();
     for (const modelPlan of plans) {
       const model = graph.models.get(modelPlan.model);
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan)), ids, findings, samplePercent, batchSize: config.batchSize });
+      const counter = session.fieldCounter(modelPlan);
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), counter), ids, findings, samplePercent, batchSize: config.batchSize });
+      fieldCounts.set(modelPlan.model, [...counter.take().values()]);
       const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
       if (pass.source !== target + rejected + pass.skipped) {
@@ -98,6 +105,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     await checkSchema(client, ddl, tables, findings);
     const sequencesChecked = await checkSequences(client, tables, findings);
 
+    const fields = await accountingOf(plan, source, config.unmappedFields, (m) => fieldCounts.get(m) ?? []);
+    addFieldFindings(fields, findings);
+
     const all = findings.all();
     const ownerOf = new Map<string, string>();
     for (const p of plans) {
@@ -112,10 +122,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
     for (const f of all) {
       const owner = models.find((m) => m.model === f.model) ?? models.find((m) => m.model === ownerOf.get(f.model));
-      if (owner) owner.checks[f.check] = 'FAIL';
+      if (owner && !f.warning) owner.checks[f.check] = 'FAIL';
     }
     const report: ValidationReport = {
-      ok: all.length === 0,
+      ok: all.every((f) => f.warning === true),
       source: source.identity,
       target: maskUrl(url),
       samplePercent,
@@ -123,6 +133,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       models,
       sequencesChecked,
       findings: all,
+      fields,
       ...(holder ? { heldBy: heldWarning(holder) } : {}),
     };
     if (options.reportFile) {
@@ -136,6 +147,19 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     await source.close();
     await embedded?.stop();
   }
+}
+
+/** Each path left behind is a finding: a warning under `unmappedFields: warn`, a defect under `fail`. */
+function addFieldFindings(fields: FieldAccounting, findings: Findings): void {
+  for (const m of fields.models) {
+    for (const f of m.fields.filter((x) => x.use === 'left-behind')) {
+      const message = `${m.collection}.${f.path} is in ${f.documents} document(s) and read by no column, link or transformer (map it, or list it in models.${m.model}.ignore)`;
+      const ids = f.example === null ? [] : [f.example];
+      if (fields.policy === 'fail') findings.addMany('fields', m.model, `left-behind ${f.path}`, message, ids, f.documents);
+      else findings.warn('fields', m.model, `left-behind ${f.path}`, message, ids, f.documents);
+    }
+  }
+  for (const c of fields.unreadCollections) findings.warn('fields', c.collection, 'collection-unread', `no model reads collection ${c.collection} (${c.documents} document(s))`, [], c.documents);
 }
 
 function emptyChecks(): Record<CheckName, 'ok' | 'FAIL'> {
