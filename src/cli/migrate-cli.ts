@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { readCheckpointFile, type CheckpointFile } from '../run/checkpoint-file.ts';
 import { migrate } from '../run/migrate.ts';
@@ -20,12 +20,13 @@ const program = addConnectionOptions(
   .option('--resume <file>', 'resume the run of this checkpoint file (runs are also found automatically)')
   .addOption(new Option('--restart', 'empty what the migrator loaded and start over (asks first)').conflicts('resume'))
   .option('-y, --yes', 'answer yes to --restart confirmation (for scripts)')
+  .option('--max-rejected <n|percent>', 'above this many rejected records (50) or share of the source (1%, the default) the run ends with exit 3', maxRejected)
   .option('--force', 'resume even if the config, schema, source or target changed; read a SQLite file another process is writing')
   .addHelpText(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
-Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, or the source changed), 4 paused, 5 refused (another run holds the target, or the run or its source changed: see --force).
+Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage/config, 3 finished but not vouched for (counts do not add up, more rejected than --max-rejected, or the source changed), 4 paused, 5 refused (another run holds the target, or the run or its source changed: see --force).
 Ctrl-C finishes the batch in flight and pauses; run the same command again to resume.`,
   );
 
@@ -39,6 +40,13 @@ interface Flags extends ConnectionFlags {
   restart?: boolean;
   yes?: boolean;
   force?: boolean;
+  maxRejected?: string;
+}
+
+/** `50` or `2.5%`, checked here so a typo is a usage error before anything runs. */
+function maxRejected(value: string): string {
+  if (!/^\d+(\.\d+)?%$|^\d+$/.test(value)) throw new InvalidArgumentError('expected a count (50) or a percentage (1%)');
+  return value;
 }
 
 async function main(): Promise<number> {
@@ -48,7 +56,7 @@ async function main(): Promise<number> {
   let resumeFile: CheckpointFile | undefined;
   try {
     if (flags.force) flags.forceRead = true;
-    config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
+    config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models, maxRejected: flags.maxRejected });
     if (flags.resume) resumeFile = readCheckpointFile(flags.resume);
   } catch (error) {
     if (error instanceof ConfigError || flags.resume) {
@@ -107,7 +115,8 @@ async function main(): Promise<number> {
         if (result.summary && result.summary.sourceChanged.length > 0) {
           logger.error(`the source changed under this run, so the tool cannot vouch for the result:${result.summary.sourceChanged.map((c) => `\n    ${c}`).join('')}`);
         }
-        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0) ? ExitCode.mismatch : ExitCode.ok;
+        if (result.summary?.rejectedLimit?.exceeded) logger.error(`${result.summary.rejectedLimit.message}: every record is in the target or the error log, but the tool cannot vouch for the result`);
+        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0 || result.summary.rejectedLimit?.exceeded === true) ? ExitCode.mismatch : ExitCode.ok;
     }
   } catch (error) {
     logger.error(error instanceof Error ? (flags.verbose ? (error.stack ?? error.message) : error.message) : String(error));
