@@ -11,6 +11,8 @@ export interface Finding {
   message: string;
   ids: string[];
   count: number;
+  /** A warning is reported but does not make the target invalid (a dangling id kept on purpose, a reference set NULL). */
+  severity?: 'warning';
 }
 
 /** Keeps the first `limit` ids of each kind of finding and counts the rest: memory stays flat. */
@@ -37,6 +39,13 @@ export class Findings {
     }
     finding.count += total;
     finding.ids.push(...ids.slice(0, Math.max(0, this.limit - finding.ids.length)));
+  }
+
+  /** A finding that is reported but leaves the target valid. */
+  warn(check: CheckName, model: string, kind: string, message: string, ids: readonly string[], total = ids.length): void {
+    this.addMany(check, model, kind, message, ids, total);
+    const finding = this.list.find((f) => f.check === check && f.model === model && f.kind === kind);
+    if (finding) finding.severity = 'warning';
   }
 
   all(): Finding[] {

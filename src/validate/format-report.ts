@@ -17,7 +17,7 @@ export function formatValidation(report: ValidationReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const schema = report.findings.filter((f) => f.check === 'schema');
+  const schema = report.findings.filter((f) => f.check === 'schema' && f.severity !== 'warning');
   const sequences = report.findings.filter((f) => f.check === 'sequences');
   const lines = [
     line(header),
@@ -31,11 +31,12 @@ export function formatValidation(report: ValidationReport): string {
   if (report.findings.length > 0) {
     lines.push('', 'findings:');
     for (const f of report.findings) {
-      lines.push(`  [${f.check}] ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
+      lines.push(`  [${f.check}]${f.severity === 'warning' ? ' WARNING' : ''} ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
       if (f.ids.length > 0) lines.push(`      ${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''}`);
     }
   }
-  lines.push('', report.ok ? 'VALID: the target equals the source' : 'NOT VALID: see the findings above');
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  lines.push('', report.ok ? `VALID: the target equals the source${warnings > 0 ? ` (${warnings} warning${warnings > 1 ? 's' : ''} above)` : ''}` : 'NOT VALID: see the findings above');
   return lines.join('\n');
 }
 
