@@ -82,7 +82,7 @@ export const configSchema = z
      * `@db.Uuid`). On a relation's foreign key, an id column or a many-to-many field: `onMissing` says what
      * happens when it points at nothing (a rejected or absent document): `reject` the document holding it,
      * `null` the column (or drop the link) and log it, or `keep` the dangling id (its foreign key is then
-     * added NOT VALID). Defaults: required relation → reject; optional relation and links → null; id columns → keep.
+     * added NOT VALID). Defaults: required relation and many-to-many links → reject; optional relation → null; id columns → keep.
      */
     references: z
       .record(

@@ -90,7 +90,7 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[], p
         refs.push({
           table: junction.table, column: side, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
           field: `${holder.model}.${holder.field}`, ownerKey: `c.${quoteIdent(ownerColumn)}::text`, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
-          onMissing: policies?.onMissing(holder.model, holder.field, undefined, false) ?? 'reject', isLink: true,
+          onMissing: policies?.onMissingLink(holder.model, holder.field) ?? 'reject', isLink: true,
         });
       }
     }

@@ -26,8 +26,14 @@ export interface IdColumn {
 export interface ReferencePolicies {
   /** Id columns by model, then field: looked up once per column, never per value. */
   idColumns: ReadonlyMap<string, ReadonlyMap<string, IdColumn>>;
-  /** `Model.field` of a relation (its object field or its FK field) or of a many-to-many field → the policy. */
+  /** `Model.field` of a relation (its object field or its FK field) → the policy. */
   onMissing(model: string, relationField: string, fkField: string | undefined, required: boolean): OnMissing;
+  /**
+   * The same for one id of a many-to-many array (`Post.tags`): `null` drops that link. Default
+   * `reject`, as before: the first sample's planted dangling tag rejects its product, and a
+   * dropped link changes what the document says; configure `null` to keep the document.
+   */
+  onMissingLink(model: string, field: string): OnMissing;
   /** Whether config set that policy (else it is the documented default), for the plan. */
   configured(model: string, relationField: string, fkField: string | undefined): boolean;
   /** Columns config leaves as text on purpose (`{ model: 'text' }`), for the plan. */
@@ -95,6 +101,7 @@ export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 
     onMissing(model, relationField, fkField, required) {
       return entryOf(model, relationField, fkField)?.onMissing ?? (required ? 'reject' : 'null');
     },
+    onMissingLink: (model, field) => entries[`${model}.${field}`]?.onMissing ?? 'reject',
     configured: (model, relationField, fkField) => entryOf(model, relationField, fkField)?.onMissing !== undefined,
   };
 }

@@ -62,7 +62,7 @@ function formatReferences(plan: Plan, graph: ModelGraph, policies: ReferencePoli
     for (const { junction, ownerColumn } of p.junctions) {
       const holder = ownerColumn === 'A' ? junction.a : junction.b;
       const other = ownerColumn === 'A' ? junction.b : junction.a;
-      const policy = policies.onMissing(holder.model, holder.field, undefined, false);
+      const policy = policies.onMissingLink(holder.model, holder.field);
       const why = policies.configured(holder.model, holder.field, undefined) ? 'config' : 'default for a link';
       relations.push(`  ${`${holder.model}.${holder.field}[]`.padEnd(28)} → ${other.model.padEnd(10)} ${ON_MISSING_LINK[policy]} (${why})`);
     }

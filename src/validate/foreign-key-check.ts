@@ -32,7 +32,7 @@ export async function checkForeignKeys(client: pg.PoolClient, graph: ModelGraph,
       const target = graph.models.get(end.model);
       if (!target) continue;
       const holder = side === 'A' ? j.b : j.a;
-      const kept = policies?.onMissing(holder.model, holder.field, undefined, false) === 'keep';
+      const kept = policies?.onMissingLink(holder.model, holder.field) === 'keep';
       await orphans(client, findings, j.table, `${j.table}.${side} → ${target.table}`, `SELECT c."A"::text || '/' || c."B"::text AS id FROM ${quoteTable(j.table)} c
          WHERE NOT EXISTS (SELECT 1 FROM ${quoteTable(target.table)} p WHERE p.${quoteIdent(target.id.column)} = c.${quoteIdent(side)})`, kept);
     }

@@ -49,7 +49,14 @@ model Post {
   teamId      String?   @map("team_id") @db.Uuid
   reviewerRef String?   @map("reviewer_ref") @db.Uuid
   comments    Comment[]
+  tags        Tag[]
   @@map("posts")
+}
+model Tag {
+  id    String @id @default(uuid()) @db.Uuid
+  name  String
+  posts Post[]
+  @@map("tags")
 }
 model Comment {
   id     String  @id @default(uuid()) @db.Uuid
@@ -65,6 +72,7 @@ const [u1, u2, u3, ghostUser] = [oid(1), oid(2), oid(3), oid(99)];
 const [c1, cBad] = [oid(11), oid(12)];
 const [p1, p2, p3, p4] = [oid(21), oid(22), oid(23), oid(24)];
 const [m1, m2] = [oid(31), oid(32)];
+const [tag1, ghostTag] = [oid(41), oid(98)];
 const t = (o: ObjectId) => uuidV7FromObjectId(o);
 const teamUuid = (n: number) => uuidV5(DEFAULT_UUID_NAMESPACE, 'Team', String(n));
 
@@ -75,7 +83,8 @@ function collections(): Record<string, Document[]> {
     // The second category lacks its required name: rejected, so posts that name it point at nothing.
     categories: [{ _id: c1, name: 'news' }, { _id: cBad }],
     posts: [
-      { _id: p1, title: 'one', authorId: u1, categoryId: c1, createdBy: u2, teamId: 1 },
+      // One tag id names no tag: with `Post.tags: { onMissing: null }` that one link is dropped and logged.
+      { _id: p1, title: 'one', authorId: u1, categoryId: c1, createdBy: u2, teamId: 1, tagIds: [tag1, ghostTag] },
       // Optional category rejected → NULL + logged; createdBy names a user that never existed → kept, reported.
       { _id: p2, title: 'two', authorId: u2, categoryId: cBad, createdBy: ghostUser, teamId: 2 },
       // Required author missing → the post is rejected.
@@ -83,6 +92,7 @@ function collections(): Record<string, Document[]> {
       // Already a UUID: stays as it is.
       { _id: p4, title: 'four', authorId: u1, categoryId: c1, createdBy: t(u3), teamId: null, reviewerRef: u3.toHexString() },
     ],
+    tags: [{ _id: tag1, name: 'release' }],
     comments: [
       { _id: m1, body: 'hello', postId: p1 },
       // Its post was rejected; `onMissing: keep` keeps the id and the foreign key goes on NOT VALID.
@@ -92,7 +102,7 @@ function collections(): Record<string, Document[]> {
 }
 
 const REFERENCES: ConfigLayer = {
-  references: { 'Post.reviewerRef': { model: 'User' }, 'Comment.postId': { onMissing: 'keep' } },
+  references: { 'Post.reviewerRef': { model: 'User' }, 'Comment.postId': { onMissing: 'keep' }, 'Post.tags': { onMissing: 'null' } },
   maxRejected: '50%',
 };
 
@@ -157,7 +167,10 @@ describe('references: id columns without a relation, dangling-reference policies
       { model: 'Comment', source_id: m2.toHexString(), field: 'Comment.postId', target_model: 'Post', missing_id: t(p3), action: 'kept' },
       { model: 'Post', source_id: p2.toHexString(), field: 'Post.categoryId', target_model: 'Category', missing_id: t(cBad), action: 'nulled' },
       { model: 'Post', source_id: p2.toHexString(), field: 'Post.createdBy', target_model: 'User', missing_id: t(ghostUser), action: 'kept' },
+      { model: 'Post', source_id: p1.toHexString(), field: 'Post.tags', target_model: 'Tag', missing_id: t(ghostTag), action: 'dropped' },
     ]);
+    const { rows: links } = await db.pool.query('SELECT "A"::text, "B"::text FROM "_PostToTag"');
+    expect(links).toEqual([{ A: t(p1), B: t(tag1) }]);
     // A repair is not a rejection: 1 post rejected, 3 written.
     const { rows: progress } = await db.pool.query<{ written: string; rejected: string }>(`SELECT written, rejected FROM _migration.progress WHERE model = 'Post'`);
     expect(progress).toEqual([{ written: '3', rejected: '1' }]);
@@ -169,6 +182,7 @@ describe('references: id columns without a relation, dangling-reference policies
       ['Comment.postId', 'kept', 1, `${m2.toHexString()} → ${p3.toHexString()}`],
       ['Post.categoryId', 'nulled', 1, `${p2.toHexString()} → ${cBad.toHexString()}`],
       ['Post.createdBy', 'kept', 1, `${p2.toHexString()} → ${ghostUser.toHexString()}`],
+      ['Post.tags', 'dropped', 1, `${p1.toHexString()} → ${ghostTag.toHexString()}`],
     ]);
   });
 
@@ -182,6 +196,8 @@ describe('references: id columns without a relation, dangling-reference policies
       `SELECT conrelid::regclass::text AS rel, convalidated FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY conname`,
     );
     expect(fks).toEqual([
+      { rel: '"_PostToTag"', convalidated: true },
+      { rel: '"_PostToTag"', convalidated: true },
       { rel: 'comments', convalidated: false },
       { rel: 'posts', convalidated: true },
       { rel: 'posts', convalidated: true },
@@ -197,6 +213,7 @@ describe('references: id columns without a relation, dangling-reference policies
     expect(warnings).toEqual([
       `Comment:orphan-kept comments.post_id:1:${t(m2)}`,
       `Post:dangling-id-kept posts.created_by:1:${t(p2)}`,
+      `Post:reference-dropped:1:${p1.toHexString()}`,
       `Post:reference-nulled:1:${p2.toHexString()}`,
       'comments:not-valid-foreign-key:1:comments: comments_post_id_fkey',
     ]);
@@ -210,6 +227,7 @@ describe('references: id columns without a relation, dangling-reference policies
     expect(run.printed).toMatch(/Post\.authorId\s+→ User\s+reject the document \(default for a required relation\)/);
     expect(run.printed).toMatch(/Post\.categoryId\s+→ Category\s+set NULL and log \(default for an optional relation\)/);
     expect(run.printed).toMatch(/Comment\.postId\s+→ Post\s+keep the id \(foreign key NOT VALID\), report \(config\)/);
+    expect(run.printed).toMatch(/Post\.tags\[\]\s+→ Tag\s+drop that link and log \(config\)/);
   });
 });
 
@@ -239,16 +257,16 @@ describe('references: bad configuration and --max-rejected', () => {
 
   test('above --max-rejected the run finishes with exit 3 and says so; within it, exit 0', async () => {
     const work = mkdtempSync(join(tmpdir(), 'refs-cli-'));
-    const config = tempFile('config.yaml', `checkpointDir: ${JSON.stringify(join(work, 'checkpoints'))}\nlogDir: ${JSON.stringify(join(work, 'logs'))}\nreferences:\n  Comment.postId: { onMissing: keep }\n`);
+    const config = tempFile('config.yaml', `checkpointDir: ${JSON.stringify(join(work, 'checkpoints'))}\nlogDir: ${JSON.stringify(join(work, 'logs'))}\nreferences:\n  Comment.postId: { onMissing: keep }\n  Post.tags: { onMissing: 'null' }\n`);
     const over = await freshDatabase('refs_over');
     const within = await freshDatabase('refs_within');
     try {
-      // 2 of 13 source records rejected (15%): over the default 1%.
+      // 2 of 14 source records rejected (14%): over the default 1%.
       const exceeded = await runMigrateCli(['--dump', dump, '--schema', schema, '--config', config, '--target-url', over.url]);
       expect(exceeded.code).toBe(3);
       expect(exceeded.stdout).toContain('TOO MANY REJECTED');
-      expect(exceeded.stdout).toContain('rejected 2 of 13 (15%) > --max-rejected 1%');
-      expect(exceeded.stderr).toContain('rejected 2 of 13 (15%) > --max-rejected 1%: every record is in the target or the error log');
+      expect(exceeded.stdout).toContain('rejected 2 of 14 (14%) > --max-rejected 1%');
+      expect(exceeded.stderr).toContain('rejected 2 of 14 (14%) > --max-rejected 1%: every record is in the target or the error log');
       // Finished all the same: every record is in the target or the error log.
       const { rows } = await over.pool.query<{ n: string }>(`SELECT (SELECT count(*) FROM posts) + (SELECT count(*) FROM _migration.rejected) AS n`);
       expect(rows).toEqual([{ n: '5' }]);
