@@ -6,7 +6,10 @@ export const ExitCode = {
   failed: 1,
   /** Bad flags or configuration; nothing was touched. */
   usage: 2,
-  /** Finished, but the tool cannot vouch for the result: some model's counts do not add up, or the source changed under the run. */
+  /**
+   * Finished, but the tool cannot vouch for the result: more rejected than --max-rejected allows,
+   * some model's counts do not add up, or the source changed under the run.
+   */
   mismatch: 3,
   /** Paused by Ctrl-C or SIGTERM; run the same command again to resume. */
   paused: 4,
