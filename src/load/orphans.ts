@@ -30,7 +30,7 @@ interface Reference {
   isOwnerLink: boolean;
   /** What a dangling one does: reject its document, null the column (drop the link row), or stay. */
   onMissing: OnMissing;
-  /** A junction row: `null` deletes the row (one link) rather than setting a column. */
+  /** A junction row, or a derived row whose reference is required: `null` deletes the row rather than setting a column. */
   isLink: boolean;
 }
 
@@ -69,7 +69,8 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[], p
         refs.push({
           table: spec.table, column, targetTable: target.table, targetColumn: targetCol, targetModel: r.target,
           field: `${spec.name}.${r.fromFields[0] ?? column}`, ownerKey, ownerModel: plan.model, isOwnerLink: r.fromFields[0] === ownerLink,
-          onMissing: policies?.onMissing(spec.name, r.field, r.fromFields[0], r.required) ?? 'reject', isLink: false,
+          // A derived row's required reference cannot be NULL: `null` drops that row, as for a link.
+          onMissing: policies?.onMissing(spec.name, r.field, r.fromFields[0], r.required) ?? 'reject', isLink: ownerLink !== undefined && r.required,
         });
       }
       // Id columns without a relation whose model is known: checked like a foreign key, kept by default.

@@ -47,9 +47,9 @@ const PERSON_NAMES = new Set(['createdby', 'updatedby', 'deletedby', 'ownerid', 
  * Decides once per schema which columns are id columns without a relation and what every
  * relation does with a dangling reference, from the conventions and `config.references`.
  * Bad entries (an unknown model or field, `text` on a uuid column, `null` on a required
- * relation) are a ConfigError: nothing has been touched yet.
+ * relation of a model that is not derived from another's documents) are a ConfigError: nothing has been touched yet.
  */
-export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 'references' | 'ids'>): ReferencePolicies {
+export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 'references' | 'ids'>, derivedModels: ReadonlySet<string> = new Set()): ReferencePolicies {
   const entries = config.references;
   const byLowerName = new Map([...graph.models.keys()].map((m) => [m.toLowerCase(), m]));
   const user = byLowerName.get('user');
@@ -76,7 +76,8 @@ export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 
       if (entry.model !== 'text' && !graph.models.has(entry.model)) throw new ConfigError(`references.${key}.model: the Prisma schema has no model ${entry.model} (or say 'text' to leave the column as it is)`);
       if (entry.model === 'text' && column?.native?.name === 'Uuid') throw new ConfigError(`references.${key}: model 'text' leaves the values as they are, but the column is @db.Uuid: make it a text column or name the model its ids belong to`);
     }
-    if (entry.onMissing === 'null' && relation?.required) throw new ConfigError(`references.${key}.onMissing: null is impossible on a required relation (the column is NOT NULL); use reject or keep`);
+    // On a row derived from a document (an embedded line, a junction row), `null` drops that one row instead.
+    if (entry.onMissing === 'null' && relation?.required && !derivedModels.has(modelName)) throw new ConfigError(`references.${key}.onMissing: null is impossible on a required relation (the column is NOT NULL); use reject or keep`);
   }
 
   for (const model of graph.models.values()) {

@@ -50,12 +50,15 @@ function formatReferences(plan: Plan, graph: ModelGraph, policies: ReferencePoli
   }
   if (policies.keptAsText.length > 0) lines.push(`  left as text (config): ${policies.keptAsText.join(', ')}`);
   const relations: string[] = [];
-  for (const name of loaded) {
+  const derived = new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model)));
+  for (const name of [...loaded, ...derived]) {
     const model = graph.models.get(name);
     for (const r of model?.relations ?? []) {
       const policy = policies.onMissing(name, r.field, r.fromFields[0], r.required);
       const why = policies.configured(name, r.field, r.fromFields[0]) ? 'config' : `default for ${r.required ? 'a required' : 'an optional'} relation`;
-      relations.push(`  ${`${name}.${r.fromFields[0] ?? r.field}`.padEnd(28)} → ${r.target.padEnd(10)} ${ON_MISSING[policy]} (${why})`);
+      // A derived row's required reference cannot be NULL: `null` drops that row.
+      const action = policy === 'null' && r.required && derived.has(name) ? 'drop that row and log' : ON_MISSING[policy];
+      relations.push(`  ${`${name}.${r.fromFields[0] ?? r.field}`.padEnd(28)} → ${r.target.padEnd(10)} ${action} (${why})`);
     }
   }
   for (const p of plan.phases.flat()) {

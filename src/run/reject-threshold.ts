@@ -19,7 +19,8 @@ export function checkRejectedLimit(maxRejected: number | string, rejected: numbe
   const percent = text.endsWith('%') ? Number(text.slice(0, -1)) : undefined;
   const exceeded = percent === undefined ? rejected > Number(text) : source > 0 && (rejected * 100) / source > percent;
   const share = source > 0 ? (rejected * 100) / source : 0;
-  const shown = share === 0 || share >= 10 ? `${Math.round(share)}%` : `${share.toPrecision(2).replace(/\.?0+$/, '')}%`;
+  // Whole percents from 10% up; below, two decimals (0.21%, 1.03%), so a share just over the limit shows it.
+  const shown = share >= 10 ? `${Math.round(share)}%` : `${Number(share.toFixed(2))}%`;
   return {
     limit: text,
     rejected,

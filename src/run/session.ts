@@ -88,7 +88,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     // Checked before anything is touched: a bad references entry is a ConfigError.
-    const references = planReferences(graph, config);
+    const references = planReferences(graph, config, new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model))));
     const idConversions = new Map<string, number>();
     const countIdColumn = (key: string) => idConversions.set(key, (idConversions.get(key) ?? 0) + 1);
     const coercions = new Map<string, number>();

@@ -185,6 +185,9 @@ async function applyRepairs(client: pg.PoolClient, plan: ModelPlan, docs: readon
       for (const row of doc.rows.get(modelName) ?? []) if (row[field] === r.missing_id) row[field] = null;
       continue;
     }
+    // A derived row dropped for its required reference.
+    const derived = doc.rows.get(modelName);
+    if (modelName !== plan.model && derived) doc.rows.set(modelName, derived.filter((row) => row[field] !== r.missing_id));
     for (const { junction, ownerColumn } of plan.junctions) {
       const side = ownerColumn === 'A' ? junction.a : junction.b;
       if (`${side.model}.${side.field}` !== r.field) continue;

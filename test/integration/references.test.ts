@@ -284,3 +284,74 @@ describe('references: bad configuration and --max-rejected', () => {
     }
   }, 300_000);
 });
+
+describe('references: a derived row whose required reference points at nothing', () => {
+  // A team member list embedded in each user (the shape of an explicit junction model filled from one side).
+  const DERIVED_SCHEMA = `
+datasource db {
+  provider = "postgresql"
+}
+model User {
+  id          String       @id @default(uuid()) @db.Uuid
+  email       String       @unique
+  memberships Membership[]
+  @@map("users")
+}
+model Team {
+  id          String       @id @default(uuid()) @db.Uuid
+  name        String
+  memberships Membership[]
+  @@map("teams")
+}
+model Membership {
+  userId String @map("user_id") @db.Uuid
+  user   User   @relation(fields: [userId], references: [id])
+  teamId String @map("team_id") @db.Uuid
+  team   Team   @relation(fields: [teamId], references: [id])
+  @@id([userId, teamId])
+  @@map("memberships")
+}
+`;
+  const TRANSFORMERS = `
+export default [{
+  model: 'User',
+  derives: { Membership: 'userId' },
+  transform(doc, ctx) {
+    const memberships = (doc.teamIds ?? []).map((t, i) => ({ userId: ctx.uuid, teamId: ctx.ref('Team', t, 'teamIds[' + i + ']') }));
+    return { rows: { User: [ctx.defaultRow(doc)], Membership: memberships } };
+  },
+}];
+`;
+  const [team1, ghostTeam] = [oid(51), oid(97)];
+  const docs = () => ({
+    teams: [{ _id: team1, name: 'core' }],
+    users: [
+      { _id: u1, email: 'a@example.com', teamIds: [team1] },
+      { _id: u2, email: 'b@example.com', teamIds: [team1, ghostTeam] },
+    ],
+  });
+
+  test.each([
+    ['default: the user holding it is rejected', {}, { users: 1, memberships: 1, rejected: 1, dropped: 0 }],
+    ["onMissing: 'null' drops that one row; the user and its other rows load", { 'Membership.team': { onMissing: 'null' as const } }, { users: 2, memberships: 2, rejected: 0, dropped: 1 }],
+  ])('%s', async (_name, references, expected) => {
+    const db = await freshDatabase('refs_derived');
+    try {
+      const path = writeDumpFolder(docs());
+      const overrides: ConfigLayer = { schema: tempFile('schema.prisma', DERIVED_SCHEMA), transformers: tempFile('transformers.mjs', TRANSFORMERS), references, maxRejected: '100%' };
+      const run = await migrateForTest({ source: { kind: 'mongodump', path }, targetUrl: db.url, overrides });
+      expect(run.status).toBe('completed');
+      const { rows } = await db.pool.query(
+        `SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM memberships) AS memberships,
+                (SELECT count(*)::int FROM _migration.rejected) AS rejected, (SELECT count(*)::int FROM _migration.repairs WHERE action = 'dropped') AS dropped`,
+      );
+      expect(rows[0]).toEqual(expected);
+      const config = await loadConfig(undefined, { overrides: [{ source: { kind: 'mongodump', path }, target: { url: db.url } }, overrides] });
+      const report = await validate({ config, logger: createLogger({ quiet: true }), samplePercent: 100 });
+      expect(report.findings.filter((f) => f.severity !== 'warning')).toEqual([]);
+      expect(report.ok).toBe(true);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+});
