@@ -71,6 +71,10 @@ export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 
     const column = model.columns.find((c) => c.field === field);
     const relation = relationFields.get(key);
     if (!column && !relation) throw new ConfigError(`references.${key}: model ${modelName} has no field ${field}`);
+    const candidate = column !== undefined && isIdColumnCandidate(model, column, entry.model !== undefined);
+    if (!relation && !candidate) {
+      throw new ConfigError(`references.${key}: ${key} is neither a relation nor an id column (a String @db.Uuid, or a String column with a model named here)`);
+    }
     if (entry.model !== undefined) {
       if (relation || column?.references) throw new ConfigError(`references.${key}.model: ${key} is a relation; its target comes from the schema`);
       if (entry.model !== 'text' && !graph.models.has(entry.model)) throw new ConfigError(`references.${key}.model: the Prisma schema has no model ${entry.model} (or say 'text' to leave the column as it is)`);

@@ -243,6 +243,8 @@ describe('references: bad configuration and --max-rejected', () => {
     [{ 'Post.createdBy': { model: 'text' } }, /references\.Post\.createdBy: model 'text' leaves the values as they are, but the column is @db\.Uuid/],
     [{ 'Post.author': { onMissing: 'null' } }, /references\.Post\.author\.onMissing: null is impossible on a required relation/],
     [{ 'Post.createdBy': { model: 'Nobody' } }, /references\.Post\.createdBy\.model: the Prisma schema has no model Nobody/],
+    [{ 'Post.title': { onMissing: 'keep' } }, /references\.Post\.title: Post\.title is neither a relation nor an id column/],
+    [{ 'Post.teamId': { model: 'Team', onMissing: 'null' }, 'Post.id': { model: 'User' } }, /references\.Post\.id: Post\.id is neither a relation nor an id column/],
   ] as const)('%j is a ConfigError before anything is touched', async (references, message) => {
     const db = await freshDatabase('refs_bad');
     try {
