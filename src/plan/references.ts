@@ -21,7 +21,11 @@ export interface IdColumn {
   onMissing: OnMissing;
   /** With the `v7-objectid` strategy an ObjectId's UUID is the same in every model. */
   objectIdsNeedNoModel: boolean;
+  /** The summary's label per kind of value, made once: `Deal.createdBy: ObjectId → User`. */
+  labels: Readonly<Record<IdValueKind, string>>;
 }
+
+export type IdValueKind = 'ObjectId' | 'integer id' | 'string id';
 
 export interface ReferencePolicies {
   /** Id columns by model, then field: looked up once per column, never per value. */
@@ -94,7 +98,11 @@ export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 
         continue;
       }
       const guessed = entry?.model ? { target: entry.model, decidedBy: 'config' } : targetByName(`${model.name}.${column.field}`, column.field, byLowerName, user);
-      fields.set(column.field, { model: model.name, field: column.field, column: column.column, ...guessed, onMissing: entry?.onMissing ?? 'keep', objectIdsNeedNoModel: config.ids.strategy === 'v7-objectid' });
+      const label = (kind: IdValueKind) => `${model.name}.${column.field}: ${kind} → ${guessed.target ?? 'UUIDv7 of the ObjectId'}`;
+      fields.set(column.field, {
+        model: model.name, field: column.field, column: column.column, ...guessed, onMissing: entry?.onMissing ?? 'keep', objectIdsNeedNoModel: config.ids.strategy === 'v7-objectid',
+        labels: { ObjectId: label('ObjectId'), 'integer id': label('integer id'), 'string id': label('string id') },
+      });
     }
     if (fields.size > 0) idColumns.set(model.name, fields);
   }

@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
 import { asSourceId } from '../ids/source-id.ts';
-import type { IdColumn } from '../plan/references.ts';
+import type { IdColumn, IdValueKind } from '../plan/references.ts';
 import { reject } from './reject.ts';
 import type { TransformContext } from './types.ts';
 
@@ -18,11 +18,11 @@ export function idColumnValue(idc: IdColumn, raw: unknown, ctx: TransformContext
   // A 24-hex string is an ObjectId written as text (an API that serialised it): the same id.
   const id = typeof raw === 'string' && OBJECT_ID_TEXT.test(raw) ? ObjectId.createFromHexString(raw) : asSourceId(raw);
   if (id === undefined) return reject(`${idc.field}: expected an id, got ${typeof raw}`);
-  const kind = id instanceof ObjectId ? 'ObjectId' : typeof id === 'string' ? 'string id' : 'integer id';
+  const kind: IdValueKind = id instanceof ObjectId ? 'ObjectId' : typeof id === 'string' ? 'string id' : 'integer id';
   const target = idc.target ?? (id instanceof ObjectId && idc.objectIdsNeedNoModel ? '' : undefined);
   if (target === undefined) {
     return reject(`${idc.field}: ${kind} ${String(raw)}: whose id is it? name the model in config references['${idc.model}.${idc.field}'].model`);
   }
-  count(`${idc.model}.${idc.field}: ${kind} → ${idc.target ?? 'UUIDv7 of the ObjectId'}`);
+  count(idc.labels[kind]);
   return ctx.ref(target, id, idc.field) ?? reject(`${idc.field}: null id`);
 }
