@@ -7,10 +7,10 @@ export const ExitCode = {
   /** Bad flags, configuration or input files (ConfigError, commander's errors); nothing was touched. */
   usage: 2,
   /**
-   * Finished, but the tool cannot vouch that the target equals the source: migrate's counts do not
-   * add up even after a fresh count of the source, the source changed under the run, a source field
-   * is left behind with `unmappedFields: fail`, validate found differences, or migration:errors has
-   * open rejections.
+   * Finished, but the tool cannot vouch that the target equals the source: more rejected than
+   * --max-rejected allows, migrate's counts do not add up even after a fresh count of the source,
+   * the source changed under the run, a source field is left behind with `unmappedFields: fail`,
+   * validate found differences, or migration:errors has open rejections.
    */
   mismatch: 3,
   /** Paused by Ctrl-C, SIGTERM or SIGHUP; run the same command again to resume. */

@@ -23,14 +23,15 @@ const program = addConnectionOptions(
   .option('--resume <file>', 'resume the run of this checkpoint file (runs are also found automatically)')
   .addOption(new Option('--restart', 'empty what the migrator loaded and start over (asks first)').conflicts('resume'))
   .option('-y, --yes', 'answer yes to --restart confirmation (for scripts)')
+  .option('--max-rejected <n|percent>', 'above this many rejected records (50) or share of the source (1%, the default) the run ends with exit 3')
   .option('--force', 'resume even if the config, schema, source or target changed; read a SQLite file another process is writing')
   .addHelpText(
     'after',
     `
 Environment: DATABASE_URL, MONGO_URL, MONGO_DB (flags win over the environment, the environment over the config file).
 Exit codes: 0 done, 1 failed (checkpoint kept), 2 bad usage or config (nothing touched),
-  3 finished but not vouched for (counts do not add up, the source changed under the run, or a field
-  is left behind with unmappedFields: fail), 4 paused,
+  3 finished but not vouched for (more rejected than --max-rejected, counts do not add up, the source
+  changed under the run, or a field is left behind with unmappedFields: fail), 4 paused,
   5 refused (another run holds the target, or the run or its source changed since it started: see --force).
 Ctrl-C, SIGTERM or SIGHUP finishes the batch in flight and pauses (a second Ctrl-C, a second later, exits
 at once); run the same command again to resume.`,
@@ -46,6 +47,7 @@ interface Flags extends ConnectionFlags {
   restart?: boolean;
   yes?: boolean;
   force?: boolean;
+  maxRejected?: string;
 }
 
 async function main(): Promise<number> {
@@ -53,7 +55,7 @@ async function main(): Promise<number> {
   const flags = program.opts<Flags>();
   if (flags.force) flags.forceRead = true;
   // Bad input throws ConfigError here (runMain exits 2) before a log file or the target exists.
-  const config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models });
+  const config = await resolveConfig(flags, { batchSize: flags.batchSize, parallelism: flags.parallelism, writer: flags.writer, only: flags.models, maxRejected: flags.maxRejected });
   const resumeFile: CheckpointFile | undefined = flags.resume ? readCheckpointFile(flags.resume) : undefined;
   if (!flags.dryRun) ensureWritableDir(config.logDir, 'log folder (logDir)');
 
@@ -102,10 +104,10 @@ async function main(): Promise<number> {
         if (result.summary && result.summary.sourceChanged.length > 0) {
           logger.error(`the source changed under this run, so the tool cannot vouch for the result:${result.summary.sourceChanged.map((c) => `\n    ${c}`).join('')}`);
         }
+        if (result.summary?.rejectedLimit?.exceeded) logger.error(`${result.summary.rejectedLimit.message}: every record is in the target or the error log, but the tool cannot vouch for the result`);
         // With unmappedFields: fail, a field read by nothing is a result the tool cannot vouch for (logged with the summary).
-        return result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0 || (result.summary.fields !== undefined && failsPolicy(result.summary.fields)))
-          ? ExitCode.mismatch
-          : ExitCode.ok;
+        const unvouched = result.summary && (!result.summary.balanced || result.summary.sourceChanged.length > 0 || result.summary.rejectedLimit?.exceeded === true || (result.summary.fields !== undefined && failsPolicy(result.summary.fields)));
+        return unvouched ? ExitCode.mismatch : ExitCode.ok;
     }
   } catch (error) {
     return reportFailure(error, logger, flags.verbose === true);

@@ -94,6 +94,27 @@ export const configSchema = z
       })
       .strict()
       .default({ retries: 8, minDelayMs: 500, maxDelayMs: 15_000 }),
+    /**
+     * Per reference, keyed `Model.field`. On an id column without a relation (`createdBy String? @db.Uuid`):
+     * `model` names whose id space its values are in (`'text'` leaves it as text; the column must then not be
+     * `@db.Uuid`). On a relation's foreign key, an id column or a many-to-many field: `onMissing` says what
+     * happens when it points at nothing (a rejected or absent document): `reject` the document holding it,
+     * `null` the column (or drop the link) and log it, or `keep` the dangling id (its foreign key is then
+     * added NOT VALID). Defaults: required relation and many-to-many links → reject; optional relation → null; id columns → keep.
+     */
+    references: z
+      .record(
+        z.string().regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, 'expected Model.field'),
+        z.object({ model: z.string().min(1).optional(), onMissing: z.enum(['reject', 'null', 'keep']).optional() }).strict(),
+      )
+      .default({}),
+    /**
+     * Above this many rejected records (a count, or a share of the source records like `1%`) the run still
+     * finishes, but ends with exit 3: a tool that rejected half the source cannot vouch for the result.
+     */
+    maxRejected: z
+      .union([z.number().int().min(0), z.string().regex(/^\d+(\.\d+)?%$|^\d+$/, 'expected a count (50) or a percentage (1%)')])
+      .default('1%'),
     checkpointDir: z.string().default('checkpoints'),
     logDir: z.string().default('logs'),
     /** Names the run; by default derived from the source and target. */

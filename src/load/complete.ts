@@ -12,7 +12,8 @@ import { pgTx } from '../target/copy-writer.ts';
 import { quoteIdent, storedIdentifier } from '../target/identifiers.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
 import { withTransaction } from '../target/transaction.ts';
-import { findOrphans, listReferences, type Orphan } from './orphans.ts';
+import { findOrphans, keptReferences, listReferences, recordKept, type Orphan } from './orphans.ts';
+import type { ReferencePolicies } from '../plan/references.ts';
 import { writeRejected } from './record-batch.ts';
 
 export interface CompleteInput {
@@ -25,6 +26,16 @@ export interface CompleteInput {
   logger: Logger;
   /** Sequences that must start past a value the source had already handed out (SQLite AUTOINCREMENT). */
   sequenceFloors?: ReadonlyMap<string, bigint>;
+  /** What each relation and id column does with a dangling reference (default: reject the document). */
+  references?: ReferencePolicies;
+}
+
+export interface CompleteResult {
+  rejected: number;
+  /** References set NULL or links dropped instead of rejecting their document. */
+  repaired: number;
+  /** Dangling references kept by policy (id columns without a relation, `onMissing: keep`). */
+  kept: number;
 }
 
 /**
@@ -32,15 +43,20 @@ export interface CompleteInput {
  * since rejecting a post orphans its comments), then build the plain indexes and add the
  * foreign keys, which can no longer fail. Each step is idempotent, so a crash here resumes here.
  */
-export async function completeLoad(input: CompleteInput): Promise<{ rejected: number }> {
+export async function completeLoad(input: CompleteInput): Promise<CompleteResult> {
   for (const sql of ID_MAP_INDEXES) await input.pool.query(sql);
-  const refs = listReferences(input.graph, input.plans);
+  const refs = listReferences(input.graph, input.plans, input.references);
   let rejected = 0;
+  let repaired = 0;
+  let kept: number;
   for (let pass = 1; ; pass++) {
     const client = await input.pool.connect();
     let orphans: Orphan[];
     try {
-      orphans = await findOrphans(client, refs);
+      const found = await findOrphans(client, refs, input.runId);
+      orphans = found.orphans;
+      repaired += found.repaired;
+      if (found.repaired > 0) input.logger.info(`  pass ${pass}: ${found.repaired} dangling reference(s) set NULL or link(s) dropped (optional; see _migration.repairs)`);
     } finally {
       client.release();
     }
@@ -48,6 +64,14 @@ export async function completeLoad(input: CompleteInput): Promise<{ rejected: nu
     input.logger.info(`  pass ${pass}: ${orphans.length} dangling reference(s); rejecting the documents that hold them`);
     rejected += await rejectOwners(input, orphans);
   }
+  const client = await input.pool.connect();
+  try {
+    kept = await recordKept(client, refs, input.runId);
+  } finally {
+    client.release();
+  }
+  // A kept dangling id would make the foreign key fail: it is added NOT VALID (new rows are still checked).
+  const notValid = new Set(keptReferences(refs).map((r) => `${r.table}\u0000${r.column}`));
   for (const sql of input.ddl.indexes) {
     await input.pool.query(sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
   }
@@ -58,10 +82,13 @@ export async function completeLoad(input: CompleteInput): Promise<{ rejected: nu
   );
   const existing = new Set(rows.map((r) => `${r.t}\u0000${r.conname}`));
   for (const fk of input.ddl.foreignKeys) {
-    if (!existing.has(`${storedIdentifier(fk.table)}\u0000${storedIdentifier(fk.constraint)}`)) await input.pool.query(fk.sql);
+    if (existing.has(`${storedIdentifier(fk.table)}\u0000${storedIdentifier(fk.constraint)}`)) continue;
+    const column = /FOREIGN KEY \("((?:[^"]|"")+)"\)/.exec(fk.sql)?.[1]?.replace(/""/g, '"');
+    const keep = column !== undefined && notValid.has(`${fk.table}\u0000${column}`);
+    await input.pool.query(keep ? `${fk.sql.replace(/;\s*$/, '')} NOT VALID` : fk.sql);
   }
   await resetSequences(input.pool, input.graph, input.sequenceFloors ?? new Map());
-  return { rejected };
+  return { rejected, repaired, kept };
 }
 
 async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): Promise<number> {
@@ -100,6 +127,8 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
         await client.query(`DELETE FROM ${quoteIdent(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
       }
       await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`, [modelName, keys]);
+      // A repair on a document that is now rejected describes a row that is gone.
+      await client.query(`DELETE FROM _migration.repairs WHERE model = $1 AND owner_key = ANY($2::text[])`, [modelName, keys]);
       await writeRejected(
         tx,
         input.runId,

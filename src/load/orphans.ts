@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ModelPlan } from '../plan/plan.ts';
+import type { OnMissing, ReferencePolicies } from '../plan/references.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 
@@ -27,6 +28,15 @@ interface Reference {
   ownerModel: string;
   /** The reference IS the owner link: the row belongs to a document that is already gone. */
   isOwnerLink: boolean;
+  /** What a dangling one does: reject its document, null the column (drop the link row), or stay. */
+  onMissing: OnMissing;
+  /** A junction row, or a derived row whose reference is required: `null` deletes the row rather than setting a column. */
+  isLink: boolean;
+}
+
+/** The references the load leaves alone by policy: reported, their foreign keys added NOT VALID. */
+export function keptReferences(refs: readonly Reference[]): Reference[] {
+  return refs.filter((r) => r.onMissing === 'keep' && !r.isOwnerLink);
 }
 
 /**
@@ -34,7 +44,7 @@ interface Reference {
  * document for a source model, the embedding document for a derived row, the side holding
  * the array for a junction row.
  */
-export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): Reference[] {
+export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[], policies?: ReferencePolicies): Reference[] {
   const refs: Reference[] = [];
   const model = (name: string): ModelSpec => {
     const m = graph.models.get(name);
@@ -59,6 +69,17 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
         refs.push({
           table: spec.table, column, targetTable: target.table, targetColumn: targetCol, targetModel: r.target,
           field: `${spec.name}.${r.fromFields[0] ?? column}`, ownerKey, ownerModel: plan.model, isOwnerLink: r.fromFields[0] === ownerLink,
+          // A derived row's required reference cannot be NULL: `null` drops that row, as for a link.
+          onMissing: policies?.onMissing(spec.name, r.field, r.fromFields[0], r.required) ?? 'reject', isLink: ownerLink !== undefined && r.required,
+        });
+      }
+      // Id columns without a relation whose model is known: checked like a foreign key, kept by default.
+      for (const idc of policies?.idColumns.get(spec.name)?.values() ?? []) {
+        const target = idc.target === undefined ? undefined : model(idc.target);
+        if (!target || target.key.length !== 1) continue;
+        refs.push({
+          table: spec.table, column: idc.column, targetTable: target.table, targetColumn: target.id.column, targetModel: target.name,
+          field: `${spec.name}.${idc.field}`, ownerKey, ownerModel: plan.model, isOwnerLink: false, onMissing: idc.onMissing, isLink: false,
         });
       }
     }
@@ -70,6 +91,7 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
         refs.push({
           table: junction.table, column: side, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
           field: `${holder.model}.${holder.field}`, ownerKey: `c.${quoteIdent(ownerColumn)}::text`, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
+          onMissing: policies?.onMissingLink(holder.model, holder.field) ?? 'reject', isLink: true,
         });
       }
     }
@@ -77,24 +99,74 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[]): 
   return refs;
 }
 
+const REPAIR_INSERT = `INSERT INTO _migration.repairs (run_id, model, source_id, source_kind, owner_key, field, target_model, missing_id, action)`;
+
+function dangling(ref: Reference): string {
+  return `c.${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
+}
+
+/** The repair rows for the dangling references in `d (owner, missing)`, with the owner's source id from the id map. */
+function repairRows(action: 'nulled' | 'dropped' | 'kept'): string {
+  return `SELECT $1, $2, m.source_id, m.source_kind, d.owner, $3, $4, d.missing, '${action}' FROM d LEFT JOIN _migration.id_map m ON m.model = $2 AND m.target_key = d.owner`;
+}
+
 /**
  * Finds dangling references. Rows whose owner is already gone are deleted on the spot (they
- * went with their document); the rest are returned so their documents can be rejected.
+ * went with their document); references whose policy is `null` are repaired on the spot
+ * (column set NULL, or the one link row deleted) and logged in `_migration.repairs`; the rest
+ * with `reject` are returned so their documents can be rejected. `keep` is left for
+ * recordKept, after the last pass has settled what is missing.
  */
-export async function findOrphans(client: pg.PoolClient, refs: readonly Reference[], limit = 10_000): Promise<Orphan[]> {
+export async function findOrphans(client: pg.PoolClient, refs: readonly Reference[], runId: string, limit = 10_000): Promise<{ orphans: Orphan[]; repaired: number }> {
   const orphans: Orphan[] = [];
+  let repaired = 0;
   for (const ref of refs) {
-    const dangling = `${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
+    const where = dangling(ref);
     if (ref.isOwnerLink) {
-      await client.query(`DELETE FROM ${quoteIdent(ref.table)} c WHERE ${dangling}`);
+      await client.query(`DELETE FROM ${quoteIdent(ref.table)} c WHERE ${where}`);
+      continue;
+    }
+    const params = [runId, ref.ownerModel, ref.field, ref.targetModel];
+    if (ref.onMissing === 'keep') continue;
+    if (ref.onMissing === 'null' && ref.isLink) {
+      const { rowCount } = await client.query(
+        `WITH d AS (DELETE FROM ${quoteIdent(ref.table)} c WHERE ${where} RETURNING ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS missing) ${REPAIR_INSERT} ${repairRows('dropped')}`,
+        params,
+      );
+      repaired += rowCount ?? 0;
+      continue;
+    }
+    if (ref.onMissing === 'null') {
+      // One statement: the update and its log commit together, and a repeat finds nothing left to do.
+      const { rowCount } = await client.query(
+        `WITH d AS (SELECT c.ctid AS tid, ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS missing FROM ${quoteIdent(ref.table)} c WHERE ${where}),
+              u AS (UPDATE ${quoteIdent(ref.table)} c SET ${quoteIdent(ref.column)} = NULL FROM d WHERE c.ctid = d.tid)
+         ${REPAIR_INSERT} ${repairRows('nulled')}`,
+        params,
+      );
+      repaired += rowCount ?? 0;
       continue;
     }
     const { rows } = await client.query<{ owner: string; target: string }>(
-      `SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${dangling} LIMIT ${limit}`,
+      `SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${where} LIMIT ${limit}`,
     );
     for (const row of rows) {
       orphans.push({ ownerModel: ref.ownerModel, ownerKey: row.owner, field: ref.field, targetModel: ref.targetModel, targetKey: row.target });
     }
   }
-  return orphans;
+  return { orphans, repaired };
+}
+
+/** Logs every dangling reference kept by policy, afresh: a repeated completion step records each once. */
+export async function recordKept(client: pg.PoolClient, refs: readonly Reference[], runId: string): Promise<number> {
+  await client.query(`DELETE FROM _migration.repairs WHERE run_id = $1 AND action = 'kept'`, [runId]);
+  let kept = 0;
+  for (const ref of keptReferences(refs)) {
+    const { rowCount } = await client.query(
+      `WITH d AS (SELECT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS missing FROM ${quoteIdent(ref.table)} c WHERE ${dangling(ref)}) ${REPAIR_INSERT} ${repairRows('kept')}`,
+      [runId, ref.ownerModel, ref.field, ref.targetModel],
+    );
+    kept += rowCount ?? 0;
+  }
+  return kept;
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { missingIdText } from './reference-report.ts';
 
 export interface ErrorReport {
   open: number;
@@ -7,6 +8,8 @@ export interface ErrorReport {
   byStage: { stage: string; count: number }[];
   topReasons: { pattern: string; count: number; example: string }[];
   ids: { model: string; sourceIds: string[] }[];
+  /** References set NULL, links dropped or dangling ids kept instead of rejecting the document (not rejections). */
+  repairs: { field: string; targetModel: string; action: string; count: number; examples: string[] }[];
 }
 
 /**
@@ -38,6 +41,12 @@ export async function buildErrorReport(pool: pg.Pool, model?: string, limit = 10
   };
   const examples = new Map<string, string>();
   for (const r of rows) if (!examples.has(reasonPattern(r.reason))) examples.set(reasonPattern(r.reason), r.reason);
+  const { rows: repairRows } = await pool.query<{ model: string; field: string; target_model: string; action: string; n: string; examples: string[] }>(
+    `SELECT model, field, target_model, action, count(*) AS n,
+            (array_agg(coalesce(source_id, owner_key) || ' → ' || missing_id ORDER BY id))[1:${limit}] AS examples
+       FROM _migration.repairs WHERE true ${filter} GROUP BY 1, 2, 3, 4 ORDER BY 2, 4`,
+    params,
+  );
   const ids = new Map<string, string[]>();
   for (const r of rows) ids.set(r.model, [...(ids.get(r.model) ?? []), r.source_id ?? '(no _id)']);
   return {
@@ -49,11 +58,22 @@ export async function buildErrorReport(pool: pg.Pool, model?: string, limit = 10
       .slice(0, limit)
       .map(([p, c]) => ({ pattern: p, count: c, example: examples.get(p) ?? p })),
     ids: [...ids.entries()].map(([m, list]) => ({ model: m, sourceIds: list })),
+    repairs: repairRows.map((r) => ({ field: r.field, targetModel: r.target_model, action: r.action, count: Number(r.n), examples: r.examples.map(showMissing) })),
   };
+}
+
+/** `<document> → <uuid>` with the missing id shown as the source named it (the ObjectId inside a UUIDv7). */
+function showMissing(example: string): string {
+  const [owner = '', uuid = ''] = example.split(' → ');
+  return `${owner} → ${missingIdText(uuid)}`;
 }
 
 export function formatErrorReport(report: ErrorReport, showIds: boolean): string {
   const lines = [`rejected records: ${report.open} open, ${report.resolved} resolved by retries`];
+  if (report.repairs.length > 0) {
+    lines.push('', 'references to documents that are not in the target, repaired instead of rejecting (_migration.repairs; not rejections):');
+    for (const r of report.repairs) lines.push(`  ${String(r.count).padStart(7)}  ${r.field} → ${r.targetModel}: ${r.action}`, `           e.g. ${r.examples.slice(0, 3).join(', ')}`);
+  }
   if (report.open === 0) return lines.join('\n');
   lines.push('', 'by model:', ...report.byModel.map((m) => `  ${String(m.count).padStart(7)}  ${m.model}`));
   lines.push('', 'by stage:', ...report.byStage.map((s) => `  ${String(s.count).padStart(7)}  ${s.stage}`));

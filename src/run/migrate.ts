@@ -29,6 +29,8 @@ import { openSession } from './session.ts';
 import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
 import { recordChangesDuringRun } from './source-changes.ts';
+import { logRepairs, repairCounts } from './reference-report.ts';
+import { checkRejectedLimit } from './reject-threshold.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
@@ -93,7 +95,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   let lock: RunLock | undefined;
   try {
     if (options.dryRun) {
-      options.print(formatPlan(plan, ddl));
+      options.print(formatPlan(plan, ddl, { graph, policies: session.references }));
       return { status: 'planned' };
     }
     logger.info('        counting source records');
@@ -166,7 +168,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info('STEP 4  reject dangling references, build indexes, add foreign keys');
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
-      const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger, sequenceFloors: session.sequenceFloors };
+      const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger, sequenceFloors: session.sequenceFloors, references: session.references };
       // Each step of the completion is idempotent: a dropped connection repeats it from the start.
       const completed = await pRetry(() => completeLoad(completeInput), {
         retries: config.retry.retries,
@@ -178,6 +180,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         },
       });
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
+      if (completed.repaired > 0) logger.info(`        ${completed.repaired} optional reference(s) set NULL or link(s) dropped instead (logged in _migration.repairs)`);
+      if (completed.kept > 0) logger.warn(`        ${completed.kept} reference(s) point at rows that are not in the target and were kept (id columns without a relation, onMissing: keep)`);
     }
 
     lock.assertHeld();
@@ -185,7 +189,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
     const progress = await recountChangedSources(await state.progress(), source, state, logger);
     const fields = await runAccounting(target.pool, runId, plan, source, config.unmappedFields);
-    const summary: RunSummary = { ...summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges()), fields };
+    const counted = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
+    const summary: RunSummary = {
+      ...counted,
+      fields,
+      idColumns: [...session.idConversions].sort().map(([column, count]) => ({ column, count })),
+      repairs: await repairCounts(target.pool, runId),
+      rejectedLimit: checkRejectedLimit(config.maxRejected, counted.totals.rejected, counted.totals.source),
+    };
     await state.setStatus('completed', 'done', summary);
     mirror.setFields(fields);
     mirror.write('completed', 'done', progress);
@@ -195,6 +206,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     options.print(formatSummary(summary));
     logAccounting(fields, logger);
     if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
+    await logRepairs(target.pool, runId, logger);
+    for (const r of summary.repairs ?? []) logger.info(`reference ${r.field} → ${r.targetModel}: ${r.count} ${r.action}`, { field: r.field, targetModel: r.targetModel, action: r.action, count: r.count });
     if (session.coercions.size > 0) {
       logger.info(`coercions (each one is in the log file):`);
       for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);

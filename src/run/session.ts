@@ -4,6 +4,7 @@ import { FieldCounter } from '../accounting/field-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../log/logger.ts';
+import { planReferences, type ReferencePolicies } from '../plan/references.ts';
 import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
@@ -37,6 +38,10 @@ export interface Session {
   fieldCounter(plan: ModelPlan): FieldCounter;
   /** Coercions counted by rule, for the summary (SQLite). */
   coercions: Map<string, number>;
+  /** Id columns without a relation and what each relation does with a dangling reference. */
+  references: ReferencePolicies;
+  /** Id-column values converted to UUIDs, by `Model.field: kind → target`, for the summary. */
+  idConversions: Map<string, number>;
   /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
   sequenceFloors: Map<string, bigint>;
 }
@@ -91,6 +96,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     await refuseUnrelatedSource(source, plan, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
+    // Checked before anything is touched: a bad references entry is a ConfigError.
+    const references = planReferences(graph, config, new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model))));
+    const idConversions = new Map<string, number>();
+    const countIdColumn = (key: string) => idConversions.set(key, (idConversions.get(key) ?? 0) + 1);
     const coercions = new Map<string, number>();
     const converter: ValueConverter =
       config.source.kind === 'sqlite'
@@ -130,7 +139,15 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
-      fieldsFor: (p) => ({ collection: p.collection, converter, renames: renamesOf(p) }),
+      references,
+      idConversions,
+      fieldsFor: (p) => ({
+        collection: p.collection,
+        converter,
+        renames: renamesOf(p),
+        idColumns: direct ? undefined : references.idColumns.get(p.model),
+        countIdColumn,
+      }),
       // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
       fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : []),
     };

@@ -1,4 +1,6 @@
 import { formatAccounting, type FieldAccounting } from '../accounting/field-accounting.ts';
+import { formatRepairs, type RepairCount } from './reference-report.ts';
+import type { RejectedLimit } from './reject-threshold.ts';
 import type { ProgressRow } from './run-state.ts';
 
 export interface ModelSummary {
@@ -30,6 +32,12 @@ export interface RunSummary {
   sourceChanged: string[];
   /** How every source field was used: mapped, ignored on purpose, or left behind (with counts). */
   fields?: FieldAccounting;
+  /** Id columns without a relation converted to UUIDs: `Deal.createdBy: ObjectId → User` and how many values. */
+  idColumns?: { column: string; count: number }[];
+  /** References nulled, dropped or kept instead of rejecting their document. */
+  repairs?: RepairCount[];
+  /** The rejections against --max-rejected; exceeded means exit 3. */
+  rejectedLimit?: RejectedLimit;
 }
 
 export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
@@ -66,12 +74,18 @@ export function formatSummary(summary: RunSummary): string {
     m.balanced ? 'ok' : 'MISMATCH',
   ]);
   const t = summary.totals;
-  rows.push(['TOTAL', fmt(t.source), fmt(t.written), fmt(t.rejected), fmt(t.skipped), t.seconds.toFixed(2), t.seconds > 0 ? fmt(Math.round(t.written / t.seconds)) : '-', summary.balanced ? 'ok' : 'MISMATCH']);
+  const overLimit = summary.rejectedLimit?.exceeded === true;
+  rows.push(['TOTAL', fmt(t.source), fmt(t.written), fmt(t.rejected), fmt(t.skipped), t.seconds.toFixed(2), t.seconds > 0 ? fmt(Math.round(t.written / t.seconds)) : '-', summary.balanced ? (overLimit ? 'TOO MANY REJECTED' : 'ok') : 'MISMATCH']);
   const lines = table(header, rows);
   if (summary.derived.length > 0) {
     lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
   }
   if (summary.fields) lines.push('', ...formatAccounting(summary.fields));
+  if (summary.idColumns && summary.idColumns.length > 0) {
+    lines.push('', 'id columns without a relation, converted to UUIDs:', ...summary.idColumns.map((c) => `  ${fmt(c.count).padStart(9)}  ${c.column}`));
+  }
+  lines.push(...formatRepairs(summary.repairs ?? []));
+  if (overLimit && summary.rejectedLimit) lines.push('', `${summary.rejectedLimit.message}: the run finished, but the tool cannot vouch for the result`);
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');
 }

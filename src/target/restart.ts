@@ -35,10 +35,10 @@ export async function resetTarget(pool: pg.Pool, tables: readonly string[], opti
   await withTransaction(pool, async (client) => {
     if (options.wholeTables) {
       // Each table is emptied inside its own load transaction, so one that fails keeps its old rows.
-      await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs');
+      await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs, _migration.repairs');
     } else {
       if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
-      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.progress, _migration.fields, _migration.runs');
+      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.repairs, _migration.progress, _migration.fields, _migration.runs');
     }
   });
 }

@@ -8,6 +8,7 @@ import type pg from 'pg';
  *  - progress:  one row per run and model: cursor into the source, counts, status.
  *  - id_map:    every source id and its UUID, per model (the persisted mapper).
  *  - rejected:  every refused record with its original document, stage and reason.
+ *  - repairs:   references nulled, dropped or kept instead of rejecting their document.
  *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
  *  - fields:    per run, model and source path: how it is used (column, link, ignored, left
  *               behind…), in how many documents, and one example id; added to per batch.
@@ -80,6 +81,23 @@ CREATE TABLE IF NOT EXISTS _migration.fields (
   example_id   text,
   PRIMARY KEY (run_id, model, use, path)
 );
+-- References repaired instead of rejecting their document (config references.*.onMissing):
+-- nulled (an optional relation or id column set NULL), dropped (one many-to-many link not
+-- written), kept (a dangling id left as it is, reported). Not rejections: the document loaded.
+CREATE TABLE IF NOT EXISTS _migration.repairs (
+  id           bigserial PRIMARY KEY,
+  run_id       text NOT NULL,
+  model        text COLLATE "C" NOT NULL,
+  source_id    text COLLATE "C",
+  source_kind  text,
+  owner_key    text COLLATE "C" NOT NULL,
+  field        text NOT NULL,
+  target_model text NOT NULL,
+  missing_id   text NOT NULL,
+  action       text NOT NULL,
+  recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS repairs_owner ON _migration.repairs (model, owner_key);
 CREATE TABLE IF NOT EXISTS _migration.loaded_tables (
   table_name   text PRIMARY KEY,
   model        text

@@ -1,5 +1,6 @@
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
+import type { IdColumn } from '../plan/references.ts';
 import type { ColumnSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import { defaultLinks, defaultRow } from './default-transformer.ts';
 import { reject } from './reject.ts';
@@ -11,6 +12,10 @@ export interface SourceFields {
   converter: ValueConverter;
   /** Prisma field → source field, where they are not named alike. */
   renames: Readonly<Record<string, string>>;
+  /** Id columns without a relation, by field: their values become UUIDs by convention. */
+  idColumns?: ReadonlyMap<string, IdColumn> | undefined;
+  /** Tallies each id-column conversion by `Model.field: kind → target`. */
+  countIdColumn?: (key: string) => void;
 }
 
 /** The context handed to a transformer for one document. */

@@ -1,5 +1,6 @@
 import type { Row } from '../check/row-check.ts';
 import type { JunctionSpec, ModelSpec } from '../schema/model-graph.ts';
+import { idColumnValue } from './id-column-value.ts';
 import { reject } from './reject.ts';
 import type { SourceFields } from './context.ts';
 import type { ColumnSpec } from '../schema/model-graph.ts';
@@ -37,10 +38,18 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
       // ctx.defaultRow(doc); the row check refuses it if nothing does ("required field is missing").
       continue;
     }
-    row[column.field] = column.references && !ctx.keepIds ? ctx.ref(column.references.model, raw, label) : source.converter(column, raw, label, { collection: source.collection, field: key });
+    const idColumn = ctx.keepIds ? undefined : source.idColumns?.get(column.field);
+    row[column.field] =
+      column.references && !ctx.keepIds
+        ? ctx.ref(column.references.model, raw, label)
+        : idColumn
+          ? idColumnValue(idColumn, raw, ctx, source.countIdColumn ?? noCount)
+          : source.converter(column, raw, label, { collection: source.collection, field: key });
   }
   return row;
 }
+
+const noCount = (): void => undefined;
 
 export function defaultLinks(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Record<string, string[]> {
   const links: Record<string, string[]> = {};

@@ -11,8 +11,8 @@ export interface Finding {
   message: string;
   ids: string[];
   count: number;
-  /** Reported, but the target is still valid (a field left behind under `unmappedFields: warn`). */
-  warning?: true;
+  /** A warning is reported but does not make the target invalid (a dangling id kept on purpose, a reference set NULL, a field left behind under `unmappedFields: warn`). */
+  severity?: 'warning';
 }
 
 /** Keeps the first `limit` ids of each kind of finding and counts the rest: memory stays flat. */
@@ -41,11 +41,11 @@ export class Findings {
     finding.ids.push(...ids.slice(0, Math.max(0, this.limit - finding.ids.length)));
   }
 
-  /** A finding that does not make the target invalid: listed in the report and printed as a warning. */
-  warn(check: CheckName, model: string, kind: string, message: string, ids: readonly string[], total: number): void {
+  /** A finding that is reported but leaves the target valid. */
+  warn(check: CheckName, model: string, kind: string, message: string, ids: readonly string[], total = ids.length): void {
     this.addMany(check, model, kind, message, ids, total);
     const finding = this.list.find((f) => f.check === check && f.model === model && f.kind === kind);
-    if (finding) finding.warning = true;
+    if (finding) finding.severity = 'warning';
   }
 
   all(): Finding[] {

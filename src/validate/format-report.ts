@@ -18,7 +18,7 @@ export function formatValidation(report: ValidationReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const schema = report.findings.filter((f) => f.check === 'schema');
+  const schema = report.findings.filter((f) => f.check === 'schema' && f.severity !== 'warning');
   const sequences = report.findings.filter((f) => f.check === 'sequences');
   const lines = [
     line(header),
@@ -29,17 +29,18 @@ export function formatValidation(report: ValidationReport): string {
     `sequences: ${report.sequencesChecked === 0 ? 'none (UUID keys)' : sequences.length === 0 ? `ok (${report.sequencesChecked} past their highest id)` : 'FAIL'}`,
     `content compared: ${report.samplePercent >= 100 ? 'every row' : `a stable ${report.samplePercent}% sample`}, in ${report.seconds.toFixed(1)} s`,
   ];
-  const defects = report.findings.filter((f) => f.warning !== true);
-  if (defects.length > 0) {
+  // Fields left behind are their own section below; every other finding, warnings marked, is listed here.
+  const listed = report.findings.filter((f) => !(f.check === 'fields' && f.severity === 'warning'));
+  if (listed.length > 0) {
     lines.push('', 'findings:');
-    for (const f of defects) {
-      lines.push(`  [${f.check}] ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
+    for (const f of listed) {
+      lines.push(`  [${f.check}]${f.severity === 'warning' ? ' WARNING' : ''} ${f.model}: ${f.kind} ×${f.count}: ${f.message}`);
       if (f.ids.length > 0) lines.push(`      ${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''}`);
     }
   }
-  // Warnings (fields left behind under unmappedFields: warn) are this section; VALID still stands.
   lines.push('', ...formatAccounting(report.fields));
-  lines.push('', report.ok ? 'VALID: the target equals the source' : 'NOT VALID: see the findings above');
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  lines.push('', report.ok ? `VALID: the target equals the source${warnings > 0 ? ` (${warnings} warning${warnings > 1 ? 's' : ''} above)` : ''}` : 'NOT VALID: see the findings above');
   return lines.join('\n');
 }
 

@@ -85,6 +85,7 @@ export async function sourcePass(input: {
 async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, model: ModelSpec, docs: readonly PreparedDoc[], findings: Findings): Promise<void> {
   if (docs.length === 0) return;
   const keys = docs.map((d) => d.key);
+  await applyRepairs(client, plan, docs, keys);
   const own = await rowsBy(client, model, keySql(model, 't'), keyIn(model, 't', '$1'), keys);
   for (const doc of docs) {
     const expected = doc.rows.get(plan.model)?.[0];
@@ -163,4 +164,37 @@ function requireModel(graph: ModelGraph, name: string): ModelSpec {
   const m = graph.models.get(name);
   if (!m) throw new Error(`the Prisma schema has no model ${name}`);
   return m;
+}
+
+/**
+ * What the migration did on purpose to references that pointed at nothing (`_migration.repairs`):
+ * a column set NULL, a link not written. The source still says otherwise, so the expected rows
+ * get the same repair; validate reports the repairs themselves as warnings.
+ */
+async function applyRepairs(client: pg.PoolClient, plan: ModelPlan, docs: readonly PreparedDoc[], keys: readonly string[]): Promise<void> {
+  const { rows } = await client.query<{ owner_key: string; field: string; missing_id: string; action: 'nulled' | 'dropped' }>(
+    `SELECT owner_key, field, missing_id, action FROM _migration.repairs WHERE model = $1 AND owner_key = ANY($2::text[]) AND action IN ('nulled', 'dropped')`,
+    [plan.model, keys],
+  );
+  if (rows.length === 0) return;
+  const byKey = new Map(docs.map((d) => [d.key, d]));
+  for (const r of rows) {
+    const doc = byKey.get(r.owner_key);
+    if (!doc) continue;
+    const [modelName = '', field = ''] = r.field.split('.');
+    if (r.action === 'nulled') {
+      for (const row of doc.rows.get(modelName) ?? []) if (row[field] === r.missing_id) row[field] = null;
+      continue;
+    }
+    // A derived row dropped for its required reference.
+    const derived = doc.rows.get(modelName);
+    if (modelName !== plan.model && derived) doc.rows.set(modelName, derived.filter((row) => row[field] !== r.missing_id));
+    for (const { junction, ownerColumn } of plan.junctions) {
+      const side = ownerColumn === 'A' ? junction.a : junction.b;
+      if (`${side.model}.${side.field}` !== r.field) continue;
+      const other = ownerColumn === 'A' ? 1 : 0;
+      const links = doc.links.get(junction.table);
+      if (links) doc.links.set(junction.table, links.filter((pair) => pair[other] !== r.missing_id));
+    }
+  }
 }

@@ -13,7 +13,7 @@ import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
 import type { FieldAccounting, FieldCount } from '../accounting/field-accounting.ts';
 import { accountingOf } from '../accounting/run-accounting.ts';
-import { checkForeignKeys } from './foreign-key-check.ts';
+import { checkForeignKeys, reportRepairs } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
 import { validationPool } from './pg-readers.ts';
 import { checkSchema } from './schema-check.ts';
@@ -100,7 +100,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       models.push({ model: modelPlan.model, source: pass.source, target, rejected, skipped: pass.skipped, compared: pass.compared, checks: emptyChecks() });
     }
     logger.info('  foreign keys, schema, sequences');
-    await checkForeignKeys(client, graph, findings);
+    await checkForeignKeys(client, graph, findings, session.references);
+    await reportRepairs(client, findings);
     const tables = [...[...graph.models.values()].map((m) => m.table), ...graph.junctions.map((j) => j.table)];
     await checkSchema(client, ddl, tables, findings);
     const sequencesChecked = await checkSequences(client, tables, findings);
@@ -121,11 +122,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       }
     }
     for (const f of all) {
+      if (f.severity === 'warning') continue;
       const owner = models.find((m) => m.model === f.model) ?? models.find((m) => m.model === ownerOf.get(f.model));
-      if (owner && !f.warning) owner.checks[f.check] = 'FAIL';
+      if (owner && f.severity !== 'warning') owner.checks[f.check] = 'FAIL';
     }
     const report: ValidationReport = {
-      ok: all.every((f) => f.warning === true),
+      ok: all.every((f) => f.severity === 'warning'),
       source: source.identity,
       target: maskUrl(url),
       samplePercent,

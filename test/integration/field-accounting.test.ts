@@ -148,7 +148,7 @@ describe('a field the schema does not map', () => {
     expect(json.ok).toBe(true);
     expect(json.findings).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ check: 'fields', model: 'User', kind: 'left-behind nickname', count: NICKNAMES.length, ids: [userId(NICKNAMES[0] ?? 0).toHexString()], warning: true }),
+        expect.objectContaining({ check: 'fields', model: 'User', kind: 'left-behind nickname', count: NICKNAMES.length, ids: [userId(NICKNAMES[0] ?? 0).toHexString()], severity: 'warning' }),
       ]),
     );
     expect(json.fields.leftBehind).toBe(2);
