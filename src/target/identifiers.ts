@@ -15,7 +15,9 @@ export function quoteIdent(name: string): string {
 /** The migrator's own schema. No source or model name can reach it: see TableRef. */
 export const STATE_SCHEMA = '_migration';
 
-export type StateTableName = 'runs' | 'progress' | 'id_map' | 'rejected' | 'loaded_tables';
+/** Every table of the state schema (state-schema.ts creates them), a closed list. */
+export const STATE_TABLES = ['fields', 'id_map', 'loaded_tables', 'progress', 'rejected', 'repairs', 'runs'] as const;
+export type StateTableName = (typeof STATE_TABLES)[number];
 
 /**
  * A table the tool writes rows into. Target tables carry their exact name; the tool's own tables

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
+import { STATE_TABLES } from '../../src/target/identifiers.ts';
 import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
 import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 
@@ -31,7 +32,6 @@ const EXPECTED = new Map([
   ['id_map', 'id_map'],
   [LONG_TABLE, FITTED_TABLE],
 ]);
-const STATE_TABLES = ['id_map', 'loaded_tables', 'progress', 'rejected', 'runs'];
 
 function makeSqlite(file: string): void {
   const db = new Database(file);
@@ -102,8 +102,8 @@ describe('hostile table and column names, SQLite direct copy', () => {
     expect(await q(`SELECT ${`"${FITTED_COLUMN}"`} AS v FROM "${FITTED_TABLE}" ORDER BY id LIMIT 1`)).toEqual([{ v: 'note 1' }]);
     expect(await q(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = $1`, [FITTED_INDEX])).toHaveLength(1);
     expect(await q(`SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = $1::regclass`, [`"${FITTED_TABLE}"`])).toHaveLength(1);
-    // The tool's own schema holds its five tables, with their own columns, and no source data.
-    expect((await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '_migration' ORDER BY 1`)).map((r) => r.t)).toEqual(STATE_TABLES);
+    // The tool's own schema holds its own tables, with their own columns, and no source data.
+    expect((await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '_migration' ORDER BY 1`)).map((r) => r.t)).toEqual([...STATE_TABLES]);
     expect((await q<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = '_migration' AND table_name = 'loaded_tables' ORDER BY ordinal_position`)).map((r) => r.c)).toEqual(['table_name', 'model']);
     expect((await q<{ t: string }>(`SELECT table_name AS t FROM _migration.loaded_tables ORDER BY 1`)).map((r) => r.t)).toEqual([...EXPECTED.values()].sort());
     expect(await q(`SELECT count(*)::int AS n FROM _migration.id_map WHERE model = 'Keep' OR source_id = 'k1'`)).toEqual([{ n: 0 }]);
