@@ -1,7 +1,5 @@
 import { ObjectId } from 'bson';
 import type { CollectionName } from './collection-names.ts';
-import { COLLECTIONS } from './collection-names.ts';
-import type { Counts } from './counts.ts';
 import { hashString } from './random.ts';
 
 const DAY_S = 86_400;
@@ -15,7 +13,8 @@ const SETUP_S = 30 * DAY_S;
 /** Stands for "no collection at all": ids built with it are dangling by construction. */
 const NOWHERE = '(nowhere)';
 
-function spanOf(collection: CollectionName): number {
+/** The shop's timeline; another sample passes its own to IdSpace. */
+function shopSpan(collection: string): number {
   return collection === 'categories' || collection === 'tags' ? SETUP_S : HISTORY_S;
 }
 
@@ -25,10 +24,12 @@ function tagOf(name: string): Uint8Array {
   return Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, b & 0xff);
 }
 
-const TAGS = new Map<string, Uint8Array>([...COLLECTIONS, NOWHERE].map((name) => [name, tagOf(name)]));
-{
-  const seen = new Set([...TAGS.values()].map((t) => Buffer.from(t).toString('hex')));
-  if (seen.size !== TAGS.size) throw new Error('two collections hash to the same ObjectId tag');
+/** The 5 middle bytes of every id of each collection, plus the "nowhere" one; refused if two collide. */
+function tagsOf(names: readonly string[]): ReadonlyMap<string, Uint8Array> {
+  const tags = new Map<string, Uint8Array>([...names, NOWHERE].map((name) => [name, tagOf(name)]));
+  const seen = new Set([...tags.values()].map((t) => Buffer.from(t).toString('hex')));
+  if (seen.size !== tags.size) throw new Error('two collections hash to the same ObjectId tag');
+  return tags;
 }
 
 function buildId(seconds: number, tag: Uint8Array, counter: number): ObjectId {
@@ -47,21 +48,47 @@ function buildId(seconds: number, tag: Uint8Array, counter: number): ObjectId {
  * grows with the index across the collection's span, the counter is the index, so
  * _id order is insertion order and any reference can be recomputed.
  */
-export class IdSpace {
-  constructor(private readonly counts: Counts) {}
+export interface Timeline<C extends string> {
+  /** Unix seconds of index 0 of every collection. */
+  epochSeconds: number;
+  /** Seconds a collection's documents spread over, from the epoch. */
+  span(collection: C): number;
+}
 
-  /** Seconds since the epoch of the index-th document; non-decreasing in index. */
-  seconds(collection: CollectionName, index: number): number {
-    const n = this.counts[collection];
-    return EPOCH_S + Math.floor((index * spanOf(collection)) / n);
+const SHOP_TIMELINE: Timeline<string> = { epochSeconds: EPOCH_S, span: shopSpan };
+
+/**
+ * The shop's collections are the default; another sample (scripts/crm/) passes its own
+ * counts and timeline, and gets ids in the same layout.
+ */
+export class IdSpace<C extends string = CollectionName> {
+  private readonly tags: ReadonlyMap<string, Uint8Array>;
+
+  constructor(
+    private readonly counts: Readonly<Record<C, number>>,
+    private readonly timeline: Timeline<C> = SHOP_TIMELINE,
+  ) {
+    this.tags = tagsOf(Object.keys(counts));
   }
 
-  oid(collection: CollectionName, index: number): ObjectId {
-    return buildId(this.seconds(collection, index), TAGS.get(collection) as Uint8Array, index);
+  /** Seconds since the epoch of the index-th document; non-decreasing in index. */
+  seconds(collection: C, index: number): number {
+    const n = this.counts[collection];
+    return this.timeline.epochSeconds + Math.floor((index * this.timeline.span(collection)) / n);
+  }
+
+  oid(collection: C, index: number): ObjectId {
+    return buildId(this.seconds(collection, index), this.tag(collection), index);
   }
 
   /** An id that no collection can contain; `k` keeps several of them distinct. */
   dangling(k: number, seconds: number): ObjectId {
-    return buildId(seconds, TAGS.get(NOWHERE) as Uint8Array, k);
+    return buildId(seconds, this.tag(NOWHERE), k);
+  }
+
+  private tag(name: string): Uint8Array {
+    const tag = this.tags.get(name);
+    if (tag === undefined) throw new Error(`no ObjectId tag for collection "${name}"`);
+    return tag;
   }
 }

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { MongoClient, MongoServerError } from 'mongodb';
-import type { Sample } from './sample.ts';
+import type { UniqueIndex } from './collections/spec.ts';
+import type { MoneyMode } from './money.ts';
 
 const BATCH = 1000;
 const NAMESPACE_NOT_FOUND = 26;
@@ -17,6 +18,15 @@ export interface MongoWriteResult {
   indexFailures: IndexFailure[];
 }
 
+/** What writeMongo needs of a sample: the shop's Sample is one, scripts/crm/ has another. */
+export interface MongoWritableSample {
+  readonly collections: readonly string[];
+  /** Only for the hint when a server refuses Decimal128; a sample without money has none. */
+  readonly money?: MoneyMode;
+  documents(collection: string): Iterable<Document>;
+  uniqueIndexes(collection: string): readonly UniqueIndex[];
+}
+
 function describe(error: unknown): string {
   if (error instanceof MongoServerError) return `${error.codeName ?? `code ${String(error.code)}`}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
@@ -29,7 +39,7 @@ function describe(error: unknown): string {
 export async function writeMongo(
   url: string,
   db: string,
-  sample: Sample,
+  sample: MongoWritableSample,
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<MongoWriteResult> {
   const client = new MongoClient(url);
