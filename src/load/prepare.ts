@@ -1,7 +1,7 @@
 import type { Row, RowCheck } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
-import type { ModelPlan } from '../plan/plan.ts';
+import { linkKey, type ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { createContext, type SourceFields } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
@@ -70,8 +70,9 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
           }
         }
         const links = new Map<string, [string, string][]>();
-        for (const { junction, ownerColumn } of plan.junctions) {
-          const others = out.links?.[junction.relation] ?? [];
+        for (const fill of plan.junctions) {
+          const { junction, ownerColumn } = fill;
+          const others = out.links?.[linkKey(fill)] ?? [];
           if (others.length === 0) continue;
           links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
         }

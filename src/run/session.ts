@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
+import { describeLinks } from '../plan/describe-links.ts';
+import { resolveLinkSources } from '../plan/link-sources.ts';
+import { linkKey, planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
 import { buildModelGraph, type ModelGraph } from '../schema/model-graph.ts';
@@ -71,7 +73,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     const collections = await source.collections();
     const transformersFile = direct ? undefined : transformersModule(config.transformers, config.schema);
     if (transformersFile) logger.info(`        transformers: ${transformersFile}`);
-    const plan = planMigration({
+    const planned = planMigration({
       graph,
       collections,
       transformers: await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema),
@@ -79,7 +81,9 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       phases: config.phases,
       only: config.only,
     });
-    await refuseUnrelatedSource(source, plan, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
+    await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
+    const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
+    for (const line of describeLinks(plan)) logger.info(`        ${line}`);
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     const coercions = new Map<string, number>();
@@ -113,7 +117,12 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
-      fieldsFor: (p) => ({ collection: p.collection, converter, renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields } }),
+      fieldsFor: (p) => ({
+        collection: p.collection,
+        converter,
+        renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields },
+        links: p.junctions.flatMap((f) => (f.sourceField === undefined ? [] : [{ key: linkKey(f), field: f.sourceField, otherModel: f.ownerColumn === 'A' ? f.junction.b.model : f.junction.a.model }])),
+      }),
     };
   } catch (error) {
     await source.close();

@@ -11,6 +11,15 @@ export interface SourceFields {
   converter: ValueConverter;
   /** Prisma field → source field, where they are not named alike. */
   renames: Readonly<Record<string, string>>;
+  /** The arrays of ids the default links read, as the plan resolved them (plan/link-sources.ts). */
+  links?: readonly LinkSource[];
+}
+
+/** One array of ids: `field` of the document holds ids of `otherModel`; output under `key`. */
+export interface LinkSource {
+  key: string;
+  field: string;
+  otherModel: string;
 }
 
 /** The context handed to a transformer for one document. */
@@ -33,7 +42,7 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
       return source.converter(column, value, field, { collection: source.collection, field });
     },
     defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx, source),
-    defaultLinks: (doc: SourceDoc) => defaultLinks(model, doc, ctx),
+    defaultLinks: (doc: SourceDoc) => defaultLinks(doc, ctx, source.links ?? []),
   };
   return ctx;
 }

@@ -16,6 +16,7 @@ import { checkIdMap } from './id-map-check.ts';
 import { validationPool } from './pg-readers.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSequences } from './sequence-check.ts';
+import { JunctionTally } from './junction-tally.ts';
 import { sourcePass } from './source-pass.ts';
 
 export interface ModelValidation {
@@ -78,11 +79,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelValidation[] = [];
     const plans = plan.phases.flat();
+    const tally = new JunctionTally();
     for (const modelPlan of plans) {
       const model = graph.models.get(modelPlan.model);
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan)), ids, findings, samplePercent, batchSize: config.batchSize });
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan)), ids, findings, samplePercent, batchSize: config.batchSize, tally });
       const target = await count(client, `SELECT count(*) FROM ${quoteTable(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
       if (pass.source !== target + rejected + pass.skipped) {
@@ -92,6 +94,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       await checkIdMap(client, model, findings);
       models.push({ model: modelPlan.model, source: pass.source, target, rejected, skipped: pass.skipped, compared: pass.compared, checks: emptyChecks() });
     }
+    await tally.finish(client, graph, findings);
     logger.info('  foreign keys, schema, sequences');
     await checkForeignKeys(client, graph, findings);
     const tables = [...[...graph.models.values()].map((m) => m.table), ...graph.junctions.map((j) => j.table)];
