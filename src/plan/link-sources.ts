@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import type { JunctionSide, JunctionSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
+import { describe, howLabel } from './describe-links.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import type { JunctionFilling, LinkFill, LinkHow, ModelPlan, Plan } from './plan.ts';
 
@@ -89,7 +90,7 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
         const j = first.junction;
         const rivals = shared ? [...claims.values()].flat().filter((c) => c.field === first.field).map((c) => c.junction.relation) : [];
         ambiguous.push(
-          `${describe(j)}: cannot tell which array of ${p.model} fills it: ${list.map((c) => `${p.model}.${c.field} (${c.how})`).join(', ')}` +
+          `${describe(j)}: cannot tell which array of ${p.model} fills it: ${list.map((c) => `${p.model}.${c.field} (${howLabel(c.how, c.evidence)})`).join(', ')}` +
             (shared ? ` also fits ${rivals.filter((r) => r !== j.relation).join(', ')}` : '') +
             `; settle it in the config: junctions: { ${j.relation}: { from: ['${p.model}.${first.field}'] } } (list every array that fills it, from both sides; from: [] leaves it empty)`,
         );
@@ -117,11 +118,6 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
     configured: configured.has(j),
   }));
   return { ...plan, phases, links };
-}
-
-/** "junction CompanyContact (company_contacts)" or "many-to-many _DealToTag". */
-export function describe(j: JunctionSpec): string {
-  return j.model ? `junction ${j.model} (${j.table})` : `many-to-many ${j.table}`;
 }
 
 function configuredFills(config: JunctionConfig, all: readonly JunctionSpec[]): Map<JunctionSpec, Candidate[]> {
