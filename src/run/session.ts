@@ -121,7 +121,12 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
         collection: p.collection,
         converter,
         renames: { ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields },
-        links: p.junctions.flatMap((f) => (f.sourceField === undefined ? [] : [{ key: linkKey(f), field: f.sourceField, otherModel: f.ownerColumn === 'A' ? f.junction.b.model : f.junction.a.model }])),
+        links: p.junctions.map((f) => ({
+          key: linkKey(f),
+          ...(f.sourceField === undefined ? {} : { field: f.sourceField }),
+          relationField: f.ownerColumn === 'A' ? f.junction.a.field : f.junction.b.field,
+          otherModel: f.ownerColumn === 'A' ? f.junction.b.model : f.junction.a.model,
+        })),
       }),
     };
   } catch (error) {

@@ -15,10 +15,15 @@ export interface SourceFields {
   links?: readonly LinkSource[];
 }
 
-/** One array of ids: `field` of the document holds ids of `otherModel`; output under `key`. */
+/**
+ * One array of ids: `field` of the document holds ids of `otherModel`; output under `key`.
+ * Without `field` (a hand-written transformer's table no sampled document showed an array
+ * for), each document is looked at for `<singular of relationField>Ids` or `relationField`.
+ */
 export interface LinkSource {
   key: string;
-  field: string;
+  field?: string;
+  relationField: string;
   otherModel: string;
 }
 

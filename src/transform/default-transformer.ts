@@ -44,7 +44,9 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
 
 export function defaultLinks(doc: SourceDoc, ctx: TransformContext, sources: readonly LinkSource[]): Record<string, string[]> {
   const links: Record<string, string[]> = {};
-  for (const { key, field, otherModel } of sources) {
+  for (const { key, field: resolved, relationField, otherModel } of sources) {
+    const field = resolved ?? linkSourceField(relationField, doc);
+    if (field === undefined) continue;
     const value = doc[field];
     if (value === null || value === undefined) continue;
     if (!Array.isArray(value)) reject(`${field}: expected an array of ids, got ${typeof value}`);
@@ -52,6 +54,12 @@ export function defaultLinks(doc: SourceDoc, ctx: TransformContext, sources: rea
     links[key] = [...new Set(uuids)];
   }
   return links;
+}
+
+/** `tags` is read from `tagIds` (the Prisma-on-MongoDB convention) or from `tags` itself. */
+function linkSourceField(field: string, doc: SourceDoc): string | undefined {
+  const singular = field.endsWith('ies') ? `${field.slice(0, -3)}y` : field.replace(/s$/, '');
+  return [`${singular}Ids`, field].find((name) => name in doc);
 }
 
 /**
