@@ -16,7 +16,7 @@ export interface PreparedDoc {
   key: string;
   /** Model name → rows; the document's own model first, then what it derives. */
   rows: Map<string, Row[]>;
-  /** Junction table → [A, B] pairs. */
+  /** Link key (plan.ts linkKey: the relation, a self-relation's side B apart) → [A, B] pairs. */
   links: Map<string, [string, string][]>;
 }
 
@@ -71,10 +71,10 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
         }
         const links = new Map<string, [string, string][]>();
         for (const fill of plan.junctions) {
-          const { junction, ownerColumn } = fill;
+          const { ownerColumn } = fill;
           const others = out.links?.[linkKey(fill)] ?? [];
           if (others.length === 0) continue;
-          links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
+          links.set(linkKey(fill), others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
         }
         return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
       } catch (error) {

@@ -1,4 +1,4 @@
-import type { ModelPlan } from '../plan/plan.ts';
+import { linkKey, type ModelPlan } from '../plan/plan.ts';
 import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
 import { objectIdFromUuidV7 } from '../ids/uuid.ts';
@@ -42,8 +42,9 @@ async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: 
     if (!model) throw new Error(`the Prisma schema has no model ${name}`);
     await tx.writeRows(model, docs.flatMap((d) => d.rows.get(name) ?? []));
   }
-  for (const { junction, union } of plan.junctions) {
-    const pairs = docs.flatMap((d) => d.links.get(junction.table) ?? []);
+  for (const fill of plan.junctions) {
+    const { junction, union } = fill;
+    const pairs = docs.flatMap((d) => d.links.get(linkKey(fill)) ?? []);
     if (!union) await tx.writeRaw(junction.table, [junction.a.column, junction.b.column], pairs);
     else await writeUnion(tx, graph, junction, pairs);
   }

@@ -16,6 +16,11 @@ export interface LinkSourceInput {
   junctions: JunctionConfig;
   /** Prisma field → source field renames per model: those source fields are columns, not links. */
   renames: (model: string) => Readonly<Record<string, string>>;
+  /**
+   * Only some models load (`--models`): the other side may have written its pairs in an earlier
+   * run, so every junction is written skipping what is there.
+   */
+  partial?: boolean;
 }
 
 /** Documents read per collection to find its arrays, and ids per array checked against a collection. */
@@ -104,7 +109,7 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
   for (const [j, list] of configured) chosen.set(j, list);
   const withFills = (p: ModelPlan): ModelPlan => {
     const mine: LinkFill[] = [...chosen.entries()].flatMap(([j, list]) =>
-      list.filter((c) => end(j, c.side).model === p.model).map((c) => ({ junction: j, ownerColumn: c.side, sourceField: c.field, how: c.how, union: list.length > 1, ...(c.evidence ? { evidence: c.evidence } : {}) })),
+      list.filter((c) => end(j, c.side).model === p.model).map((c) => ({ junction: j, ownerColumn: c.side, sourceField: c.field, how: c.how, union: list.length > 1 || input.partial === true, ...(c.evidence ? { evidence: c.evidence } : {}) })),
     );
     // A hand-written transformer returns its links itself: it keeps side A of its implicit tables.
     const kept = p.junctions.filter((f) => !mine.some((m) => m.junction === f.junction));

@@ -82,8 +82,9 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       only: config.only,
     });
     await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
-    const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
-    for (const line of describeLinks(plan)) logger.info(`        ${line}`);
+    const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, partial: (config.only?.length ?? 0) > 0, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
+    // A table no array fills, unless config says so on purpose, is a warning: its rows would be lost silently.
+    describeLinks(plan).forEach((line, i) => (plan.links?.[i]?.fills.length === 0 && !plan.links[i]?.configured ? logger.warn : logger.info)(`        ${line}`));
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     const coercions = new Map<string, number>();

@@ -7,7 +7,7 @@ import type { Row } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
-import { ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
+import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { columnIn, expectedPgType, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
@@ -116,7 +116,7 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
       [keys],
     );
     const actual = new Set(rows.map((r) => `${r.a}/${r.b}`));
-    const expected = new Set(docs.flatMap((d) => (d.links.get(junction.table) ?? []).map(([a, b]) => `${a}/${b}`)));
+    const expected = new Set(docs.flatMap((d) => (d.links.get(linkKey(fill)) ?? []).map(([a, b]) => `${a}/${b}`)));
     if (fill.union) {
       // Either side may have written a pair: decided per junction once both sides are read.
       tally?.record(fill, keys, expected, actual);

@@ -146,7 +146,7 @@ function fixture(): Record<string, Document[]> {
     _id: oid('dea100', d),
     title: `Deal ${d}`,
     contact_ids: [...new Set([d % 100, (d + 5) % 100])].map((k) => oid('c0a7c7', k)),
-    // The oldest deals were written before documents existed: the sampling must read on.
+    // The oldest deals were written before documents existed: their arrays are empty, and the sampled ids come from later ones.
     connected_documents: d < 25 ? [] : [...[...new Set([d % DOCUMENTS, (d * 3) % DOCUMENTS])].map((x) => oid('d0c000', x)), ...(d === DANGLING_DEAL ? [missingDocument] : [])],
   }));
   const documents = Array.from({ length: DOCUMENTS }, (_, x) => ({ _id: oid('d0c000', x), fileName: `file-${x}.pdf` }));
@@ -387,6 +387,15 @@ model CompanyContact {
     } finally {
       await db.drop();
     }
+  });
+
+  test('a config naming no junction, or a field of neither side, is refused with exit 2', async () => {
+    const unknown = await runMigrateCli(['--config', configFile(`junctions:\n  Membership:\n    from: []\n`), '--dump', dump, '--dry-run']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('config junctions.Membership: no many-to-many of the schema is named so (CompanyContact)');
+    const wrongSide = await runMigrateCli(['--config', configFile(`junctions:\n  CompanyContact:\n    from: ['Deal.contactIds']\n`), '--dump', dump, '--dry-run']);
+    expect(wrongSide.code).toBe(2);
+    expect(wrongSide.stderr).toContain("config junctions.CompanyContact.from: 'Deal.contactIds' must be Model.field with Model one of its sides (Company, Contact)");
   });
 
   test('config junctions.<J>.from settles it; from: [] leaves it empty on purpose, and says so', async () => {
