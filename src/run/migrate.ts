@@ -83,7 +83,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   logger.info('STEP 1  read the Prisma schema, open the source, plan');
   const session = await openSession(config, logger);
   const { schemaText, graph, ddl, source, plan } = session;
-  logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
+  logger.info(`        ${graph.models.size} models, ${graph.junctions.length + (graph.explicitJunctions?.length ?? 0)} many-to-many tables (${graph.explicitJunctions?.length ?? 0} of them junction models), ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
   let target: Target | undefined;
   let writer: Writer | undefined;
   let lock: RunLock | undefined;
