@@ -84,7 +84,11 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
     const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, partial: (config.only?.length ?? 0) > 0, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
     // A table no array fills, unless config says so on purpose, is a warning: its rows would be lost silently.
-    describeLinks(plan).forEach((line, i) => (plan.links?.[i]?.fills.length === 0 && !plan.links[i]?.configured ? logger.warn : logger.info)(`        ${line}`));
+    describeLinks(plan).forEach((line, i) => {
+      const link = plan.links?.[i];
+      if (link && link.fills.length === 0 && !link.configured) logger.warn(`        ${line}`);
+      else logger.info(`        ${line}`);
+    });
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     const coercions = new Map<string, number>();
