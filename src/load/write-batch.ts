@@ -45,8 +45,13 @@ async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: 
   for (const fill of plan.junctions) {
     const { junction, union } = fill;
     const pairs = docs.flatMap((d) => d.links.get(linkKey(fill)) ?? []);
-    if (!union) await tx.writeRaw(junction.table, [junction.a.column, junction.b.column], pairs);
-    else await writeUnion(tx, graph, junction, pairs);
+    const stamps = junction.stamps ?? [];
+    if (union) await writeUnion(tx, graph, junction, pairs);
+    else if (stamps.length === 0) await tx.writeRaw(junction.table, [junction.a.column, junction.b.column], pairs);
+    else {
+      const now = new Date().toISOString();
+      await tx.writeRaw(junction.table, [junction.a.column, junction.b.column, ...stamps], pairs.map((p) => [...p, ...stamps.map(() => now)]));
+    }
   }
 }
 
@@ -63,9 +68,10 @@ async function writeUnion(tx: WriteTx, graph: ModelGraph, junction: JunctionSpec
     if (!id) throw new Error(`the Prisma schema has no model ${model}`);
     return expectedPgType(id);
   };
+  const stamps = junction.stamps ?? [];
   await tx.query(
-    `INSERT INTO ${quoteTable(junction.table)} (${quoteIdent(junction.a.column)}, ${quoteIdent(junction.b.column)})
-     SELECT a::${type(junction.a.model)}, b::${type(junction.b.model)} FROM unnest($1::text[], $2::text[]) AS p(a, b)
+    `INSERT INTO ${quoteTable(junction.table)} (${[junction.a.column, junction.b.column, ...stamps].map(quoteIdent).join(', ')})
+     SELECT a::${type(junction.a.model)}, b::${type(junction.b.model)}${stamps.map(() => ', now()').join('')} FROM unnest($1::text[], $2::text[]) AS p(a, b)
      ON CONFLICT DO NOTHING`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );

@@ -52,6 +52,8 @@ export interface JunctionSpec {
   b: JunctionSide;
   /** Set for an explicit junction model. */
   model?: string;
+  /** `@updatedAt` columns of an explicit junction: Prisma sets them, not the database, so the load writes its time. */
+  stamps?: readonly string[];
 }
 
 export interface ModelSpec {
@@ -206,7 +208,11 @@ function collectExplicitJunctions(dmmf: readonly DmmfModel[], models: ReadonlyMa
     const sides = model.key.map((k) => model.relations.find((r) => r.required && r.fromFields.length === 1 && r.fromFields[0] === k.field));
     const [ra, rb] = sides;
     if (!ra || !rb || ra.target === rb.target) continue;
-    const fillable = model.columns.every((c) => c.isId || c.references !== undefined || !c.required || c.isList || c.literalDefault !== undefined || c.computedDefault !== undefined);
+    const fields = dmmf.find((m) => m.name === model.name)?.fields ?? [];
+    const stamps = model.columns.filter((c) => fields.find((f) => f.name === c.field)?.isUpdatedAt === true && c.computedDefault === undefined).map((c) => c.column);
+    const fillable = model.columns.every(
+      (c) => c.isId || c.references !== undefined || !c.required || c.isList || c.literalDefault !== undefined || c.computedDefault !== undefined || stamps.includes(c.column),
+    );
     if (!fillable) continue;
     const end = (r: RelationSpec): JunctionSide | undefined => {
       const back = dmmf.find((m) => m.name === r.target)?.fields.find((f) => f.kind === 'object' && f.isList && f.type === model.name && f.relationName === r.name);
@@ -215,7 +221,7 @@ function collectExplicitJunctions(dmmf: readonly DmmfModel[], models: ReadonlyMa
     };
     const a = end(ra);
     const b = end(rb);
-    if (a && b) out.push({ relation: model.name, table: model.table, a, b, model: model.name });
+    if (a && b) out.push({ relation: model.name, table: model.table, a, b, model: model.name, ...(stamps.length > 0 ? { stamps } : {}) });
   }
   return out;
 }

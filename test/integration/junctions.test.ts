@@ -41,6 +41,7 @@ model CompanyContact {
   contact   Contact  @relation(fields: [contactId], references: [id])
   role      String?
   createdAt DateTime @default(now()) @map("created_at")
+  updatedAt DateTime @updatedAt @map("updated_at")
   @@id([companyId, contactId])
   @@map("company_contacts")
 }
@@ -57,6 +58,7 @@ model DealContact {
   contactId String  @map("contact_id") @db.Uuid
   contact   Contact @relation(fields: [contactId], references: [id])
   role      String?
+  updatedAt DateTime @updatedAt
   @@id([dealId, contactId])
   @@map("deal_contacts")
 }
@@ -199,13 +201,16 @@ async function allPairs(pool: pg.Pool): Promise<Record<string, string[]>> {
   };
 }
 
-/** Every table as the fingerprint has it, with `created_at` (the database's now()) left out of company_contacts. */
+/** Every table as the fingerprint has it, the load-time stamps (`createdAt` now(), `@updatedAt`) of the junctions left out. */
 async function tables(pool: pg.Pool): Promise<Record<string, unknown>> {
   const { tables: all } = await fingerprint(pool);
-  const { rows } = await pool.query<{ n: string; md5: string }>(
+  const { rows: cc } = await pool.query<{ n: string; md5: string }>(
     `SELECT count(*) AS n, md5(string_agg(company_id || '/' || contact_id || '/' || coalesce(role, '-'), ',' ORDER BY company_id, contact_id)) AS md5 FROM company_contacts`,
   );
-  return { ...all, company_contacts: rows[0] };
+  const { rows: dc } = await pool.query<{ n: string; md5: string }>(
+    `SELECT count(*) AS n, md5(string_agg(deal_id || '/' || contact_id || '/' || coalesce(role, '-'), ',' ORDER BY deal_id, contact_id)) AS md5 FROM deal_contacts`,
+  );
+  return { ...all, company_contacts: cc[0], deal_contacts: dc[0] };
 }
 
 describe('junction tables filled from arrays of ids', () => {
@@ -249,11 +254,15 @@ describe('junction tables filled from arrays of ids', () => {
 
   test('one side, both sides (union), a name that tells nothing, Invoices ↔ invoiceIDs, tagIDs on the second side', async () => {
     expect(await allPairs(reference.pool)).toEqual(expectedPairs());
-    // Extra columns of an explicit junction: their default or NULL.
+    // Extra columns of an explicit junction: NULL, their default, or (`@updatedAt`, which Prisma sets) the load's time.
     const { rows } = await reference.pool.query<{ roles: number; stamped: number; n: number }>(
-      `SELECT count(role)::int AS roles, count(*) FILTER (WHERE created_at IS NOT NULL)::int AS stamped, count(*)::int AS n FROM company_contacts`,
+      `SELECT count(role)::int AS roles, count(*) FILTER (WHERE created_at IS NOT NULL AND updated_at IS NOT NULL)::int AS stamped, count(*)::int AS n FROM company_contacts`,
     );
     expect(rows[0]).toEqual({ roles: 0, stamped: expectedPairs()['company_contacts']?.length, n: expectedPairs()['company_contacts']?.length });
+    const { rows: deals } = await reference.pool.query<{ roles: number; stamped: number; n: number }>(
+      `SELECT count(role)::int AS roles, count("updatedAt")::int AS stamped, count(*)::int AS n FROM deal_contacts`,
+    );
+    expect(deals[0]).toEqual({ roles: 0, stamped: expectedPairs()['deal_contacts']?.length, n: expectedPairs()['deal_contacts']?.length });
   });
 
   test('a dangling id in an array rejects the document that holds it, with a reason naming the array', async () => {
