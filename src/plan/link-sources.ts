@@ -57,20 +57,23 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
   for (const p of plans) {
     const model = graph.models.get(p.model);
     if (!model) continue;
-    const sides = all.flatMap((j) => sidesOf(j, p.model).filter(() => !configured.has(j)).map((side) => ({ junction: j, side })));
+    // Configured tables take part in the naming (their arrays are then no one else's), not in the choice.
+    const sides = all.flatMap((j) => sidesOf(j, p.model).map((side) => ({ junction: j, side })));
     if (sides.length === 0) continue;
     const docs = await sampleDocs(input.source, p.collection);
+    const listed = new Set([...configured.values()].flat().filter((c) => end(c.junction, c.side).model === p.model).map((c) => c.field));
     const arrays = arrayFields(docs, model, input.renames(p.model));
     const claims = new Map<string, Candidate[]>();
+    const claim = (c: Candidate) => claims.set(key(c.junction, c.side), [...(claims.get(key(c.junction, c.side)) ?? []), c]);
     const unclaimed: string[] = [];
     for (const field of arrays) {
       const scored = sides.map((s) => ({ ...s, score: nameScore(field, end(s.junction, s.side), end(s.junction, other(s.side)).model) })).filter((s) => s.score > 0);
       const best = Math.max(0, ...scored.map((s) => s.score));
       const top = scored.filter((s) => s.score === best);
-      if (top.length === 0) unclaimed.push(field);
-      for (const s of top) claims.set(key(s.junction, s.side), [...(claims.get(key(s.junction, s.side)) ?? []), { junction: s.junction, side: s.side, field, how: 'name' }]);
+      if (top.length === 0 && !listed.has(field)) unclaimed.push(field);
+      for (const s of top) claim({ junction: s.junction, side: s.side, field, how: 'name' });
     }
-    const open = sides.filter((s) => !claims.has(key(s.junction, s.side)));
+    const open = sides.filter((s) => !configured.has(s.junction) && !claims.has(key(s.junction, s.side)));
     if (open.length > 0 && unclaimed.length > 0) {
       const sampled = await sampleIds(input.source, p.collection, unclaimed);
       for (const field of unclaimed) {
@@ -81,23 +84,31 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
           if (!target) continue;
           const found = (await input.source.fetch(target.collection, ids)).length;
           // Most of the ids, not all: a few dangling ones are dirt the orphan sweep reports.
-          if (found > 0 && found * 2 >= ids.length) claims.set(key(s.junction, s.side), [...(claims.get(key(s.junction, s.side)) ?? []), { junction: s.junction, side: s.side, field, how: 'ids sampled', evidence: `${found} of ${ids.length} sampled ids found in ${target.collection}` }]);
+          if (found > 0 && found * 2 >= ids.length) claim({ junction: s.junction, side: s.side, field, how: 'ids sampled', evidence: `${found} of ${ids.length} sampled ids found in ${target.collection}` });
         }
       }
     }
-    const fieldUse = new Map<string, number>();
-    for (const list of claims.values()) for (const c of list) fieldUse.set(c.field, (fieldUse.get(c.field) ?? 0) + 1);
+    const candidates = [...claims.values()].flat();
+    // One array that fits several tables: which one it fills is not for us to guess.
+    const overloaded = new Set<string>();
+    for (const field of new Set(candidates.map((c) => c.field))) {
+      const fits = candidates.filter((c) => c.field === field && !configured.has(c.junction));
+      if (fits.length < 2 || candidates.some((c) => c.field === field && configured.has(c.junction))) continue;
+      overloaded.add(field);
+      ambiguous.push(
+        `${p.model}.${field} could fill ${fits.map((c) => `${describe(c.junction)} (${howLabel(c.how, c.evidence)})`).join(' or ')}; ` +
+          `settle it in the config: junctions: { ${fits[0]?.junction.relation}: { from: ['${p.model}.${field}'] } } (and from: [] or the right arrays for the other)`,
+      );
+    }
     for (const list of claims.values()) {
-      const [first] = list;
+      const mine = list.filter((c) => !configured.has(c.junction) && !overloaded.has(c.field));
+      const [first] = mine;
       if (!first) continue;
-      const shared = list.length === 1 && (fieldUse.get(first.field) ?? 0) > 1;
-      if (list.length > 1 || shared) {
+      if (mine.length > 1) {
         const j = first.junction;
-        const rivals = shared ? [...claims.values()].flat().filter((c) => c.field === first.field).map((c) => c.junction.relation) : [];
         ambiguous.push(
-          `${describe(j)}: cannot tell which array of ${p.model} fills it: ${list.map((c) => `${p.model}.${c.field} (${howLabel(c.how, c.evidence)})`).join(', ')}` +
-            (shared ? ` also fits ${rivals.filter((r) => r !== j.relation).join(', ')}` : '') +
-            `; settle it in the config: junctions: { ${j.relation}: { from: ['${p.model}.${first.field}'] } } (list every array that fills it, from both sides; from: [] leaves it empty)`,
+          `${describe(j)}: cannot tell which array of ${p.model} fills it: ${mine.map((c) => `${p.model}.${c.field} (${howLabel(c.how, c.evidence)})`).join(', ')}; ` +
+            `settle it in the config: junctions: { ${j.relation}: { from: ['${p.model}.${first.field}'] } } (list every array that fills it, from both sides; from: [] leaves it empty)`,
         );
         continue;
       }
