@@ -46,11 +46,16 @@ interface Candidate {
  */
 export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> {
   const { graph, plan } = input;
-  const all = [...graph.junctions, ...(graph.explicitJunctions ?? [])];
-  if (all.length === 0) return { ...plan, links: [] };
   const plans = plan.phases.flat();
   const byModel = new Map(plans.map((p) => [p.model, p]));
+  const everyJunction = [...graph.junctions, ...(graph.explicitJunctions ?? [])];
+  // A junction model with a collection (or a transformer) of its own loads from it, like any model:
+  // it still claims the arrays named for it (they are not another table's), but none fills it.
+  const sourced = new Set(everyJunction.filter((j) => j.model !== undefined && byModel.has(j.model)));
+  const all = everyJunction.filter((j) => !sourced.has(j));
+  if (everyJunction.length === 0) return { ...plan, links: [] };
   const configured = configuredFills(input.junctions, all);
+  const settled = (j: JunctionSpec) => configured.has(j) || sourced.has(j);
 
   const chosen = new Map<JunctionSpec, Candidate[]>();
   const ambiguous: string[] = [];
@@ -58,7 +63,7 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
     const model = graph.models.get(p.model);
     if (!model) continue;
     // Configured tables take part in the naming (their arrays are then no one else's), not in the choice.
-    const sides = all.flatMap((j) => sidesOf(j, p.model).map((side) => ({ junction: j, side })));
+    const sides = everyJunction.flatMap((j) => sidesOf(j, p.model).map((side) => ({ junction: j, side })));
     if (sides.length === 0) continue;
     const docs = await sampleDocs(input.source, p.collection);
     const listed = new Set([...configured.values()].flat().filter((c) => end(c.junction, c.side).model === p.model).map((c) => c.field));
@@ -73,7 +78,7 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
       if (top.length === 0 && !listed.has(field)) unclaimed.push(field);
       for (const s of top) claim({ junction: s.junction, side: s.side, field, how: 'name' });
     }
-    const open = sides.filter((s) => !configured.has(s.junction) && !claims.has(key(s.junction, s.side)));
+    const open = sides.filter((s) => !settled(s.junction) && !claims.has(key(s.junction, s.side)));
     if (open.length > 0 && unclaimed.length > 0) {
       const sampled = await sampleIds(input.source, p.collection, unclaimed);
       for (const field of unclaimed) {
@@ -92,8 +97,8 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
     // One array that fits several tables: which one it fills is not for us to guess.
     const overloaded = new Set<string>();
     for (const field of new Set(candidates.map((c) => c.field))) {
-      const fits = candidates.filter((c) => c.field === field && !configured.has(c.junction));
-      if (fits.length < 2 || candidates.some((c) => c.field === field && configured.has(c.junction))) continue;
+      const fits = candidates.filter((c) => c.field === field && !settled(c.junction));
+      if (fits.length < 2 || candidates.some((c) => c.field === field && settled(c.junction))) continue;
       overloaded.add(field);
       ambiguous.push(
         `${p.model}.${field} could fill ${fits.map((c) => `${describe(c.junction)} (${howLabel(c.how, c.evidence)})`).join(' or ')}; ` +
@@ -101,7 +106,7 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
       );
     }
     for (const list of claims.values()) {
-      const mine = list.filter((c) => !configured.has(c.junction) && !overloaded.has(c.field));
+      const mine = list.filter((c) => !settled(c.junction) && !overloaded.has(c.field) && !candidates.some((o) => o.field === c.field && settled(o.junction)));
       const [first] = mine;
       if (!first) continue;
       if (mine.length > 1) {

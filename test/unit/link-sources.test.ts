@@ -45,10 +45,10 @@ model DealWatcher {
 const graph = buildModelGraph(readDmmf(SCHEMA));
 const contacts = Array.from({ length: 5 }, () => ({ _id: new ObjectId() }));
 
-async function resolve(deals: Document[], junctions: Record<string, { from: string[] }> = {}) {
-  const source = await openSource({ kind: 'mongodump', path: writeDumpFolder({ deals, contacts }) });
+async function resolve(deals: Document[], junctions: Record<string, { from: string[] }> = {}, more: Record<string, Document[]> = {}) {
+  const source = await openSource({ kind: 'mongodump', path: writeDumpFolder({ deals, contacts, ...more }) });
   try {
-    const plan = planMigration({ graph, collections: ['deals', 'contacts'], transformers: [] });
+    const plan = planMigration({ graph, collections: ['deals', 'contacts', ...Object.keys(more)], transformers: [] });
     const resolved = await resolveLinkSources({ graph, plan, source, junctions, renames: () => ({}) });
     return Object.fromEntries((resolved.links ?? []).map((l) => [l.junction.relation, l.fills.map((f) => `${f.model}.${f.field} ${f.how}`)]));
   } finally {
@@ -82,6 +82,10 @@ describe('explicit junction models', () => {
 
   test('config settles it; the configured array is then no one else’s', async () => {
     expect(await resolve([{ _id: new ObjectId(), people: contacts.map((c) => c._id) }], { DealWatcher: { from: ['Deal.people'] } })).toEqual({ DealContact: [], DealWatcher: ['Deal.people config'] });
+  });
+
+  test('a junction model with a collection of its own loads from it, not from arrays', async () => {
+    expect(await resolve([{ _id: new ObjectId(), contactIDs: [contacts[0]?._id] }], {}, { DealContact: [] })).toEqual({ DealWatcher: [] });
   });
 
   test('an array of ids of no side fills nothing', async () => {
