@@ -92,11 +92,11 @@ export function planMigration(input: PlanInput): Plan {
   const junctionModels = new Set((graph.explicitJunctions ?? []).map((j) => j.relation));
   for (const model of graph.models.values()) {
     if (derivedOwner.has(model.name)) continue;
-    // Filled from the arrays of ids of its two sides (plan/link-sources.ts), unless a collection or transformer is there.
-    if (junctionModels.has(model.name) && !byModel.has(model.name) && !available.has(input.collectionOf?.[model.name] ?? model.table)) continue;
     const collection =
       input.collectionOf?.[model.name] ?? (available.has(model.table) ? model.table : (byLowerName.get(model.table.toLowerCase()) ?? byLowerName.get(model.name.toLowerCase()) ?? model.table));
     if (!available.has(collection)) {
+      // A junction model without a collection is filled from its two sides' arrays of ids (plan/link-sources.ts).
+      if (junctionModels.has(model.name) && !byModel.has(model.name)) continue;
       unsourced.push(model.name);
       continue;
     }
