@@ -110,7 +110,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (!(await (options.confirm ?? (async () => false))(question))) {
         return { status: 'refused', message: 'restart not confirmed (pass --yes to confirm in scripts)' };
       }
-      await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table' });
+      const shared = plan.phases.flat().flatMap((p) => p.junctions.filter((j) => j.union).map((j) => j.junction.table));
+      await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table', shared });
       logger.info(`        restart: emptied ${tables.length} table(s) and the migration state`);
     }
     const origin = await prepareTargetSchema(target.pool, graph, ddl, session.schemaFile);

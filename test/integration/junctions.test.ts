@@ -307,6 +307,23 @@ describe('junction tables filled from arrays of ids', () => {
     }
   });
 
+  test('with whole-table transactions the union is the same, and --restart empties and refills it', async () => {
+    const db = await freshDatabase('junctions_table');
+    try {
+      const args = ['--config', configFile('transactions: table\n'), '--dump', dump, '--target-url', db.url];
+      const first = await runMigrateCli(args);
+      expect({ code: first.code, stderr: first.code === 0 ? '' : first.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(await allPairs(db.pool)).toEqual(expectedPairs());
+      // A pair no source lists: a restart must not keep it.
+      await db.pool.query(`INSERT INTO company_contacts (company_id, contact_id, updated_at) SELECT c.id, k.id, now() FROM companies c, contacts k ON CONFLICT DO NOTHING`);
+      const again = await runMigrateCli([...args, '--restart', '--yes']);
+      expect({ code: again.code, stderr: again.code === 0 ? '' : again.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(await allPairs(db.pool)).toEqual(expectedPairs());
+    } finally {
+      await db.drop();
+    }
+  });
+
   test('a run killed with SIGKILL while the second side loads resumes to identical tables', async () => {
     const expected = await tables(reference.pool);
     const db = await freshDatabase('junctions_kill');
