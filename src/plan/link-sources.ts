@@ -24,7 +24,7 @@ export interface LinkSourceInput {
 }
 
 /** Documents read per collection to find its arrays, and ids per array checked against a collection. */
-const SAMPLE_DOCS = 200;
+const SAMPLE_DOCS = 1000;
 const SAMPLE_IDS = 30;
 const SCAN_LIMIT = 20_000;
 
