@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { validate } from '../../src/validate/validate.ts';
-import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
+import { MongoClient } from 'mongodb';
+import { freshDatabase, mongoUrl, tableChecksum, type TestDatabase } from '../support/databases.ts';
 import { fingerprint, sleep, spawnMigrate } from '../support/interrupt-helpers.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { runMigrateCli } from '../support/run-cli.ts';
@@ -304,6 +305,23 @@ describe('junction tables filled from arrays of ids', () => {
       expect(broken.findings.map((f) => `${f.model}:${f.kind}:${f.count}`).sort()).toEqual(['company_contacts:missing-link:1', 'deal_documents:extra-link:1']);
     } finally {
       await copy.drop();
+    }
+  });
+
+  test('from a live server the same arrays fill the same pairs (ids sampled through the driver)', async () => {
+    const database = `junctions_${Date.now().toString(36)}`;
+    const client = new MongoClient(mongoUrl());
+    const db = await freshDatabase('junctions_live');
+    try {
+      await client.connect();
+      for (const [name, docs] of Object.entries(fixture())) await client.db(database).collection(name).insertMany(docs);
+      const run = await migrateForTest({ source: { kind: 'mongodb', url: mongoUrl(), database }, targetUrl: db.url, overrides: { schema } });
+      expect(run.status).toBe('completed');
+      expect(await allPairs(db.pool)).toEqual(expectedPairs());
+    } finally {
+      await client.db(database).dropDatabase().catch(() => {});
+      await client.close();
+      await db.drop();
     }
   });
 
