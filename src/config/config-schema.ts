@@ -79,6 +79,13 @@ export const configSchema = z
       .default({}),
     /** Explicit load order, replacing the one computed from relations. */
     phases: z.array(z.array(z.string()).min(1)).optional(),
+    /**
+     * Which source arrays fill a many-to-many table (explicit junction model or implicit `_AToB`),
+     * where the name and the ids do not tell: `{ CompanyContact: { from: ['Company.contactIDs',
+     * 'Contact.companyIDs'] } }` (`Model.field`, the owning model; both sides make a union);
+     * `from: []` leaves it empty on purpose.
+     */
+    junctions: z.record(z.string(), z.object({ from: z.array(z.string().regex(/^[^.]+\.[^.]+$/, 'Model.field')) }).strict()).default({}),
     /** Load only these models (`--models`). */
     only: z.array(z.string()).optional(),
     /**

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { parseSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ModelPlan } from '../plan/plan.ts';
+import { ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import type { SchemaDdl } from '../schema/ddl.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import { keyIn } from '../schema/pg-types.ts';
@@ -123,8 +123,8 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
         const column = spec?.columns.find((c) => c.field === d.ownerField)?.column;
         if (spec && column) await client.query(`DELETE FROM ${quoteIdent(spec.table)} WHERE ${quoteIdent(column)} = ANY($1::uuid[])`, [keys]);
       }
-      for (const { junction, ownerColumn } of plan.junctions) {
-        await client.query(`DELETE FROM ${quoteIdent(junction.table)} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [keys]);
+      for (const fill of plan.junctions) {
+        await client.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::uuid[])`, [keys]);
       }
       await client.query(`DELETE FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`, [modelName, keys]);
       // A repair on a document that is now rejected describes a row that is gone.

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { ModelPlan } from '../plan/plan.ts';
+import { ownerColumnOf, type LinkFill, type ModelPlan } from '../plan/plan.ts';
 import type { OnMissing, ReferencePolicies } from '../plan/references.ts';
-import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { keySql, type JunctionSpec, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 
 /** A reference in the target that points at no row: the document that holds it must go. */
@@ -83,17 +83,29 @@ export function listReferences(graph: ModelGraph, plans: readonly ModelPlan[], p
         });
       }
     }
-    for (const { junction, ownerColumn } of plan.junctions) {
-      for (const side of ['A', 'B'] as const) {
-        const end = side === 'A' ? junction.a : junction.b;
-        const target = model(end.model);
-        const holder = side === 'A' ? junction.b : junction.a;
-        refs.push({
-          table: junction.table, column: side, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
-          field: `${holder.model}.${holder.field}`, ownerKey: `c.${quoteIdent(ownerColumn)}::text`, ownerModel: plan.model, isOwnerLink: side === ownerColumn,
-          onMissing: policies?.onMissingLink(holder.model, holder.field) ?? 'reject', isLink: true,
-        });
-      }
+  }
+  // Per junction, not per plan: with both sides filling it (a union), a dangling id on one side is
+  // held by the other side's document; with one side filling it, a row whose own side is gone went with it.
+  const junctions = new Map<string, { junction: JunctionSpec; fills: LinkFill[] }>();
+  for (const plan of plans) {
+    for (const fill of plan.junctions) {
+      const entry = junctions.get(fill.junction.table) ?? { junction: fill.junction, fills: [] };
+      entry.fills.push(fill);
+      junctions.set(fill.junction.table, entry);
+    }
+  }
+  for (const { junction, fills } of junctions.values()) {
+    for (const side of ['A', 'B'] as const) {
+      const end = side === 'A' ? junction.a : junction.b;
+      const target = model(end.model);
+      const holder = fills.find((f) => f.ownerColumn !== side) ?? fills.find((f) => f.ownerColumn === side);
+      if (!holder) continue;
+      const holderEnd = holder.ownerColumn === 'A' ? junction.a : junction.b;
+      refs.push({
+        table: junction.table, column: end.column, targetTable: target.table, targetColumn: target.id.column, targetModel: end.model,
+        field: `${holderEnd.model}.${holder.sourceField ?? holderEnd.field}`, ownerKey: `c.${quoteIdent(ownerColumnOf(holder))}::text`, ownerModel: holderEnd.model, isOwnerLink: holder.ownerColumn === side,
+        onMissing: policies?.onMissingLink(holderEnd.model, holderEnd.field) ?? 'reject', isLink: true,
+      });
     }
   }
   return refs;

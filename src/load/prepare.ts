@@ -2,7 +2,7 @@ import type { Row, RowCheck } from '../check/row-check.ts';
 import type { FieldCounter } from '../accounting/field-accounting.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
-import type { ModelPlan } from '../plan/plan.ts';
+import { linkKey, type ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { createContext, type SourceFields } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
@@ -17,7 +17,7 @@ export interface PreparedDoc {
   key: string;
   /** Model name → rows; the document's own model first, then what it derives. */
   rows: Map<string, Row[]>;
-  /** Junction table → [A, B] pairs. */
+  /** Link key (plan.ts linkKey: the relation, a self-relation's side B apart) → [A, B] pairs. */
   links: Map<string, [string, string][]>;
 }
 
@@ -83,10 +83,11 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
         }
       }
       const links = new Map<string, [string, string][]>();
-      for (const { junction, ownerColumn } of plan.junctions) {
-        const others = out.links?.[junction.relation] ?? [];
+      for (const fill of plan.junctions) {
+        const { ownerColumn } = fill;
+        const others = out.links?.[linkKey(fill)] ?? [];
         if (others.length === 0) continue;
-        links.set(junction.table, others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
+        links.set(linkKey(fill), others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
       }
       return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
     } catch (error) {

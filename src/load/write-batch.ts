@@ -1,8 +1,9 @@
-import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph } from '../schema/model-graph.ts';
+import { linkKey, type ModelPlan } from '../plan/plan.ts';
+import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
+import { expectedPgType } from '../schema/pg-types.ts';
 import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import { classifyError, describeDbError, describeForeignKeyViolation } from '../target/errors.ts';
-import { targetTable } from '../target/identifiers.ts';
+import { quoteIdent, targetTable } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
 import type { PreparedDoc, RejectedDoc } from './prepare.ts';
 
@@ -42,7 +43,37 @@ async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: 
     if (!model) throw new Error(`the Prisma schema has no model ${name}`);
     await tx.writeRows(model, docs.flatMap((d) => d.rows.get(name) ?? []));
   }
-  for (const { junction } of plan.junctions) {
-    await tx.writeRaw(targetTable(junction.table), ['A', 'B'], docs.flatMap((d) => d.links.get(junction.table) ?? []));
+  for (const fill of plan.junctions) {
+    const { junction, union } = fill;
+    const pairs = docs.flatMap((d) => d.links.get(linkKey(fill)) ?? []);
+    const stamps = junction.stamps ?? [];
+    if (union) await writeUnion(tx, graph, junction, pairs);
+    else if (stamps.length === 0) await tx.writeRaw(targetTable(junction.table), [junction.a.column, junction.b.column], pairs);
+    else {
+      const now = new Date().toISOString();
+      await tx.writeRaw(targetTable(junction.table), [junction.a.column, junction.b.column, ...stamps], pairs.map((p) => [...p, ...stamps.map(() => now)]));
+    }
   }
+}
+
+/**
+ * Both sides of a junction list the same pairs (a membership on the company and on the
+ * contact): whichever side loads second skips the pairs already there, by the junction's
+ * primary key or unique index. Idempotent, so a batch retried after a crash, or a resume,
+ * writes exactly the pairs still missing; other columns get their default or NULL.
+ */
+async function writeUnion(tx: WriteTx, graph: ModelGraph, junction: JunctionSpec, pairs: readonly (readonly [string, string])[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const type = (model: string) => {
+    const id = graph.models.get(model)?.id;
+    if (!id) throw new Error(`the Prisma schema has no model ${model}`);
+    return expectedPgType(id);
+  };
+  const stamps = junction.stamps ?? [];
+  await tx.query(
+    `INSERT INTO ${quoteIdent(junction.table)} (${[junction.a.column, junction.b.column, ...stamps].map(quoteIdent).join(', ')})
+     SELECT a::${type(junction.a.model)}, b::${type(junction.b.model)}${stamps.map(() => ', now()').join('')} FROM unnest($1::text[], $2::text[]) AS p(a, b)
+     ON CONFLICT DO NOTHING`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
 }

@@ -11,8 +11,42 @@ export interface ModelPlan {
   custom: boolean;
   /** Models whose rows come out of this model's documents, with their field naming the owner. */
   derived: readonly { model: string; ownerField: string }[];
-  /** Junction tables filled from this model's arrays of ids, with the column holding this side. */
-  junctions: readonly { junction: JunctionSpec; ownerColumn: 'A' | 'B' }[];
+  /** Junction tables filled from this model's arrays of ids, with the side this model is. */
+  junctions: readonly LinkFill[];
+}
+
+/** How the array filling a junction was chosen, for the plan and the log. */
+export type LinkHow = 'name' | 'ids sampled' | 'config' | 'transformer';
+
+/** One model's documents fill one junction: `ownerColumn` says which side (a or b) the model is. */
+export interface LinkFill {
+  junction: JunctionSpec;
+  ownerColumn: 'A' | 'B';
+  /** The source array read by the default transformer (absent for a hand-written one). */
+  sourceField?: string;
+  how: LinkHow;
+  /** For `ids sampled`: how many of the sampled ids were found where. */
+  evidence?: string;
+  /** Both sides fill the junction: a pair may come twice, so writes skip what is there. */
+  union: boolean;
+}
+
+/** Where a fill's links are in a transformer's output: the relation name (a self-relation's side B apart). */
+export function linkKey(f: LinkFill): string {
+  return f.ownerColumn === 'B' && f.junction.a.model === f.junction.b.model ? `${f.junction.relation}:B` : f.junction.relation;
+}
+
+/** The junction column holding the filling document's own key (`A`/`B`, or `company_id`). */
+export function ownerColumnOf(f: LinkFill): string {
+  return f.ownerColumn === 'A' ? f.junction.a.column : f.junction.b.column;
+}
+
+/** Which arrays fill a junction; none means it stays empty (said in the plan). */
+export interface JunctionFilling {
+  junction: JunctionSpec;
+  fills: readonly { model: string; field: string; how: LinkHow; evidence?: string }[];
+  /** Set by config `junctions.<name>.from` (`[]`: empty on purpose). */
+  configured: boolean;
 }
 
 export interface Plan {
@@ -23,6 +57,8 @@ export interface Plan {
   unsourced: readonly string[];
   /** Source collections no model reads. */
   unmapped: readonly string[];
+  /** Every many-to-many table, implicit or explicit, with what fills it (set once link sources are resolved). */
+  links?: readonly JunctionFilling[];
 }
 
 export interface PlanInput {
@@ -55,12 +91,15 @@ export function planMigration(input: PlanInput): Plan {
   // A collection named like the table, the model or the model's plural, in any case (SQLite's `Album` for model
   // Album mapped to `albums`; Mongoose's `dealStages` for model DealStage mapped to `deal_stages`).
   const byLowerName = new Map(input.collections.map((c) => [c.toLowerCase(), c]));
+  const junctionModels = new Set((graph.explicitJunctions ?? []).map((j) => j.relation));
   for (const model of graph.models.values()) {
     if (derivedOwner.has(model.name)) continue;
     const collection =
       input.collectionOf?.[model.name] ??
       (available.has(model.table) ? model.table : ([model.table, model.name, plural(model.name)].map((n) => byLowerName.get(n.toLowerCase())).find((c) => c !== undefined) ?? model.table));
     if (!available.has(collection)) {
+      // A junction model without a collection is filled from its two sides' arrays of ids (plan/link-sources.ts).
+      if (junctionModels.has(model.name) && !byModel.has(model.name)) continue;
       unsourced.push(model.name);
       continue;
     }
@@ -73,8 +112,8 @@ export function planMigration(input: PlanInput): Plan {
       derived: Object.entries(transformer.derives ?? {}).map(([m, ownerField]) => ({ model: m, ownerField })),
       junctions: graph.junctions
         .filter((j) => j.a.model === model.name || j.b.model === model.name)
-        .filter((j) => ownsJunction(graph, model.name, j, input.transformers))
-        .map((j) => ({ junction: j, ownerColumn: j.a.model === model.name ? ('A' as const) : ('B' as const) })),
+        .filter((j) => byModel.has(model.name) && j.a.model === model.name)
+        .map((j) => ({ junction: j, ownerColumn: 'A' as const, how: 'transformer' as const, union: false })),
     });
   }
   const used = new Set([...plans.values()].map((p) => p.collection));
@@ -89,13 +128,6 @@ export function planMigration(input: PlanInput): Plan {
 
   if (input.phases) return { ...explicitPhases(input.phases, selected), unsourced, unmapped };
   return { ...orderPhases(graph, selected), unsourced, unmapped };
-}
-
-/** A junction is filled by the side whose documents carry the array; by default the side that sorts first (A). */
-function ownsJunction(graph: ModelGraph, model: string, j: JunctionSpec, transformers: readonly Transformer[]): boolean {
-  void graph;
-  void transformers;
-  return j.a.model === model;
 }
 
 interface Edge {

@@ -10,9 +10,15 @@ export async function derivedCounts(target: Target, graph: ModelGraph, plans: re
   for (const p of plans) {
     const tables = [
       ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${p.model} (embedded)` })),
-      ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field}` })),
+      ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.sourceField ?? (j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field)}` })),
     ];
     for (const t of tables) {
+      // A junction filled from both sides is counted once, its row naming both arrays.
+      const seen = out.find((o) => o.table === t.table);
+      if (seen) {
+        seen.from = `${seen.from} ∪ ${t.from}`;
+        continue;
+      }
       const { rows } = await target.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(t.table)}`);
       out.push({ ...t, rows: Number(rows[0]?.n ?? 0) });
     }

@@ -1,3 +1,4 @@
+import { describeLinks } from '../plan/describe-links.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ReferencePolicies } from '../plan/references.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
@@ -12,11 +13,13 @@ export function formatPlan(plan: Plan, ddl: SchemaDdl, references?: { graph: Mod
       const extras = [
         p.custom ? `transformers/ for ${p.model}` : 'default transformer',
         ...p.derived.map((d) => `+ ${d.model} rows`),
-        ...p.junctions.map((j) => `+ ${j.junction.table} links`),
+        ...p.junctions.map((j) => `+ ${j.junction.table} links${j.sourceField ? ` from ${j.sourceField}` : ''}`),
       ];
       lines.push(`  ${p.model.padEnd(14)} from ${p.collection.padEnd(14)} ${extras.join(', ')}`);
     }
   }
+  const links = describeLinks(plan);
+  if (links.length > 0) lines.push('', 'many-to-many tables:', ...links.map((l) => `  ${l}`));
   if (plan.deferred.length > 0) lines.push('', `cycles broken at: ${plan.deferred.join(', ')}`);
   if (plan.unsourced.length > 0) lines.push('', `no source (stays empty): ${plan.unsourced.join(', ')}`);
   if (plan.unmapped.length > 0) lines.push('', `collections no model reads: ${plan.unmapped.join(', ')}`);

@@ -113,7 +113,10 @@ async function loadOne(
 
 /** What a whole-table load empties first, inside its own transaction: its tables and its bookkeeping. */
 function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> } {
-  const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(plan.junctions.map((j) => j.junction.table));
+  const tables = [plan.model, ...plan.derived.map((d) => d.model)].map((m) => graph.models.get(m)?.table ?? m).concat(
+    // A junction filled from both sides also holds the other side's pairs; this side's come back (skipping what is there).
+    plan.junctions.filter((j) => !j.union).map((j) => j.junction.table),
+  );
   return {
     async reset(tx) {
       await tx.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);

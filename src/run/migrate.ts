@@ -89,7 +89,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   logger.info('STEP 1  read the Prisma schema, open the source, plan');
   const session = await openSession(config, logger);
   const { schemaText, graph, ddl, source, plan } = session;
-  logger.info(`        ${graph.models.size} models, ${graph.junctions.length} many-to-many tables, ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
+  logger.info(`        ${graph.models.size} models, ${graph.junctions.length + (graph.explicitJunctions?.length ?? 0)} many-to-many tables (${graph.explicitJunctions?.length ?? 0} of them junction models), ${ddl.foreignKeys.length} foreign keys; source: ${source.identity}`);
   let target: Target | undefined;
   let writer: Writer | undefined;
   let lock: RunLock | undefined;
@@ -122,7 +122,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (!(await (options.confirm ?? (async () => false))(question))) {
         return { status: 'refused', message: 'restart not confirmed (pass --yes to confirm in scripts)' };
       }
-      await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table' });
+      const shared = plan.phases.flat().flatMap((p) => p.junctions.filter((j) => j.union).map((j) => j.junction.table));
+      await resetTarget(target.pool, tables, { wholeTables: config.transactions === 'table', shared });
       logger.info(`        restart: emptied ${tables.length} table(s) and the migration state`);
     }
     const origin = await prepareTargetSchema(target.pool, graph, ddl, session.schemaFile);

@@ -4,8 +4,10 @@ import { FieldCounter } from '../accounting/field-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../log/logger.ts';
+import { describeLinks } from '../plan/describe-links.ts';
+import { resolveLinkSources } from '../plan/link-sources.ts';
 import { planReferences, type ReferencePolicies } from '../plan/references.ts';
-import { planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
+import { linkKey, planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
 import { readDmmf } from '../schema/dmmf.ts';
 import { checkIdentifierLengths } from '../schema/identifier-limits.ts';
@@ -85,7 +87,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     const collections = await source.collections();
     const transformersFile = direct ? undefined : transformersModule(config.transformers, config.schema);
     if (transformersFile) logger.info(`        transformers: ${transformersFile}`);
-    const plan = planMigration({
+    const planned = planMigration({
       graph,
       collections,
       transformers: await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema),
@@ -93,7 +95,14 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       phases: config.phases,
       only: config.only,
     });
-    await refuseUnrelatedSource(source, plan, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
+    await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
+    const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, partial: (config.only?.length ?? 0) > 0, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
+    // A table no array fills, unless config says so on purpose, is a warning: its rows would be lost silently.
+    describeLinks(plan).forEach((line, i) => {
+      const link = plan.links?.[i];
+      if (link && link.fills.length === 0 && !link.configured) logger.warn(`        ${line}`);
+      else logger.info(`        ${line}`);
+    });
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
     // Checked before anything is touched: a bad references entry is a ConfigError.
@@ -147,6 +156,12 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
         renames: renamesOf(p),
         idColumns: direct ? undefined : references.idColumns.get(p.model),
         countIdColumn,
+        links: p.junctions.map((f) => ({
+          key: linkKey(f),
+          ...(f.sourceField === undefined ? {} : { field: f.sourceField }),
+          relationField: f.ownerColumn === 'A' ? f.junction.a.field : f.junction.b.field,
+          otherModel: f.ownerColumn === 'A' ? f.junction.b.model : f.junction.a.model,
+        })),
       }),
       // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
       fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : []),

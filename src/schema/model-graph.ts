@@ -39,13 +39,28 @@ export interface RelationSpec {
   required: boolean;
 }
 
-/** An implicit many-to-many relation: Prisma's `_Name` table with columns A and B. */
+/** One end of a many-to-many: the model, its list field, and the junction column pointing at it. */
+export interface JunctionSide {
+  model: string;
+  field: string;
+  column: string;
+}
+
+/**
+ * A many-to-many table. Implicit: Prisma's `_Name` with columns A and B. Explicit: a model
+ * whose key is two required relations (`@@id([companyId, contactId])`), written as m:n by
+ * many Prisma apps; `relation` and `model` are then that model's name.
+ */
 export interface JunctionSpec {
   relation: string;
   table: string;
-  /** Column A points at the model whose name sorts first, as Prisma defines it. */
-  a: { model: string; field: string };
-  b: { model: string; field: string };
+  /** Implicit: column A points at the model whose name sorts first, as Prisma defines it. */
+  a: JunctionSide;
+  b: JunctionSide;
+  /** Set for an explicit junction model. */
+  model?: string;
+  /** `@updatedAt` columns of an explicit junction: Prisma sets them, not the database, so the load writes its time. */
+  stamps?: readonly string[];
 }
 
 export interface ModelSpec {
@@ -64,7 +79,10 @@ export interface ModelSpec {
 
 export interface ModelGraph {
   models: ReadonlyMap<string, ModelSpec>;
+  /** Implicit many-to-many tables (the models do not list them). */
   junctions: readonly JunctionSpec[];
+  /** Explicit junction models, also in `models`; filled from arrays of ids, never from a collection. */
+  explicitJunctions?: readonly JunctionSpec[];
   enums: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -82,7 +100,7 @@ export function buildModelGraph(dmmf: Dmmf): ModelGraph {
   for (const model of dmmf.datamodel.models) {
     models.set(model.name, buildModel(model, enums, aliases, junctions));
   }
-  return { models, junctions, enums };
+  return { models, junctions, explicitJunctions: collectExplicitJunctions(dmmf.datamodel.models, models), enums };
 }
 
 function buildModel(model: DmmfModel, enums: ReadonlyMap<string, readonly string[]>, aliases: ReadonlyMap<string, ReadonlyMap<string, string>>, junctions: readonly JunctionSpec[]): ModelSpec {
@@ -205,8 +223,38 @@ function collectJunctions(models: readonly DmmfModel[]): JunctionSpec[] {
     const sorted = [...sides].sort((x, y) => (x.model < y.model ? -1 : x.model > y.model ? 1 : x.field < y.field ? -1 : 1));
     const [a, b] = sorted;
     if (!a || !b) throw new Error(`many-to-many relation ${relation} has one side only`);
-    return { relation, table: `_${relation}`, a, b };
+    return { relation, table: `_${relation}`, a: { ...a, column: 'A' }, b: { ...b, column: 'B' } };
   });
+}
+
+/**
+ * Models that are only a link: the key is exactly two required single-column relations to two
+ * different models, each listing the junction model back, and every other column can be left
+ * to its default or NULL (a required column without default would need a source).
+ */
+function collectExplicitJunctions(dmmf: readonly DmmfModel[], models: ReadonlyMap<string, ModelSpec>): JunctionSpec[] {
+  const out: JunctionSpec[] = [];
+  for (const model of models.values()) {
+    if (model.key.length !== 2) continue;
+    const sides = model.key.map((k) => model.relations.find((r) => r.required && r.fromFields.length === 1 && r.fromFields[0] === k.field));
+    const [ra, rb] = sides;
+    if (!ra || !rb || ra.target === rb.target) continue;
+    const fields = dmmf.find((m) => m.name === model.name)?.fields ?? [];
+    const stamps = model.columns.filter((c) => fields.find((f) => f.name === c.field)?.isUpdatedAt === true && c.computedDefault === undefined).map((c) => c.column);
+    const fillable = model.columns.every(
+      (c) => c.isId || c.references !== undefined || !c.required || c.isList || c.literalDefault !== undefined || c.computedDefault !== undefined || stamps.includes(c.column),
+    );
+    if (!fillable) continue;
+    const end = (r: RelationSpec): JunctionSide | undefined => {
+      const back = dmmf.find((m) => m.name === r.target)?.fields.find((f) => f.kind === 'object' && f.isList && f.type === model.name && f.relationName === r.name);
+      const column = r.fromColumns[0];
+      return back && column ? { model: r.target, field: back.name, column } : undefined;
+    };
+    const a = end(ra);
+    const b = end(rb);
+    if (a && b) out.push({ relation: model.name, table: model.table, a, b, model: model.name, ...(stamps.length > 0 ? { stamps } : {}) });
+  }
+  return out;
 }
 
 export function getModel(graph: ModelGraph, name: string): ModelSpec {

@@ -31,10 +31,13 @@ export async function loadedTables(pool: pg.Pool): Promise<string[]> {
  * transaction (with whole-table transactions, only the runs: each table resets itself). No CASCADE: if a table of the user's references ours, TRUNCATE refuses and
  * nothing is lost.
  */
-export async function resetTarget(pool: pg.Pool, tables: readonly string[], options: { wholeTables: boolean }): Promise<void> {
+export async function resetTarget(pool: pg.Pool, tables: readonly string[], options: { wholeTables: boolean; shared?: readonly string[] }): Promise<void> {
   await withTransaction(pool, async (client) => {
     if (options.wholeTables) {
       // Each table is emptied inside its own load transaction, so one that fails keeps its old rows.
+      // A junction filled from both sides belongs to neither side's transaction: it is emptied here.
+      const shared = (options.shared ?? []).filter((t) => tables.includes(t));
+      if (shared.length > 0) await client.query(`TRUNCATE ${shared.map(quoteIdent).join(', ')}`);
       await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs, _migration.repairs');
     } else {
       if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);

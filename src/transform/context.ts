@@ -16,6 +16,20 @@ export interface SourceFields {
   idColumns?: ReadonlyMap<string, IdColumn> | undefined;
   /** Tallies each id-column conversion by `Model.field: kind → target`. */
   countIdColumn?: (key: string) => void;
+  /** The arrays of ids the default links read, as the plan resolved them (plan/link-sources.ts). */
+  links?: readonly LinkSource[];
+}
+
+/**
+ * One array of ids: `field` of the document holds ids of `otherModel`; output under `key`.
+ * Without `field` (a hand-written transformer's table no sampled document showed an array
+ * for), each document is looked at for `<singular of relationField>Ids` or `relationField`.
+ */
+export interface LinkSource {
+  key: string;
+  field?: string;
+  relationField: string;
+  otherModel: string;
 }
 
 /** The context handed to a transformer for one document. */
@@ -38,7 +52,7 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
       return source.converter(column, value, field, { collection: source.collection, field });
     },
     defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx, source),
-    defaultLinks: (doc: SourceDoc) => defaultLinks(model, doc, ctx),
+    defaultLinks: (doc: SourceDoc) => defaultLinks(doc, ctx, source.links ?? []),
   };
   return ctx;
 }

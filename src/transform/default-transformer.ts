@@ -2,14 +2,14 @@ import type { Row } from '../check/row-check.ts';
 import type { JunctionSpec, ModelSpec } from '../schema/model-graph.ts';
 import { idColumnValue } from './id-column-value.ts';
 import { reject } from './reject.ts';
-import type { SourceFields } from './context.ts';
+import type { LinkSource, SourceFields } from './context.ts';
 import type { ColumnSpec } from '../schema/model-graph.ts';
 import type { SourceDoc, TransformContext, Transformer } from './types.ts';
 
 /**
  * The transformer of a conventional model: source fields named as the Prisma fields, the
  * source `_id` as the id, `xxxId` references converted to the referenced model's UUID, and
- * arrays of ids (`tagIds` for a `tags` relation) as many-to-many links.
+ * arrays of ids as many-to-many links (which array fills which table: plan/link-sources.ts).
  */
 export function defaultTransformer(model: string): Transformer {
   return {
@@ -51,18 +51,16 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
 
 const noCount = (): void => undefined;
 
-export function defaultLinks(model: ModelSpec, doc: SourceDoc, ctx: TransformContext): Record<string, string[]> {
+export function defaultLinks(doc: SourceDoc, ctx: TransformContext, sources: readonly LinkSource[]): Record<string, string[]> {
   const links: Record<string, string[]> = {};
-  for (const junction of model.junctions) {
-    const side = junction.a.model === model.name ? junction.a : junction.b;
-    const other = side === junction.a ? junction.b : junction.a;
-    const sourceField = linkSourceField(side.field, doc);
-    if (sourceField === undefined) continue;
-    const value = doc[sourceField];
+  for (const { key, field: resolved, relationField, otherModel } of sources) {
+    const field = resolved ?? linkSourceField(relationField, doc);
+    if (field === undefined) continue;
+    const value = doc[field];
     if (value === null || value === undefined) continue;
-    if (!Array.isArray(value)) reject(`${sourceField}: expected an array of ids, got ${typeof value}`);
-    const uuids = value.map((v: unknown, i: number) => ctx.ref(other.model, v, `${sourceField}[${i}]`) ?? reject(`${sourceField}[${i}]: null id`));
-    links[junction.relation] = [...new Set(uuids)];
+    if (!Array.isArray(value)) reject(`${field}: expected an array of ids, got ${typeof value}`);
+    const uuids = value.map((v: unknown, i: number) => ctx.ref(otherModel, v, `${field}[${i}]`) ?? reject(`${field}[${i}]: null id`));
+    links[key] = [...new Set(uuids)];
   }
   return links;
 }

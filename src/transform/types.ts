@@ -28,7 +28,10 @@ export interface TransformContext {
 /** Rows by model name (Prisma field names as keys) and many-to-many links by relation name. */
 export interface TransformOutput {
   rows: Readonly<Record<string, readonly Row[] | undefined>>;
-  /** Relation name → UUIDs of the other side; this document is the side that holds the array. */
+  /**
+   * Relation name (an explicit junction: its model name) → UUIDs of the other side; this
+   * document is the side that holds the array.
+   */
   links?: Readonly<Record<string, readonly string[]>>;
 }
 

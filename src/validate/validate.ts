@@ -18,6 +18,7 @@ import { checkIdMap } from './id-map-check.ts';
 import { validationPool } from './pg-readers.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSequences } from './sequence-check.ts';
+import { JunctionTally } from './junction-tally.ts';
 import { sourcePass } from './source-pass.ts';
 
 export interface ModelValidation {
@@ -83,12 +84,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const models: ModelValidation[] = [];
     const fieldCounts = new Map<string, FieldCount[]>();
     const plans = plan.phases.flat();
+    const tally = new JunctionTally();
     for (const modelPlan of plans) {
       const model = graph.models.get(modelPlan.model);
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
       const counter = session.fieldCounter(modelPlan);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), counter), ids, findings, samplePercent, batchSize: config.batchSize });
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), counter), ids, findings, samplePercent, batchSize: config.batchSize, tally });
       fieldCounts.set(modelPlan.model, [...counter.take().values()]);
       const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
@@ -99,6 +101,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       await checkIdMap(client, model, findings);
       models.push({ model: modelPlan.model, source: pass.source, target, rejected, skipped: pass.skipped, compared: pass.compared, checks: emptyChecks() });
     }
+    await tally.finish(client, graph, findings);
     logger.info('  foreign keys, schema, sequences');
     await checkForeignKeys(client, graph, findings, session.references);
     await reportRepairs(client, findings);

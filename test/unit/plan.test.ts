@@ -4,6 +4,10 @@ import { planMigration, type Plan, type PlanInput } from '../../src/plan/plan.ts
 import { readDmmf } from '../../src/schema/dmmf.ts';
 import { buildModelGraph } from '../../src/schema/model-graph.ts';
 import { transformers } from '../../transformers/index.ts';
+import { ObjectId } from 'bson';
+import { resolveLinkSources } from '../../src/plan/link-sources.ts';
+import { openSource } from '../../src/sources/open-source.ts';
+import { writeDumpFolder } from '../support/write-dump.ts';
 
 const graph = buildModelGraph(readDmmf(readFileSync(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8')));
 const derivedModels = ['Address', 'OrderLine', 'Payment'];
@@ -70,11 +74,25 @@ describe('the sample schema', () => {
     expect(byModel.get('Tag')?.transformer.model).toBe('Tag');
   });
 
-  test('junctions are filled by side A', () => {
+  test('a hand-written transformer fills side A of its junctions; the default ones wait for the source arrays', () => {
     const byModel = new Map(result.phases.flat().map((m) => [m.model, m]));
-    expect(byModel.get('Post')?.junctions.map((j) => [j.junction.table, j.ownerColumn])).toEqual([['_PostToTag', 'A']]);
-    expect(byModel.get('Product')?.junctions.map((j) => [j.junction.table, j.ownerColumn])).toEqual([['_ProductToTag', 'A']]);
+    expect(byModel.get('Post')?.junctions.map((j) => [j.junction.table, j.ownerColumn, j.how])).toEqual([['_PostToTag', 'A', 'transformer']]);
+    expect(byModel.get('Product')?.junctions).toEqual([]);
     expect(byModel.get('Tag')?.junctions).toEqual([]);
+  });
+
+  test('the source arrays decide the rest: tagIds on Product by name, Post keeps its transformer', async () => {
+    const path = writeDumpFolder(Object.fromEntries(sourceCollections.map((c) => [c, c === 'products' ? [{ _id: new ObjectId(), name: 'p', tagIds: [new ObjectId()] }] : []])));
+    const source = await openSource({ kind: 'mongodump', path, emptyStrings: 'null' });
+    try {
+      const resolved = await resolveLinkSources({ graph, plan: result, source, junctions: {}, renames: () => ({}) });
+      const byModel = new Map(resolved.phases.flat().map((m) => [m.model, m]));
+      expect(byModel.get('Product')?.junctions.map((j) => [j.junction.table, j.ownerColumn, j.sourceField, j.how])).toEqual([['_ProductToTag', 'A', 'tagIds', 'name']]);
+      expect(byModel.get('Post')?.junctions.map((j) => [j.junction.table, j.ownerColumn, j.how])).toEqual([['_PostToTag', 'A', 'transformer']]);
+      expect(byModel.get('Tag')?.junctions).toEqual([]);
+    } finally {
+      await source.close();
+    }
   });
 });
 
