@@ -99,7 +99,7 @@ export class FieldCounter {
     this.idFields = new Set(idFields);
     this.custom = plan.custom;
     this.topIgnored = new Set(ignore.filter((p) => !p.includes('.')));
-    this.classify = defaultReads(model, plan.junctions.map((j) => j.junction), renames);
+    this.classify = defaultReads(model, plan.junctions, renames);
     for (const [field, path] of Object.entries(renames)) {
       if (path.includes('.')) this.child(path, { use: 'column', detail: field });
     }

@@ -67,6 +67,8 @@ export function planReferences(graph: ModelGraph, config: Pick<MigrationConfig, 
     }
     for (const j of model.junctions) relationFields.set(`${model.name}.${(j.a.model === model.name ? j.a : j.b).field}`, { required: false });
   }
+  // An explicit junction model's sides: `Company.contacts` (a CompanyContact[] list filled from an array of ids).
+  for (const j of graph.explicitJunctions ?? []) for (const side of [j.a, j.b]) relationFields.set(`${side.model}.${side.field}`, { required: false });
 
   for (const [key, entry] of Object.entries(entries)) {
     const [modelName = '', field = ''] = key.split('.');

@@ -1,5 +1,6 @@
 import type { Row } from '../check/row-check.ts';
-import type { JunctionSpec, ModelSpec } from '../schema/model-graph.ts';
+import type { LinkFill } from '../plan/plan.ts';
+import type { ModelSpec } from '../schema/model-graph.ts';
 import { idColumnValue } from './id-column-value.ts';
 import { reject } from './reject.ts';
 import type { LinkSource, SourceFields } from './context.ts';
@@ -85,7 +86,7 @@ export type ReadBy = 'id' | 'column' | 'link';
  * reads it (with the column's field or the relation), or undefined when nothing does. A dotted
  * rename (`address.city`) reads inside a sub-document; the caller accounts for those.
  */
-export function defaultReads(model: ModelSpec, junctions: readonly JunctionSpec[], renames: Readonly<Record<string, string>>): (key: string) => { use: ReadBy; detail: string } | undefined {
+export function defaultReads(model: ModelSpec, fills: readonly LinkFill[], renames: Readonly<Record<string, string>>): (key: string) => { use: ReadBy; detail: string } | undefined {
   const exact = new Map<string, { use: ReadBy; detail: string }>([['_id', { use: 'id', detail: model.id.field }]]);
   const lower = new Map<string, { use: ReadBy; detail: string }>();
   for (const column of model.columns) {
@@ -100,9 +101,12 @@ export function defaultReads(model: ModelSpec, junctions: readonly JunctionSpec[
       if (!lower.has(name.toLowerCase())) lower.set(name.toLowerCase(), read);
     }
   }
-  for (const junction of junctions) {
-    const side = junction.a.model === model.name ? junction.a : junction.b;
-    for (const name of linkSourceNames(side.field)) if (!exact.has(name)) exact.set(name, { use: 'link', detail: junction.relation });
+  for (const fill of fills) {
+    const { junction } = fill;
+    const read = { use: 'link' as const, detail: junction.relation };
+    // The array the plan chose (by name, by ids sampled, by config); else the names a hand-written transformer's default links try.
+    if (fill.sourceField !== undefined) exact.set(fill.sourceField, read);
+    else for (const name of linkSourceNames((fill.ownerColumn === 'A' ? junction.a : junction.b).field)) if (!exact.has(name)) exact.set(name, read);
   }
   return (key) => exact.get(key) ?? lower.get(key.toLowerCase());
 }

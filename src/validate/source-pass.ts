@@ -202,12 +202,13 @@ async function applyRepairs(client: pg.PoolClient, plan: ModelPlan, docs: readon
     // A derived row dropped for its required reference.
     const derived = doc.rows.get(modelName);
     if (modelName !== plan.model && derived) doc.rows.set(modelName, derived.filter((row) => row[field] !== r.missing_id));
-    for (const { junction, ownerColumn } of plan.junctions) {
-      const side = ownerColumn === 'A' ? junction.a : junction.b;
-      if (`${side.model}.${side.field}` !== r.field) continue;
-      const other = ownerColumn === 'A' ? 1 : 0;
-      const links = doc.links.get(junction.table);
-      if (links) doc.links.set(junction.table, links.filter((pair) => pair[other] !== r.missing_id));
+    for (const fill of plan.junctions) {
+      const side = fill.ownerColumn === 'A' ? fill.junction.a : fill.junction.b;
+      // The orphan sweep names a link by the array it came from (orphans.ts).
+      if (`${side.model}.${fill.sourceField ?? side.field}` !== r.field) continue;
+      const other = fill.ownerColumn === 'A' ? 1 : 0;
+      const links = doc.links.get(linkKey(fill));
+      if (links) doc.links.set(linkKey(fill), links.filter((pair) => pair[other] !== r.missing_id));
     }
   }
 }
