@@ -22,7 +22,7 @@ import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
 import type { SourceFields } from '../transform/context.ts';
 import { createBsonConverter } from '../transform/convert.ts';
 import { loadTransformers, transformersModule } from '../transform/load-transformers.ts';
-import { refuseUnrelatedSource } from './source-preflight.ts';
+import { refuseUnrelatedSource, unreadableAsBadInput } from './source-preflight.ts';
 import type { ValueConverter } from '../transform/types.ts';
 
 /** What every command starts from: the schema read, the source open, the plan made. */
@@ -96,7 +96,9 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       only: config.only,
     });
     await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
-    const plan = await resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, partial: (config.only?.length ?? 0) > 0, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) });
+    const plan = await unreadableAsBadInput(source, () =>
+      resolveLinkSources({ graph, plan: planned, source, junctions: config.junctions ?? {}, partial: (config.only?.length ?? 0) > 0, renames: (m) => ({ ...sourceNames.get(m)?.fields, ...config.models[m]?.fields }) }),
+    );
     // A table no array fills, unless config says so on purpose, is a warning: its rows would be lost silently.
     describeLinks(plan).forEach((line, i) => {
       const link = plan.links?.[i];

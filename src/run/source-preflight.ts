@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load-config.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Source } from '../sources/source.ts';
+import { classifyError } from '../target/errors.ts';
 
 /**
  * Refuses a source that cannot be what the user meant, before any database is touched: one
@@ -39,4 +40,19 @@ export async function countSource(source: Source, plan: Plan): Promise<Map<strin
     }
   }
   return counts;
+}
+
+/**
+ * Planning reads a little of the source (which arrays fill which junction). A file that cannot
+ * be read there is the same bad input as in the count below: exit 2, nothing changed. A server
+ * that went away is not, and stays an error to retry.
+ */
+export async function unreadableAsBadInput<T>(source: Source, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ConfigError || classifyError(error) === 'transient') throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`${source.identity} cannot be read: ${reason}. Nothing was changed in the target; fix the source and run the same command again.`);
+  }
 }

@@ -88,7 +88,8 @@ test('a truncated dump file: exit 2 before the tables exist; fixed, the same com
   const whole = readFileSync(users);
   truncateSync(users, whole.length - 10);
   const db = await target();
-  const args = ['--dump', copy, '--target-url', db.url, '--config', work().config('')];
+  // The small sample's planted dirt is about 1% of it: the limit is not what this test is about.
+  const args = ['--dump', copy, '--target-url', db.url, '--config', work().config('maxRejected: 100%\n')];
   const result = await runMigrateCli(args);
   refused(result, /users cannot be read: .*truncated BSON.*Nothing was changed in the target/);
   expect(await created(db)).toEqual([]);
@@ -108,6 +109,6 @@ test('a corrupt document length in the middle of a dump file: exit 2, nothing cr
   writeFileSync(posts, bytes);
   const db = await target();
   const result = await runMigrateCli(['--dump', copy, '--target-url', db.url, '--config', work().config('')]);
-  refused(result, /posts cannot be read: .*corrupt BSON/);
+  refused(result, /cannot be read: .*posts\.bson: corrupt BSON/);
   expect(await created(db)).toEqual([]);
 });
