@@ -2,7 +2,8 @@
 // Mongoose CRM: see scripts/crm/README.md), as a mongodump folder, into a live server, or both.
 import { Command } from 'commander';
 import { positiveNumber, seedValue } from './sample/cli-values.ts';
-import { crmManifestOf, generateCrm, writeCrmDump, writeMongo } from './crm/index.ts';
+import { crmManifestOf, generateCrm, writeCrmDump } from './crm/index.ts';
+import { writeGenerated } from './sample/write-generated.ts';
 
 interface CliOptions {
   scale: number;
@@ -23,19 +24,7 @@ const program = new Command('generate-crm')
     if (opts.out === undefined && opts.mongoUrl === undefined) program.error('give --out <dir>, --mongo-url <url>, or both');
     const started = performance.now();
     const sample = generateCrm({ scale: opts.scale, seed: opts.seed });
-    if (opts.out !== undefined) {
-      const bytes = await writeCrmDump(opts.out, sample, opts.db);
-      const total = Object.values(bytes).reduce((a, b) => a + b, 0);
-      console.error(`dump: ${opts.out}/${opts.db} (${(total / 1e6).toFixed(1)} MB of BSON)`);
-    }
-    if (opts.mongoUrl !== undefined) {
-      const { indexFailures } = await writeMongo(opts.mongoUrl, opts.db, sample);
-      // With --out, writeCrmDump has already put dirt.json and manifest.json there.
-      if (opts.out === undefined) console.log(JSON.stringify({ manifest: crmManifestOf(sample), dirt: sample.dirt }, null, 2));
-      if (indexFailures.length > 0) console.error(`live: ${indexFailures.length} unique index(es) refused, see warnings above`);
-    }
-    const docs = Object.values(sample.counts).reduce((a, b) => a + b, 0);
-    console.error(`${docs} documents in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await writeGenerated({ sample, writeDump: (out, db) => writeCrmDump(out, sample, db), manifest: () => crmManifestOf(sample) }, opts, started);
   });
 
 try {

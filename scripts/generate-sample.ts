@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import { positiveNumber, seedValue } from './sample/cli-values.ts';
 import type { MoneyMode } from './sample/index.ts';
-import { generateSample, manifestOf, writeDump, writeMongo } from './sample/index.ts';
+import { generateSample, manifestOf, writeDump } from './sample/index.ts';
+import { writeGenerated } from './sample/write-generated.ts';
 
 interface CliOptions {
   scale: number;
@@ -26,19 +27,7 @@ const program = new Command('generate-sample')
     if (opts.out === undefined && opts.mongoUrl === undefined) program.error('give --out <dir>, --mongo-url <url>, or both');
     const started = performance.now();
     const sample = generateSample({ scale: opts.scale, seed: opts.seed, money: opts.money });
-    if (opts.out !== undefined) {
-      const { bytes } = await writeDump(opts.out, sample, opts.db);
-      const total = Object.values(bytes).reduce((a, b) => a + b, 0);
-      console.error(`dump: ${opts.out}/${opts.db} (${(total / 1e6).toFixed(1)} MB of BSON)`);
-    }
-    if (opts.mongoUrl !== undefined) {
-      const { indexFailures } = await writeMongo(opts.mongoUrl, opts.db, sample);
-      // With --out, writeDump has already put dirt.json and manifest.json there.
-      if (opts.out === undefined) console.log(JSON.stringify({ manifest: manifestOf(sample), dirt: sample.dirt }, null, 2));
-      if (indexFailures.length > 0) console.error(`live: ${indexFailures.length} unique index(es) refused, see warnings above`);
-    }
-    const docs = Object.values(sample.counts).reduce((a, b) => a + b, 0);
-    console.error(`${docs} documents in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await writeGenerated({ sample, writeDump: async (out, db) => (await writeDump(out, sample, db)).bytes, manifest: () => manifestOf(sample) }, opts, started);
   });
 
 try {
