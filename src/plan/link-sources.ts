@@ -49,9 +49,11 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
   const plans = plan.phases.flat();
   const byModel = new Map(plans.map((p) => [p.model, p]));
   const everyJunction = [...graph.junctions, ...(graph.explicitJunctions ?? [])];
-  // A junction model with a collection (or a transformer) of its own loads from it, like any model:
-  // it still claims the arrays named for it (they are not another table's), but none fills it.
-  const sourced = new Set(everyJunction.filter((j) => j.model !== undefined && byModel.has(j.model)));
+  // A junction model with a collection (or a transformer) of its own loads from it, like any model,
+  // and so does one a hand-written transformer derives from its owner's documents: it still claims
+  // the arrays named for it (they are not another table's), but none fills it.
+  const derived = new Set(plans.flatMap((p) => p.derived.map((d) => d.model)));
+  const sourced = new Set(everyJunction.filter((j) => j.model !== undefined && (byModel.has(j.model) || derived.has(j.model))));
   const all = everyJunction.filter((j) => !sourced.has(j));
   if (everyJunction.length === 0) return { ...plan, links: [] };
   const configured = configuredFills(input.junctions, all);

@@ -14,7 +14,7 @@ import { tempFile } from '../support/write-dump.ts';
 // validate:migration finds the target equal to the source.
 
 const TIMEOUT = 1_200_000;
-const CONFIG = readFileSync(join(REPO_ROOT, 'sample', 'crm', 'migration.yaml'), 'utf8');
+const CONFIG = readFileSync(join(REPO_ROOT, 'sample', 'crm.migration.yaml'), 'utf8');
 const SEED = Number(process.env['CRM_KILL_SEED'] ?? 20261201);
 
 interface Dirt {

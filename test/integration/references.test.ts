@@ -168,7 +168,7 @@ describe('references: id columns without a relation, dangling-reference policies
       { model: 'Comment', source_id: m2.toHexString(), field: 'Comment.postId', target_model: 'Post', missing_id: t(p3), action: 'kept' },
       { model: 'Post', source_id: p2.toHexString(), field: 'Post.categoryId', target_model: 'Category', missing_id: t(cBad), action: 'nulled' },
       { model: 'Post', source_id: p2.toHexString(), field: 'Post.createdBy', target_model: 'User', missing_id: t(ghostUser), action: 'kept' },
-      { model: 'Post', source_id: p1.toHexString(), field: 'Post.tags', target_model: 'Tag', missing_id: t(ghostTag), action: 'dropped' },
+      { model: 'Post', source_id: p1.toHexString(), field: 'Post.tagIds', target_model: 'Tag', missing_id: t(ghostTag), action: 'dropped' },
     ]);
     const { rows: links } = await db.pool.query('SELECT "A"::text, "B"::text FROM "_PostToTag"');
     expect(links).toEqual([{ A: t(p1), B: t(tag1) }]);
@@ -183,7 +183,7 @@ describe('references: id columns without a relation, dangling-reference policies
       ['Comment.postId', 'kept', 1, `${m2.toHexString()} → ${p3.toHexString()}`],
       ['Post.categoryId', 'nulled', 1, `${p2.toHexString()} → ${cBad.toHexString()}`],
       ['Post.createdBy', 'kept', 1, `${p2.toHexString()} → ${ghostUser.toHexString()}`],
-      ['Post.tags', 'dropped', 1, `${p1.toHexString()} → ${ghostTag.toHexString()}`],
+      ['Post.tagIds', 'dropped', 1, `${p1.toHexString()} → ${ghostTag.toHexString()}`],
     ]);
   });
 

@@ -31,7 +31,10 @@ const id = (i: number) => new ObjectId(i.toString(16).padStart(24, '0'));
 function planOf(model: string, transformers: Transformer[] = []): ModelPlan {
   const plan = planMigration({ graph, collections: ['posts', 'tags'], transformers }).phases.flat().find((p) => p.model === model);
   if (!plan) throw new Error(`no plan for ${model}`);
-  return plan;
+  // The arrays of a default transformer are chosen from the source (plan/link-sources.ts): here, Post.tagIds by name.
+  const [junction] = graph.junctions;
+  if (plan.custom || model !== 'Post' || !junction) return plan;
+  return { ...plan, junctions: [{ junction, ownerColumn: 'A', sourceField: 'tagIds', how: 'name', union: false }] };
 }
 
 /** Runs documents through the counter as the preparer does: watch, transform, count. */
