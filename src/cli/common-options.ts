@@ -88,8 +88,9 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
   const flagLayer: ConfigLayer = { target: { url: flags.targetUrl ?? env['DATABASE_URL'] }, runId: flags.runId, schema: flags.schema, ...extra };
   const overrides = [sourceLayer, flagLayer];
   const config = await loadConfig(flags.config, { defaults, overrides });
+  if (!recorded || config.target.url === undefined) return config;
   const sourceNamed = flags.from !== undefined || Object.keys(sourceLayer).length > 0 || (flags.config !== undefined && 'source' in (await readConfigLayer(flags.config)));
-  if (sourceNamed || !recorded || config.target.url === undefined) return config;
+  if (sourceNamed) return config;
   const options = await recorded(config.target.url, config.runId);
   return options ? loadConfig(flags.config, { defaults: options, overrides }) : config;
 }
