@@ -1,4 +1,4 @@
-import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
+import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
 import { defaultReads, flattenedCandidates, type ReadBy } from '../transform/default-transformer.ts';
@@ -193,7 +193,7 @@ export class FieldCounter {
       entry.documents++;
       return;
     }
-    const id = asSourceId(doc._id);
+    const id = docSourceId(doc);
     this.tally.set(key, { path, use: use.use, detail: use.detail, documents: 1, example: id === undefined ? null : sourceIdKey(id) });
   }
 }

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { formatValidation } from '../validate/format-report.ts';
 import { validate } from '../validate/validate.ts';
+import { recordedRunOptions } from '../run/run-options.ts';
 import { ensureWritableDir } from '../run/writable-dir.ts';
 import { addConnectionOptions, reportFailure, resolveConfig, runMain, type ConnectionFlags } from './common-options.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -29,7 +30,7 @@ interface Flags extends ConnectionFlags {
 async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<Flags>();
-  const config = await resolveConfig(flags, { only: flags.models });
+  const config = await resolveConfig(flags, { only: flags.models }, recordedRunOptions);
   const reportFile = flags.report ?? join(config.logDir, `validate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   // Found now, not after the whole comparison ran.
   ensureWritableDir(dirname(reportFile), 'report folder');

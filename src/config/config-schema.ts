@@ -20,7 +20,7 @@ const sqlite = z
     /** `''` where a number, boolean or date is expected: NULL with a logged warning, or rejected. */
     emptyStrings: z.enum(['null', 'reject']).default('null'),
     /** Value rules that win over the built-in ones, first match first: `{ column: 'events.created', as: 'epoch-ms' }`. */
-    castRules: z.array(z.object({ column: z.string(), as: z.enum(['epoch-seconds', 'epoch-ms', 'julian-day', 'text', 'json']) }).strict()).default([]),
+    castRules: z.array(z.object({ column: z.string(), as: z.enum(['epoch-seconds', 'epoch-ms', 'julian-day', 'text', 'json', 'date-keep-day']) }).strict()).default([]),
     /** Type rules for the direct copy, before the built-in ones: `{ declared: '^MONEY$', type: 'Decimal(12,2)' }`. */
     typeRules: z.array(z.object({ declared: z.string().optional(), column: z.string().optional(), type: z.string().regex(/^(BigInt|Int|Float|Boolean|String|Json|Bytes|Date|DateTime|Decimal(\(\d+,\d+\))?|VarChar\(\d+\))$/) }).strict()).default([]),
     /** Write the Prisma schema describing the direct copy here. */

@@ -25,6 +25,11 @@ export async function loadConfig(file: string | undefined, layers: { defaults?: 
   throw new ConfigError(formatIssues(result.error.issues, file, locate));
 }
 
+/** The settings a config file holds, before defaults and validation: which keys it sets. */
+export async function readConfigLayer(file: string): Promise<ConfigLayer> {
+  return (await readConfigFile(file)).data;
+}
+
 async function readConfigFile(file: string): Promise<{ data: ConfigLayer; locate: (path: PropertyKey[]) => number | undefined }> {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`config file ${file} does not exist`);
@@ -78,12 +83,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Later layers win key by key, so a flag overrides only what it names (`--sqlite other.db` keeps
+ * the file's `mode`, cast rules and time zone). A `source` of another kind replaces the whole
+ * section: a SQLite path next to a MongoDB url would be nonsense, not a merge.
+ */
 function deepMerge(base: ConfigLayer, over: ConfigLayer): ConfigLayer {
   const out: ConfigLayer = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] = isRecord(current) && isRecord(value) && key !== 'source' ? deepMerge(current, value) : value;
+    const merge = isRecord(current) && isRecord(value) && (key !== 'source' || current['kind'] === value['kind']);
+    out[key] = merge ? deepMerge(current, value) : value;
   }
   return out;
 }

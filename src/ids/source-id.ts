@@ -43,3 +43,21 @@ export function asSourceId(value: unknown): SourceId | undefined {
   }
   return undefined;
 }
+
+/**
+ * Documents whose `_id` their source vouches for as a whole key: a SQLite primary key, where
+ * `''` is a legal text key (a MongoDB `_id` of `''` stays "no id"). A WeakSet rather than a
+ * field, so the mark is never read as a source field nor written anywhere.
+ */
+const vouched = new WeakSet<object>();
+
+export function vouchForKey<T extends object>(doc: T): T {
+  vouched.add(doc);
+  return doc;
+}
+
+/** The source id of a document as read: `asSourceId(doc._id)`, and `''` when its source vouches for it. */
+export function docSourceId(doc: { _id?: unknown }): SourceId | undefined {
+  if (doc._id === '' && vouched.has(doc)) return '';
+  return asSourceId(doc._id);
+}

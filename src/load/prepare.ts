@@ -1,7 +1,7 @@
 import type { Row, RowCheck } from '../check/row-check.ts';
 import type { FieldCounter } from '../accounting/field-accounting.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
-import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
+import { docSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import { linkKey, type ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { createContext, type SourceFields } from '../transform/context.ts';
@@ -56,7 +56,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
 
   /** `input` is what the transformer sees: the document, or a Proxy recording its reads. */
   function prepareOne(doc: SourceDoc, input: SourceDoc): Prepared {
-    const sourceId = asSourceId(doc._id);
+    const sourceId = docSourceId(doc);
     if (sourceId === undefined) {
       return { ok: false, rejected: { doc, sourceId: undefined, stage: 'read', reason: `_id: missing or not an id (${typeof doc._id})` } };
     }

@@ -1,4 +1,4 @@
-import { EJSON } from 'bson';
+import { Binary, EJSON } from 'bson';
 import type { FieldTally } from '../accounting/field-accounting.ts';
 import { recordFields } from '../accounting/field-state.ts';
 import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
@@ -65,7 +65,21 @@ export async function writeRejected(tx: WriteTx, runId: string, model: string, r
 
 /** Canonical Extended JSON keeps every BSON type, so a retry reads back exactly what the source held. */
 export function serializeDocument(doc: SourceDoc): string {
-  return EJSON.stringify(doc, { relaxed: false });
+  return EJSON.stringify(asBsonValue(doc), { relaxed: false });
+}
+
+/**
+ * SQLite blobs arrive as Buffers, which EJSON writes as an object of numbered bytes; as BSON
+ * Binary they read as binary: `{"$binary": {"base64": …, "subType": "00"}}`. Only arrays and
+ * plain objects are walked: BSON values are already what EJSON expects.
+ */
+function asBsonValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) return new Binary(value);
+  if (Array.isArray(value)) return value.map(asBsonValue);
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asBsonValue(v)]));
+  }
+  return value;
 }
 
 export const ID_MAP_COLUMNS = ['model', 'source_id', 'source_kind', 'target_key', 'uuid'] as const;

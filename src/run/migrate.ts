@@ -25,6 +25,7 @@ import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
 import { recountChangedSources } from './recount.ts';
 import { RunState } from './run-state.ts';
+import { runOptionsOf } from './run-options.ts';
 import { openSession } from './session.ts';
 import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
@@ -134,6 +135,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const state = new RunState(target.pool, runId);
     const opened = await openRun({ state, configHash, source, target: maskUrl(target.url), plans: allPlans, force: options.force === true, resumeFile: options.resumeFile, counts, logger });
     if (opened.kind === 'refused') return { status: 'refused', runId, message: opened.message };
+    await state.recordOptions(runOptionsOf(config));
     if (opened.kind === 'completed') logger.info(`        run ${runId} already completed; nothing to do (use --restart to run it again)`);
     const serverOf = (error: unknown) => (/^Mongo/.test((error as { name?: string } | null)?.name ?? '') ? `MongoDB (${source.identity})` : `PostgreSQL (${maskUrl(target?.url ?? '')})`);
 

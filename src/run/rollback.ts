@@ -11,6 +11,9 @@ import { shellQuote } from './shell-quote.ts';
  */
 export function rollbackInstructions(target: string, schema: string, tables: readonly string[], enums: readonly string[]): string {
   const inSchema = (n: string) => `${quoteIdent(schema)}.${quoteIdent(n)}`;
+  // An empty list would print `DROP TABLE  CASCADE`, which psql refuses: nothing to drop, no statement.
+  tables = tables.filter((t) => t !== '');
+  enums = enums.filter((e) => e !== '');
   const statements = [
     ...(tables.length > 0 ? [`DROP TABLE ${tables.map(inSchema).join(', ')} CASCADE;`] : []),
     ...(enums.length > 0 ? [`DROP TYPE ${enums.map(inSchema).join(', ')};`] : []),

@@ -57,6 +57,11 @@ export class RunState {
     });
   }
 
+  /** The run's options (already masked: run-options.ts), kept from the run's start: a resume does not rewrite them. */
+  async recordOptions(options: Record<string, unknown>): Promise<void> {
+    await this.pool.query(`UPDATE _migration.runs SET options = coalesce(options, $2::jsonb) WHERE run_id = $1`, [this.runId, JSON.stringify(maskDeep(options))]);
+  }
+
   async setStatus(status: RunStatus, phase?: RunPhase, summary?: unknown): Promise<void> {
     await this.pool.query(
       `UPDATE _migration.runs SET status = $2, phase = coalesce($3, phase), summary = coalesce($4::jsonb, summary), updated_at = now(),

@@ -4,7 +4,8 @@ import type pg from 'pg';
  * The migrator's own tables, in schema `_migration` of the target. They commit in the same
  * transaction as each batch of rows, so after any crash they say exactly what is loaded.
  *  - runs:      one row per run: identity, config hash, status, the final summary, the source's
- *               fingerprint when it was last read and the source changes the run saw.
+ *               fingerprint when it was last read, the source changes the run saw, and its
+ *               source and mapping options (passwords masked) for validate.
  *  - progress:  one row per run and model: cursor into the source, counts, status.
  *  - id_map:    every source id and its UUID, per model (the persisted mapper).
  *  - rejected:  every refused record with its original document, stage and reason.
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS _migration.rejected (
 -- Added after format 1 shipped: a state schema made by an older version gains them in place.
 ALTER TABLE _migration.runs ADD COLUMN IF NOT EXISTS source_fingerprint jsonb;
 ALTER TABLE _migration.runs ADD COLUMN IF NOT EXISTS source_changes jsonb NOT NULL DEFAULT '[]';
+-- The run's source and mapping options (passwords masked), so validate needs only the target.
+ALTER TABLE _migration.runs ADD COLUMN IF NOT EXISTS options jsonb;
 CREATE INDEX IF NOT EXISTS rejected_model ON _migration.rejected (model, source_id);
 CREATE TABLE IF NOT EXISTS _migration.fields (
   run_id       text NOT NULL,

@@ -25,7 +25,8 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
     if (column.isId && !ctx.keepIds) continue;
     const key = sourceKey(column, doc, source.renames);
     const raw = readPath(doc, key);
-    const label = column.field;
+    // A direct copy's reasons name the SQLite column (`t`), not the Prisma field made from it (`column`).
+    const label = ctx.keepIds ? key : column.field;
     if (raw === undefined || raw === null) {
       if (raw === undefined && column.literalDefault !== undefined) {
         row[column.field] = column.literalDefault;

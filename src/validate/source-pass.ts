@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
-import { asSourceId, sourceIdKey } from '../ids/source-id.ts';
+import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
 import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
@@ -54,7 +54,7 @@ export async function sourcePass(input: {
     const prepared = new Map<string, PreparedDoc>();
     const nowRejected = new Map<string, string>();
     for (const doc of batch.docs) {
-      const id = asSourceId(doc._id);
+      const id = docSourceId(doc);
       if (id === undefined) continue;
       const key = sourceIdKey(id);
       keys.push(key);

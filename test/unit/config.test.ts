@@ -88,13 +88,19 @@ describe('layers', () => {
     expect(config.parallelism).toBe(3);
   });
 
-  test('a source override replaces the file`s source entirely', async () => {
-    const config = await loadConfig(path, { overrides: [{ source: { kind: 'mongodb', url: 'mongodb://flag-host/app' } }] });
-    // Merged, the file's database would survive next to the flag's url.
-    expect(config.source).toEqual({ kind: 'mongodb', url: 'mongodb://flag-host/app', emptyStrings: 'null' });
+  test('a source override of another kind replaces the file`s source entirely', async () => {
     const sqlite = await loadConfig(path, { overrides: [{ source: { kind: 'sqlite', path: 'app.db' } }] });
     expect(sqlite.source).toMatchObject({ kind: 'sqlite', path: 'app.db', mode: 'direct' });
     expect(sqlite.source).not.toHaveProperty('url');
+    expect(sqlite.source).not.toHaveProperty('database');
+  });
+
+  test('a source override of the same kind overrides only the keys it names (issue 10, item 6)', async () => {
+    const mongo = await loadConfig(path, { overrides: [{ source: { kind: 'mongodb', url: 'mongodb://flag-host/app', database: undefined } }] });
+    expect(mongo.source).toEqual({ kind: 'mongodb', url: 'mongodb://flag-host/app', database: 'fromfile', emptyStrings: 'null' });
+    const sqliteFile = file('source:\n  kind: sqlite\n  path: a.db\n  mode: schema\n  timeZone: Europe/Paris\n  castRules:\n    - { column: t.d, as: date-keep-day }\n');
+    const sqlite = await loadConfig(sqliteFile, { overrides: [{ source: { kind: 'sqlite', path: 'other.db', mode: undefined } }] });
+    expect(sqlite.source).toMatchObject({ kind: 'sqlite', path: 'other.db', mode: 'schema', timeZone: 'Europe/Paris', castRules: [{ column: 't.d', as: 'date-keep-day' }] });
   });
 
   test('a bad override is reported by key', async () => {

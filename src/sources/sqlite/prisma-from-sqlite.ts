@@ -145,8 +145,18 @@ function translateDefault(c: SqliteColumn, scalar: string, native: string | unde
   }
   const str = /^'((?:[^']|'')*)'$/.exec(text);
   if (str && scalar === 'String') return { attribute: `@default(${JSON.stringify((str[1] ?? '').replace(/''/g, "'"))})` };
+  if (str && scalar === 'Json' && isJson((str[1] ?? '').replace(/''/g, "'"))) return { attribute: `@default(${JSON.stringify((str[1] ?? '').replace(/''/g, "'"))})` };
   if (/^(TRUE|FALSE)$/i.test(text) && scalar === 'Boolean') return { attribute: `@default(${text.toLowerCase()})` };
   return { warning: `default ${raw} has no PostgreSQL equivalent here; dropped (rows keep their values; new rows get NULL)` };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

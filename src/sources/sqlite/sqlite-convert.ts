@@ -7,7 +7,7 @@ import type { ValueConverter } from '../../transform/types.ts';
 import { globMatch } from './cast-rules.ts';
 import { InvalidText, storageOf, type StorageClass } from './sqlite-values.ts';
 
-export type ConverterName = 'epoch-seconds' | 'epoch-ms' | 'julian-day' | 'text' | 'json';
+export type ConverterName = 'epoch-seconds' | 'epoch-ms' | 'julian-day' | 'text' | 'json' | 'date-keep-day';
 
 export interface CastOptions {
   /** How zone-less date-time text is read; an IANA zone name. Default UTC, whatever the machine says. */
@@ -182,6 +182,12 @@ function applyOverride(as: ConverterName, column: ColumnSpec, value: unknown, la
       return typeof value === 'string' ? value : coerce('as text (rule)', numberText(value));
     case 'json':
       return castScalar({ ...column, type: 'Json' }, value, storageOf(value), label, coerce, timeZone);
+    case 'date-keep-day': {
+      // Read as a wall clock (UTC), so zone-less text keeps the calendar date it was written with.
+      const time = castDate(value, storageOf(value), label, coerce, 'UTC') ?? reject(`${label}: no casting rule turns ${storageOf(value)} ${show(value)} into a date`);
+      const day = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
+      return day.getTime() === time.getTime() ? time : coerce('time of day dropped, calendar date kept (rule date-keep-day)', day);
+    }
   }
 }
 

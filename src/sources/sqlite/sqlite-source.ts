@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../config/load-config.ts';
-import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
+import { sourceIdKey, vouchForKey, type SourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { sqliteFingerprint } from './sqlite-fingerprint.ts';
@@ -37,16 +37,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   if (busy.length > 0 && !options.force) {
     throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
   }
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  const integrity = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
-  if (integrity.length !== 1 || integrity[0] !== 'ok') {
-    db.close();
-    throw new SqliteRefusal(`${path} fails PRAGMA integrity_check: ${integrity.slice(0, 5).join('; ')}`);
-  }
-  const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
-    (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
-  );
-  const tables = readSqliteSchema(db);
+  const { db, foreignKeyProblems, tables } = openChecked(path);
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
@@ -112,6 +103,29 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   };
 }
 
+/**
+ * Opens the file and reads its schema. SQLite's own messages (`file is not a database`, `disk I/O
+ * error`) do not say which file; these do, as bad input (exit 2): nothing was touched yet.
+ */
+function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; tables: SqliteTable[] } {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const integrity = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
+    if (integrity.length !== 1 || integrity[0] !== 'ok') {
+      throw new SqliteRefusal(`${path} fails PRAGMA integrity_check: ${integrity.slice(0, 5).join('; ')}`);
+    }
+    const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
+      (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
+    );
+    return { db, foreignKeyProblems, tables: readSqliteSchema(db) };
+  } catch (error) {
+    db?.close();
+    if (error instanceof SqliteRefusal) throw error;
+    throw new ConfigError(`${path} cannot be read as a SQLite database: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`);
+  }
+}
+
 /** The key columns first (for cursors), then typeof() and the value of every column; text as its raw bytes. */
 function selectList(t: SqliteTable, lead: readonly string[]): string {
   return [
@@ -130,7 +144,8 @@ function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly strin
   });
   const keyValues = key.map((k, i) => (k === 'rowid' && !t.columns.some((c) => c.name === 'rowid') ? row[i] : doc[k]));
   doc['_id'] = key.length === 1 ? idValue(keyValues[0]) : JSON.stringify(keyValues.map(store));
-  return doc;
+  // A text primary key of '' is a key like any other in SQLite.
+  return vouchForKey(doc);
 }
 
 function idValue(value: unknown): SourceId {
