@@ -7,6 +7,7 @@ import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { sqliteFingerprint } from './sqlite-fingerprint.ts';
 import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
+import { readSqliteObjects, type SqliteObjects } from './sqlite-objects.ts';
 import { decodeValue } from './sqlite-values.ts';
 
 export interface SqliteSource extends Source {
@@ -18,6 +19,8 @@ export interface SqliteSource extends Source {
   readonly foreignKeyProblems: readonly string[];
   /** AUTOINCREMENT tables: the last id SQLite handed out (`sqlite_sequence`), which may be past max(id). */
   readonly autoincrementSeq: ReadonlyMap<string, bigint>;
+  /** Views, triggers, expression and partial indexes, generated columns, CHECKs: what the Prisma schema cannot say. */
+  readonly objects: SqliteObjects;
 }
 
 export class SqliteRefusal extends Error {
@@ -47,6 +50,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
   );
   const tables = readSqliteSchema(db);
+  const objects = readSqliteObjects(db);
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
@@ -69,6 +73,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     table,
     foreignKeyProblems,
     autoincrementSeq,
+    objects,
     collections: async () => tables.map((t) => t.name),
     async count(name) {
       const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
