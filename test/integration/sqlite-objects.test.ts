@@ -27,6 +27,7 @@ function makeApp(file: string): void {
     CREATE TABLE users (
       id INTEGER PRIMARY KEY,
       email TEXT NOT NULL,
+      handle TEXT,
       first_name TEXT NOT NULL,
       last_name TEXT NOT NULL,
       full_name TEXT GENERATED ALWAYS AS (first_name || ' ' || last_name) VIRTUAL,
@@ -35,6 +36,7 @@ function makeApp(file: string): void {
       deleted_at DATETIME
     );
     CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+    CREATE UNIQUE INDEX users_handle ON users (handle COLLATE NOCASE);
     CREATE INDEX users_live_by_name ON users (last_name) WHERE deleted_at IS NULL;
     CREATE TABLE products (
       id INTEGER PRIMARY KEY,
@@ -47,10 +49,10 @@ function makeApp(file: string): void {
     CREATE VIEW signups_by_month AS SELECT strftime('%Y-%m', created_at) AS month, count(*) AS n FROM users GROUP BY 1;
     ${TRIGGER_SQL};
   `);
-  const user = db.prepare('INSERT INTO users (id, email, first_name, last_name, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?)');
-  user.run(1, 'alice@example.com', 'Alice', 'Liddell', '2024-01-05 10:00:00', null);
-  user.run(2, 'Bob@Example.com', 'Bob', 'Builder', '2024-01-20 11:30:00', '2024-03-01 09:00:00');
-  user.run(3, 'carol@example.com', 'Carol', 'Danvers', '2024-02-02 08:15:00', null);
+  const user = db.prepare('INSERT INTO users (id, email, handle, first_name, last_name, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  user.run(1, 'alice@example.com', 'alice', 'Alice', 'Liddell', '2024-01-05 10:00:00', null);
+  user.run(2, 'Bob@Example.com', 'Bobby', 'Bob', 'Builder', '2024-01-20 11:30:00', '2024-03-01 09:00:00');
+  user.run(3, 'carol@example.com', null, 'Carol', 'Danvers', '2024-02-02 08:15:00', null);
   const product = db.prepare('INSERT INTO products (id, name, price, qty) VALUES (?, ?, ?, ?)');
   product.run(1, 'pen', '1.50', 4);
   product.run(2, 'book', '12.00', 1);
@@ -102,7 +104,8 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
     expect(first.stdout).toMatch(/^ {2}trigger +0 of 1$/m);
     expect(first.stdout).toMatch(/^ {2}generated-column +2 of 2$/m);
     expect(first.stdout).toMatch(/^ {2}check +1 of 1$/m);
-    expect(first.stdout).toMatch(/^ {2}index +2 of 2$/m);
+    expect(first.stdout).toMatch(/^ {2}index +3 of 3$/m);
+    expect(first.stdout).toContain('index users_handle: COLLATE NOCASE in SQLite, lower(…) here');
     expect(first.stdout).toContain('generated-column users.full_name: VIRTUAL in SQLite, GENERATED ALWAYS AS (…) STORED');
   });
 
@@ -141,8 +144,9 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
     // ... and for new ones.
     await db.pool.query(`INSERT INTO users (email, first_name, last_name, created_at) VALUES ('dave@example.com', 'Dave', 'Grohl', now())`);
     expect(await q(`SELECT full_name FROM users WHERE email = 'dave@example.com'`)).toEqual([{ full_name: 'Dave Grohl' }]);
-    // The unique index on lower(email) refuses a case variant; the CHECK refuses a negative price.
+    // The unique index on lower(email) refuses a case variant, so does the one on handle COLLATE NOCASE; the CHECK refuses a negative price.
     expect(await refusal(`INSERT INTO users (email, first_name, last_name, created_at) VALUES ('ALICE@example.COM', 'A', 'L', now())`)).toBe('23505');
+    expect(await refusal(`INSERT INTO users (email, handle, first_name, last_name, created_at) VALUES ('x@example.com', 'BOBBY', 'B', 'B', now())`)).toBe('23505');
     expect(await refusal(`INSERT INTO products (name, price, qty) VALUES ('refund', -1, 1)`)).toBe('23514');
     expect(await refusal(`INSERT INTO products (name, price, qty) VALUES ('free', 0, 1)`)).toBe('ok');
     // The partial index keeps its predicate.

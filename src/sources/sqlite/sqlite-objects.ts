@@ -11,7 +11,7 @@ import { closingParen, firstParen, leadingIdentifier, splitTopLevel } from './sq
 export interface SqliteObjects {
   views: { name: string; sql: string }[];
   triggers: { name: string; table: string; sql: string }[];
-  /** Indexes with an expression among their columns, or a WHERE clause (partial). */
+  /** Indexes with an expression or a collation among their columns, or a WHERE clause (partial). */
   indexes: { name: string; table: string; unique: boolean; sql: string; items: string[]; where: string | undefined }[];
   /** `hidden` 2 in table_xinfo is VIRTUAL, 3 is STORED. */
   generated: { table: string; column: string; declared: string; stored: boolean; expression: string }[];
@@ -21,7 +21,7 @@ export interface SqliteObjects {
 
 const master = z.array(z.object({ type: z.string(), name: z.string(), tbl_name: z.string(), sql: z.string().nullable() }));
 const xinfo = z.array(z.object({ name: z.string(), type: z.string(), hidden: z.number() }));
-const indexXinfo = z.array(z.object({ seqno: z.number(), cid: z.number(), key: z.number() }));
+const indexXinfo = z.array(z.object({ seqno: z.number(), cid: z.number(), key: z.number(), coll: z.string().nullable() }));
 
 export function readSqliteObjects(db: Database.Database): SqliteObjects {
   const rows = master.parse(db.prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid`).all());
@@ -31,10 +31,10 @@ export function readSqliteObjects(db: Database.Database): SqliteObjects {
     if (r.type === 'view') out.views.push({ name: r.name, sql });
     else if (r.type === 'trigger') out.triggers.push({ name: r.name, table: r.tbl_name, sql });
     else if (r.type === 'index' && r.sql !== null) {
-      // cid -2 is an expression; an index with neither that nor a WHERE is a plain one Prisma carries.
+      // cid -2 is an expression; an index with no expression, collation or WHERE is a plain one Prisma carries.
       const keyColumns = indexXinfo.parse(db.pragma(`index_xinfo(${quoteSqlite(r.name)})`)).filter((c) => c.key === 1);
       const parts = indexParts(sql);
-      if (!parts || (!keyColumns.some((c) => c.cid === -2) && parts.where === undefined)) continue;
+      if (!parts || (!keyColumns.some((c) => c.cid === -2 || c.coll !== 'BINARY') && parts.where === undefined)) continue;
       out.indexes.push({ name: r.name, table: r.tbl_name, unique: /^\s*CREATE\s+UNIQUE\b/i.test(sql), sql, ...parts });
     } else if (r.type === 'table') {
       const defs = columnDefinitions(sql);

@@ -94,9 +94,16 @@ export function sqliteSchemaObjects(tables: readonly SqliteTable[], objects: Sql
     }
     const name = fitIdentifier(i.name, usedRelations);
     // PostgreSQL wants an expression in its own parentheses; a bare column may stay bare.
+    let folded = false;
     const items = i.items.map((item) => {
       const m = /^(.*?)(\s+(?:ASC|DESC))?$/is.exec(item);
-      const expr = (m?.[1] ?? item).trim();
+      let expr = (m?.[1] ?? item).trim();
+      // PostgreSQL has no NOCASE collation; lower() is the usual way to the same rule (see the note).
+      const nocase = /^(.*?)\s+COLLATE\s+"?NOCASE"?$/is.exec(expr);
+      if (nocase) {
+        folded = true;
+        expr = `lower(${nocase[1] ?? ''})`;
+      }
       const id = leadingIdentifier(expr);
       return `${id && id.rest.trim() === '' ? quoteIdent(names.column(i.table, id.name) ?? id.name) : `(${expr})`}${m?.[2] ?? ''}`;
     });
@@ -107,6 +114,7 @@ export function sqliteSchemaObjects(tables: readonly SqliteTable[], objects: Sql
       probe: { kind: 'named-index', table, name },
       create: `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(table)} (${items.join(', ')})${i.where === undefined ? '' : ` WHERE ${i.where}`}`,
       schemaKey: `${table}: ${name}`,
+      ...(folded ? { note: 'COLLATE NOCASE in SQLite, lower(…) here: it folds every letter, not only A-Z, so it may treat more values as equal' } : {}),
     });
   }
   for (const v of objects.views) {
