@@ -41,6 +41,7 @@ function makeApp(file: string): void {
     CREATE TABLE products (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
+      sku TEXT NOT NULL UNIQUE COLLATE NOCASE,
       price NUMERIC(10,2) NOT NULL CONSTRAINT price_not_negative CHECK (price >= 0),
       qty INTEGER NOT NULL DEFAULT 1,
       total NUMERIC(12,2) GENERATED ALWAYS AS (price * qty) STORED
@@ -53,9 +54,9 @@ function makeApp(file: string): void {
   user.run(1, 'alice@example.com', 'alice', 'Alice', 'Liddell', '2024-01-05 10:00:00', null);
   user.run(2, 'Bob@Example.com', 'Bobby', 'Bob', 'Builder', '2024-01-20 11:30:00', '2024-03-01 09:00:00');
   user.run(3, 'carol@example.com', null, 'Carol', 'Danvers', '2024-02-02 08:15:00', null);
-  const product = db.prepare('INSERT INTO products (id, name, price, qty) VALUES (?, ?, ?, ?)');
-  product.run(1, 'pen', '1.50', 4);
-  product.run(2, 'book', '12.00', 1);
+  const product = db.prepare('INSERT INTO products (id, name, sku, price, qty) VALUES (?, ?, ?, ?, ?)');
+  product.run(1, 'pen', 'pen-1', '1.50', 4);
+  product.run(2, 'book', 'book-1', '12.00', 1);
   db.close();
 }
 
@@ -104,7 +105,7 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
     expect(first.stdout).toMatch(/^ {2}trigger +0 of 1$/m);
     expect(first.stdout).toMatch(/^ {2}generated-column +2 of 2$/m);
     expect(first.stdout).toMatch(/^ {2}check +1 of 1$/m);
-    expect(first.stdout).toMatch(/^ {2}index +3 of 3$/m);
+    expect(first.stdout).toMatch(/^ {2}index +4 of 4$/m);
     expect(first.stdout).toContain('index users_handle: COLLATE NOCASE in SQLite, lower(…) here');
     expect(first.stdout).toContain('generated-column users.full_name: VIRTUAL in SQLite, GENERATED ALWAYS AS (…) STORED');
   });
@@ -147,8 +148,11 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
     // The unique index on lower(email) refuses a case variant, so does the one on handle COLLATE NOCASE; the CHECK refuses a negative price.
     expect(await refusal(`INSERT INTO users (email, first_name, last_name, created_at) VALUES ('ALICE@example.COM', 'A', 'L', now())`)).toBe('23505');
     expect(await refusal(`INSERT INTO users (email, handle, first_name, last_name, created_at) VALUES ('x@example.com', 'BOBBY', 'B', 'B', now())`)).toBe('23505');
-    expect(await refusal(`INSERT INTO products (name, price, qty) VALUES ('refund', -1, 1)`)).toBe('23514');
-    expect(await refusal(`INSERT INTO products (name, price, qty) VALUES ('free', 0, 1)`)).toBe('ok');
+    expect(await refusal(`INSERT INTO products (name, sku, price, qty) VALUES ('refund', 'r', -1, 1)`)).toBe('23514');
+    expect(await refusal(`INSERT INTO products (name, sku, price, qty) VALUES ('free', 'f', 0, 1)`)).toBe('ok');
+    // A unique constraint on a COLLATE NOCASE column keeps refusing a case variant.
+    expect(await refusal(`INSERT INTO products (name, sku, price, qty) VALUES ('pen', 'PEN-1', 1, 1)`)).toBe('23505');
+    expect(await q(`SELECT indexdef FROM pg_indexes WHERE indexname = 'products_sku_key'`)).toEqual([{ indexdef: 'CREATE UNIQUE INDEX products_sku_key ON public.products USING btree (lower(sku))' }]);
     // The partial index keeps its predicate.
     const [partial] = await q<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'users_live_by_name'`);
     expect(partial?.indexdef).toMatch(/\(last_name\) WHERE \(deleted_at IS NULL\)$/);

@@ -19,10 +19,10 @@ describe('translating SQLite schema objects', () => {
   const translated = sqliteSchemaObjects(tables, objects, { table: (t) => (t === 'my "t"' ? 'my_t' : undefined), column: (_t, c) => (c === 'c d' ? 'c_d' : c) }, []);
   const create = (kind: string) => translated.filter((o) => o.kind === kind).map((o) => o.create);
 
-  test('a plain index stays with the Prisma schema; an expression index with a WHERE is translated, expressions in parentheses', () => {
+  test('a plain index stays with the Prisma schema; an expression index with a WHERE and a NOCASE unique constraint are translated, expressions in parentheses', () => {
     expect(translated.filter((o) => o.kind === 'index').map((o) => [o.name, o.create])).toEqual([
       ['ix_plain', undefined],
-      ['sqlite_autoindex_my "t"_1', undefined],
+      ['my "t"_b_key', 'CREATE UNIQUE INDEX "my_t_b_key" ON "my_t" ((lower("b")))'],
       ['ix_sum', `CREATE INDEX "ix_sum" ON "my_t" ((a + 1) DESC, "c_d", (lower(b))) WHERE a IS NOT NULL AND b <> 'x,(y'`],
     ]);
   });

@@ -12,7 +12,7 @@ export interface SqliteObjects {
   views: { name: string; sql: string }[];
   triggers: { name: string; table: string; sql: string }[];
   /** Indexes with an expression or a collation among their columns, or a WHERE clause (partial). */
-  indexes: { name: string; table: string; unique: boolean; sql: string; items: string[]; where: string | undefined }[];
+  indexes: { name: string; table: string; unique: boolean; sql: string; items: string[]; where: string | undefined; constraintColumns?: string[] }[];
   /** `hidden` 2 in table_xinfo is VIRTUAL, 3 is STORED. */
   generated: { table: string; column: string; declared: string; stored: boolean; expression: string }[];
   /** Named when the table says `CONSTRAINT name CHECK (…)`. */
@@ -21,7 +21,8 @@ export interface SqliteObjects {
 
 const master = z.array(z.object({ type: z.string(), name: z.string(), tbl_name: z.string(), sql: z.string().nullable() }));
 const xinfo = z.array(z.object({ name: z.string(), type: z.string(), hidden: z.number() }));
-const indexXinfo = z.array(z.object({ seqno: z.number(), cid: z.number(), key: z.number(), coll: z.string().nullable() }));
+const indexXinfo = z.array(z.object({ seqno: z.number(), cid: z.number(), name: z.string().nullable(), key: z.number(), coll: z.string().nullable() }));
+const indexList = z.array(z.object({ name: z.string(), origin: z.string() }));
 
 export function readSqliteObjects(db: Database.Database): SqliteObjects {
   const rows = master.parse(db.prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid`).all());
@@ -44,6 +45,13 @@ export function readSqliteObjects(db: Database.Database): SqliteObjects {
         if (expression !== undefined) out.generated.push({ table: r.name, column: c.name, declared: c.type, stored: c.hidden === 3, expression });
       }
       for (const d of defs) for (const check of checksIn(d.text)) out.checks.push({ table: r.name, ...check });
+      // `email TEXT UNIQUE COLLATE NOCASE`: a constraint's index has no SQL of its own; written out here.
+      for (const u of indexList.parse(db.pragma(`index_list(${quoteSqlite(r.name)})`)).filter((i) => i.origin === 'u')) {
+        const keys = indexXinfo.parse(db.pragma(`index_xinfo(${quoteSqlite(u.name)})`)).filter((c) => c.key === 1).sort((a, b) => a.seqno - b.seqno);
+        if (!keys.some((c) => c.coll !== 'BINARY')) continue;
+        const items = keys.map((c) => `${quoteSqlite(c.name ?? '')}${c.coll === 'BINARY' ? '' : ` COLLATE ${c.coll ?? ''}`}`);
+        out.indexes.push({ name: [r.name, ...keys.map((c) => c.name ?? ''), 'key'].join('_'), table: r.name, unique: true, sql: `UNIQUE (${items.join(', ')})`, items, where: undefined, constraintColumns: keys.map((c) => c.name ?? '') });
+      }
     }
   }
   return out;

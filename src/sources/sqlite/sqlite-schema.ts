@@ -59,8 +59,8 @@ export function readSqliteSchema(db: Database.Database): SqliteTable[] {
     const indexes = z
       .array(indexList)
       .parse(db.pragma(`index_list(${quoted})`))
-      // Partial indexes, and indexes of CREATE INDEX with a collation (NOCASE), are schema objects (sqlite-objects.ts).
-      .filter((i) => i.partial === 0 && (i.origin !== 'c' || !z.array(indexCollation).parse(db.pragma(`index_xinfo(${quoteSqlite(i.name)})`)).some((c) => c.key === 1 && c.coll !== 'BINARY')))
+      // Partial indexes, and indexes or unique constraints with a collation (NOCASE), are schema objects (sqlite-objects.ts).
+      .filter((i) => i.partial === 0 && (i.origin === 'pk' || !z.array(indexCollation).parse(db.pragma(`index_xinfo(${quoteSqlite(i.name)})`)).some((c) => c.key === 1 && c.coll !== 'BINARY')))
       .map((i) => ({
         name: i.name,
         unique: i.unique === 1,

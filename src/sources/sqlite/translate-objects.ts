@@ -92,7 +92,8 @@ export function sqliteSchemaObjects(tables: readonly SqliteTable[], objects: Sql
       out.push({ kind: 'index', name: i.name, sourceSql: i.sql, probe: { kind: 'none' }, reason: unnamed(`table for ${i.table}`) });
       continue;
     }
-    const name = fitIdentifier(i.name, usedRelations);
+    // A unique constraint's index is named as Prisma names keys: `<table>_<columns>_key`.
+    const name = fitIdentifier(i.constraintColumns ? [table, ...i.constraintColumns.map((c) => names.column(i.table, c) ?? c), 'key'].join('_') : i.name, usedRelations);
     // PostgreSQL wants an expression in its own parentheses; a bare column may stay bare.
     let folded = false;
     const items = i.items.map((item) => {
