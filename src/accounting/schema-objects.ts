@@ -40,7 +40,14 @@ export interface SourceObject {
   schemaKey?: string;
 }
 
-const notCreated = z.object({ kind: z.enum(OBJECT_KINDS), name: z.string(), reason: z.string(), sql: z.string().optional() });
+const notCreated = z.object({
+  kind: z.enum(OBJECT_KINDS),
+  name: z.string(),
+  reason: z.string(),
+  sql: z.string().optional(),
+  /** PostgreSQL refused the statement: a reason later runs and validate may repeat. */
+  refused: z.boolean().optional(),
+});
 export type NotCreated = z.infer<typeof notCreated>;
 export const schemaObjectAccount = z.object({
   /** Per kind: how many the source has, how many PostgreSQL has. */
@@ -109,8 +116,9 @@ export function accountObjects(objects: readonly SourceObject[], present: readon
       if (o.note) account.notes.push({ kind: o.kind, name: o.name, note: o.note });
       return;
     }
-    const reason = o.reason ?? refusals.get(refusalKey(o)) ?? 'not in PostgreSQL';
-    account.notCreated.push({ kind: o.kind, name: o.name, reason, ...(o.sourceSql ? { sql: o.sourceSql } : {}) });
+    const refusal = o.reason === undefined ? refusals.get(refusalKey(o)) : undefined;
+    const reason = o.reason ?? refusal ?? 'not in PostgreSQL, and no run recorded why (dropped since?)';
+    account.notCreated.push({ kind: o.kind, name: o.name, reason, ...(o.sourceSql ? { sql: o.sourceSql } : {}), ...(refusal ? { refused: true } : {}) });
   });
   account.kinds = kinds.filter((k) => k.source > 0);
   return account;
@@ -120,13 +128,14 @@ export function refusalKey(o: { kind: ObjectKind; name: string }): string {
   return `${o.kind}\u0000${o.name}`;
 }
 
-/** The reasons the last completed run recorded, for objects it did not create. */
+/** The refusals the last completed run recorded, for objects PostgreSQL would not create. */
 export async function recordedRefusals(db: pg.Pool | pg.PoolClient): Promise<Map<string, string>> {
   const { rows } = await db.query<{ summary: unknown }>(
     `SELECT summary FROM _migration.runs WHERE status = 'completed' AND summary ? 'schemaObjects' ORDER BY finished_at DESC NULLS LAST LIMIT 1`,
   );
   const parsed = z.object({ schemaObjects: schemaObjectAccount }).safeParse(rows[0]?.summary);
-  return new Map(parsed.success ? parsed.data.schemaObjects.notCreated.map((n) => [refusalKey(n), n.reason]) : []);
+  // Only PostgreSQL's refusals: "no run recorded why" must not become a recorded reason on the next run.
+  return new Map(parsed.success ? parsed.data.schemaObjects.notCreated.filter((n) => n.refused === true).map((n) => [refusalKey(n), n.reason]) : []);
 }
 
 /** The summary's section: counts per kind, then every object not created with its reason (and a trigger's SQL). */

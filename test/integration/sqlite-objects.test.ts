@@ -118,6 +118,7 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
       ['trigger', 'touch_updated_at'],
     ]);
     expect(account.notCreated[0]?.reason).toMatch(/^PostgreSQL refused it: function strftime\(.*\) does not exist$/);
+    expect(account.notCreated[0]?.refused).toBe(true);
     expect(account.notCreated[1]).toEqual({ kind: 'trigger', name: 'touch_updated_at', reason: 'SQLite trigger body; recreate it as a PL/pgSQL function', sql: TRIGGER_SQL });
     expect(account.kinds.every((k) => k.kind === 'view' || k.kind === 'trigger' || k.created === k.source)).toBe(true);
   });
@@ -175,7 +176,14 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
     expect(broken.stdout).toContain('index users_email_lower is not in PostgreSQL and the run recorded no reason');
   });
 
-  test('--restart --yes reloads with the objects in place: the copy never writes a generated column', async () => {
+  test('a re-run reads the catalog: the index dropped above is listed; --restart --yes reloads with the objects in place, the copy never writes a generated column', async () => {
+    const rerun = await migrate();
+    expect({ code: rerun.code, stderr: rerun.code === 0 ? '' : rerun.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(rerun.stdout).toMatch(/^NOT CREATED in PostgreSQL \(3\):/m);
+    expect(rerun.stdout).toContain('  index users_email_lower: not in PostgreSQL, and no run recorded why (dropped since?)');
+    expect(rerun.stdout).toMatch(/^ {2}view signups_by_month: PostgreSQL refused it: function strftime/m);
+    // The re-run's account does not turn "no reason" into a recorded one: validate still finds the defect.
+    expect((await validate(join(work, 'validate-rerun.json'))).code).toBe(3);
     const before = await Promise.all(['users', 'products'].map((t) => tableChecksum(db.pool, t)));
     const again = await migrate('--restart', '--yes');
     expect({ code: again.code, stderr: again.code === 0 ? '' : again.stderr }).toEqual({ code: 0, stderr: '' });
