@@ -76,25 +76,30 @@ export async function presentObjects(db: pg.Pool | pg.PoolClient, objects: reado
             ARRAY(SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o) LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n ORDER BY u.o) AS columns
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid WHERE t.relnamespace = current_schema()::regnamespace`,
   );
-  const same = (a: readonly (string | null)[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  // Keyed once: a file with thousands of tables has tens of thousands of objects to look up.
+  const key = (...parts: readonly (string | null)[]) => JSON.stringify(parts);
+  const relationKeys = new Set(relations.map((r) => key(r.name, r.kind)));
+  const columnKeys = new Set(columns.map((c) => key(c.t, c.c, String(c.generated))));
+  const constraintKeys = new Set(constraints.flatMap((c) => [key(c.t, c.type), key(c.t, c.type, ...c.columns), key(c.t, 'name', c.name)]));
+  const indexKeys = new Set(indexes.flatMap((i) => [key(i.t, String(i.unique), ...i.columns), key(i.t, 'name', i.name)]));
   return objects.map(({ probe: p }) => {
     switch (p.kind) {
       case 'table':
-        return relations.some((r) => r.name === p.table && (r.kind === 'r' || r.kind === 'p'));
+        return relationKeys.has(key(p.table, 'r')) || relationKeys.has(key(p.table, 'p'));
       case 'view':
-        return relations.some((r) => r.name === p.name && (r.kind === 'v' || r.kind === 'm'));
+        return relationKeys.has(key(p.name, 'v')) || relationKeys.has(key(p.name, 'm'));
       case 'column':
-        return columns.some((c) => c.t === p.table && c.c === p.column && c.generated === p.generated);
+        return columnKeys.has(key(p.table, p.column, String(p.generated)));
       case 'primary-key':
-        return constraints.some((c) => c.t === p.table && c.type === 'p');
+        return constraintKeys.has(key(p.table, 'p'));
       case 'foreign-key':
-        return constraints.some((c) => c.t === p.table && c.type === 'f' && same(c.columns, p.columns));
+        return constraintKeys.has(key(p.table, 'f', ...p.columns));
       case 'constraint':
-        return constraints.some((c) => c.t === p.table && c.name === p.name);
+        return constraintKeys.has(key(p.table, 'name', p.name));
       case 'index':
-        return indexes.some((i) => i.t === p.table && i.unique === p.unique && same(i.columns, p.columns));
+        return indexKeys.has(key(p.table, String(p.unique), ...p.columns));
       case 'named-index':
-        return indexes.some((i) => i.t === p.table && i.name === p.name);
+        return indexKeys.has(key(p.table, 'name', p.name));
       case 'none':
         return false;
     }
