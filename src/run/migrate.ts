@@ -2,7 +2,9 @@ import pRetry from 'p-retry';
 import { logAccounting } from '../accounting/log-accounting.ts';
 import { runAccounting } from '../accounting/run-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
+import { accountObjects, presentObjects, recordedRefusals } from '../accounting/schema-objects.ts';
 import { completeLoad } from '../load/complete.ts';
+import { createSchemaObjects } from '../load/create-objects.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
@@ -144,6 +146,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const mirror = new CheckpointMirror(config.checkpointDir, { runId, configHash, source: source.identity, target: maskUrl(target.url), resumeCommand }, await state.progress());
     writer = config.writer === 'prisma' ? await createPrismaWriter(target.url, config.prismaClient) : createCopyWriter(target.pool);
 
+    let refusals = new Map<string, string>();
     if (opened.kind !== 'completed') {
       if (origin === 'existing') await holdBackForeignKeys(target.pool, ddl);
       await state.setStatus('running', 'load');
@@ -173,7 +176,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       mirror.write('running', 'complete');
       const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger, sequenceFloors: session.sequenceFloors, references: session.references };
       // Each step of the completion is idempotent: a dropped connection repeats it from the start.
-      const completed = await pRetry(() => completeLoad(completeInput), {
+      const completed = await pRetry(async () => {
+        const done = await completeLoad(completeInput);
+        // Views, CHECKs, expression and partial indexes, generated columns: after the rows they must satisfy.
+        if (session.schemaObjects) refusals = await createSchemaObjects(completeInput.pool, session.schemaObjects, logger);
+        return done;
+      }, {
         retries: config.retry.retries,
         minTimeout: config.retry.minDelayMs,
         maxTimeout: config.retry.maxDelayMs,
@@ -199,6 +207,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       idColumns: [...session.idConversions].sort().map(([column, count]) => ({ column, count })),
       repairs: await repairCounts(target.pool, runId),
       rejectedLimit: checkRejectedLimit(config.maxRejected, counted.totals.rejected, counted.totals.source),
+      ...(session.schemaObjects
+        ? { schemaObjects: accountObjects(session.schemaObjects, await presentObjects(target.pool, session.schemaObjects), new Map([...(await recordedRefusals(target.pool)), ...refusals])) }
+        : {}),
     };
     await state.setStatus('completed', 'done', summary);
     mirror.setFields(fields);

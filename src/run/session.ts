@@ -15,10 +15,13 @@ import { refuseOtherSchemas } from '../schema/schema-placement.ts';
 import { buildModelGraph, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
+import type { TypeRule } from '../sources/sqlite/cast-rules.ts';
 import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
 import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
+import { sqliteSchemaObjects } from '../sources/sqlite/translate-objects.ts';
 import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
+import type { SourceObject } from '../accounting/schema-objects.ts';
 import type { SourceFields } from '../transform/context.ts';
 import { createBsonConverter } from '../transform/convert.ts';
 import { loadTransformers, transformersModule } from '../transform/load-transformers.ts';
@@ -46,6 +49,8 @@ export interface Session {
   idConversions: Map<string, number>;
   /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
   sequenceFloors: Map<string, bigint>;
+  /** The source file's schema objects and how PostgreSQL is to have each (SQLite direct copy). */
+  schemaObjects?: SourceObject[];
 }
 
 /**
@@ -58,15 +63,17 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
   try {
     const direct = config.source.kind === 'sqlite' && config.source.mode === 'direct';
     let schemaText: string;
+    let generatedWarnings: string[] = [];
     // The direct copy reads each table and column by its exact SQLite name, whatever the model calls it.
     const sourceNames = new Map<string, { table: string; fields: Record<string, string> }>();
     if (direct && config.source.kind === 'sqlite') {
       const sqlite = source as SqliteSource;
       const generated = prismaSchemaFromSqlite(
         sqlite.tables,
-        config.source.typeRules.map((r) => ({ name: `config: ${r.declared ?? r.column ?? '*'}`, ...(r.declared ? { declared: new RegExp(r.declared, 'i') } : {}), ...(r.column ? { column: r.column } : {}), type: () => r.type })),
+        typeRulesOf(config.source.typeRules),
       );
       for (const w of generated.warnings) logger.warn(`        ${w}`);
+      generatedWarnings = generated.warnings;
       for (const [table, names] of generated.models) sourceNames.set(names.model, { table, fields: Object.fromEntries([...names.fields].map(([column, field]) => [field, column])) });
       schemaText = generated.schema;
       if (config.source.emitPrisma) writeOut(config.source.emitPrisma, schemaText, logger, 'Prisma schema');
@@ -134,6 +141,22 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
           });
     const renamesOf = (p: ModelPlan) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
     const sequenceFloors = new Map<string, bigint>();
+    let schemaObjects: SourceObject[] | undefined;
+    if (direct && config.source.kind === 'sqlite') {
+      const sqlite = source as SqliteSource;
+      const modelOf = (table: string) => {
+        const model = [...sourceNames].find(([, n]) => n.table === table)?.[0];
+        return model === undefined ? undefined : graph.models.get(model);
+      };
+      schemaObjects = sqliteSchemaObjects(sqlite.tables, sqlite.objects, {
+        table: (t) => modelOf(t)?.table,
+        column: (t, c) => {
+          const model = modelOf(t);
+          const field = Object.entries(sourceNames.get(model?.name ?? '')?.fields ?? {}).find(([, column]) => column === c)?.[0];
+          return model?.columns.find((x) => x.field === field)?.column;
+        },
+      }, generatedWarnings, typeRulesOf(config.source.typeRules));
+    }
     if (direct) {
       for (const [model, names] of sourceNames) {
         const seq = (source as SqliteSource).autoincrementSeq.get(names.table);
@@ -142,6 +165,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       }
     }
     return {
+      ...(schemaObjects ? { schemaObjects } : {}),
       sequenceFloors,
       schemaText,
       schemaFile: direct ? `the schema generated from ${source.identity}` : config.schema,
@@ -172,6 +196,11 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     await source.close();
     throw error;
   }
+}
+
+/** The config's type rules as casting rules, ahead of the defaults. */
+function typeRulesOf(rules: readonly { declared?: string | undefined; column?: string | undefined; type: string }[]): TypeRule[] {
+  return rules.map((r) => ({ name: `config: ${r.declared ?? r.column ?? '*'}`, ...(r.declared ? { declared: new RegExp(r.declared, 'i') } : {}), ...(r.column ? { column: r.column } : {}), type: () => r.type }));
 }
 
 function readSchemaFile(path: string): string {

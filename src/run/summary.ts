@@ -1,4 +1,5 @@
 import { formatAccounting, type FieldAccounting } from '../accounting/field-accounting.ts';
+import { formatObjects, type SchemaObjectAccount } from '../accounting/schema-objects.ts';
 import { formatRepairs, type RepairCount } from './reference-report.ts';
 import type { RejectedLimit } from './reject-threshold.ts';
 import type { ProgressRow } from './run-state.ts';
@@ -38,6 +39,8 @@ export interface RunSummary {
   repairs?: RepairCount[];
   /** The rejections against --max-rejected; exceeded means exit 3. */
   rejectedLimit?: RejectedLimit;
+  /** The source file's schema objects: how many of each kind PostgreSQL has, and each one it has not, with the reason. */
+  schemaObjects?: SchemaObjectAccount;
 }
 
 export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
@@ -85,6 +88,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', 'id columns without a relation, converted to UUIDs:', ...summary.idColumns.map((c) => `  ${fmt(c.count).padStart(9)}  ${c.column}`));
   }
   lines.push(...formatRepairs(summary.repairs ?? []));
+  if (summary.schemaObjects) lines.push('', ...formatObjects(summary.schemaObjects));
   if (overLimit && summary.rejectedLimit) lines.push('', `${summary.rejectedLimit.message}: the run finished, but the tool cannot vouch for the result`);
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');

@@ -16,7 +16,9 @@ import { accountingOf } from '../accounting/run-accounting.ts';
 import { checkForeignKeys, reportRepairs } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
 import { validationPool } from './pg-readers.ts';
+import { checkObjects } from './object-check.ts';
 import { checkSchema } from './schema-check.ts';
+import type { SchemaObjectAccount } from '../accounting/schema-objects.ts';
 import { checkSequences } from './sequence-check.ts';
 import { JunctionTally } from './junction-tally.ts';
 import { sourcePass } from './source-pass.ts';
@@ -42,6 +44,8 @@ export interface ValidationReport {
   findings: Finding[];
   /** How every source field is used, recounted from validate's own pass over the source. */
   fields: FieldAccounting;
+  /** The source file's schema objects against the catalog (SQLite direct copy). */
+  schemaObjects?: SchemaObjectAccount;
   /** Set when a run held the target's lock as validation started: the results may have moved under it. */
   heldBy?: string;
 }
@@ -106,7 +110,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     await checkForeignKeys(client, graph, findings, session.references);
     await reportRepairs(client, findings);
     const tables = [...[...graph.models.values()].map((m) => m.table), ...graph.junctions.map((j) => j.table)];
-    await checkSchema(client, ddl, tables, findings);
+    // The objects made after the load (generated columns, CHECKs, expression indexes) are expected beyond Prisma's DDL.
+    await checkSchema(client, ddl, tables, findings, new Set((session.schemaObjects ?? []).flatMap((o) => o.schemaKey ?? [])));
+    const schemaObjects = session.schemaObjects ? await checkObjects(client, session.schemaObjects, findings) : undefined;
     const sequencesChecked = await checkSequences(client, tables, findings);
 
     const fields = await accountingOf(plan, source, config.unmappedFields, (m) => fieldCounts.get(m) ?? []);
@@ -139,6 +145,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       sequencesChecked,
       findings: all,
       fields,
+      ...(schemaObjects ? { schemaObjects } : {}),
       ...(holder ? { heldBy: heldWarning(holder) } : {}),
     };
     if (options.reportFile) {

@@ -5,7 +5,7 @@ import type { SqliteColumn, SqliteTable } from './sqlite-schema.ts';
 
 export interface GeneratedSchema {
   schema: string;
-  /** What could not be carried, for the log: defaults, CHECKs, composite foreign keys. */
+  /** What could not be carried, for the log: defaults, composite foreign keys (CHECKs are schema objects: translate-objects.ts). */
   warnings: string[];
   /** Table → model name, column → field name, for renames and reports. */
   models: Map<string, { model: string; fields: Map<string, string> }>;
@@ -104,7 +104,6 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       const map = name === undefined ? '' : `, map: ${JSON.stringify(name)}`;
       lines.push(`  @@${index.unique ? 'unique' : 'index'}([${index.columns.map(field).join(', ')}]${map})`);
     }
-    for (const check of t.checks) warnings.push(`${t.name}: CHECK (${check}) is kept as a comment on the model; PostgreSQL does not get it`);
     lines.push(`  @@map(${JSON.stringify(db.table)})`);
     blocks.set(t.name, lines);
   }

@@ -30,6 +30,7 @@ const columnInfo = z.object({ name: z.string(), type: z.string(), notnull: z.num
 const fkInfo = z.object({ id: z.number(), seq: z.number(), table: z.string(), from: z.string(), to: z.string().nullable(), on_delete: z.string(), on_update: z.string() });
 const indexList = z.object({ name: z.string(), unique: z.number(), origin: z.enum(['c', 'u', 'pk']), partial: z.number() });
 const indexInfo = z.object({ seqno: z.number(), name: z.string().nullable() });
+const indexCollation = z.object({ key: z.number(), coll: z.string().nullable() });
 
 /** Reads tables, columns, keys, foreign keys, indexes and CHECK constraints from the catalog. */
 export function readSqliteSchema(db: Database.Database): SqliteTable[] {
@@ -58,7 +59,8 @@ export function readSqliteSchema(db: Database.Database): SqliteTable[] {
     const indexes = z
       .array(indexList)
       .parse(db.pragma(`index_list(${quoted})`))
-      .filter((i) => i.partial === 0)
+      // Partial indexes, and indexes or unique constraints with a collation (NOCASE), are schema objects (sqlite-objects.ts).
+      .filter((i) => i.partial === 0 && (i.origin === 'pk' || !z.array(indexCollation).parse(db.pragma(`index_xinfo(${quoteSqlite(i.name)})`)).some((c) => c.key === 1 && c.coll !== 'BINARY')))
       .map((i) => ({
         name: i.name,
         unique: i.unique === 1,

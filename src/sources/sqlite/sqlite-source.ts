@@ -7,6 +7,7 @@ import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { sqliteFingerprint } from './sqlite-fingerprint.ts';
 import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
+import { readSqliteObjects, type SqliteObjects } from './sqlite-objects.ts';
 import { decodeValue } from './sqlite-values.ts';
 
 export interface SqliteSource extends Source {
@@ -18,6 +19,8 @@ export interface SqliteSource extends Source {
   readonly foreignKeyProblems: readonly string[];
   /** AUTOINCREMENT tables: the last id SQLite handed out (`sqlite_sequence`), which may be past max(id). */
   readonly autoincrementSeq: ReadonlyMap<string, bigint>;
+  /** Views, triggers, expression and partial indexes, generated columns, CHECKs: what the Prisma schema cannot say. */
+  readonly objects: SqliteObjects;
 }
 
 export class SqliteRefusal extends Error {
@@ -37,7 +40,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   if (busy.length > 0 && !options.force) {
     throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
   }
-  const { db, foreignKeyProblems, tables } = openChecked(path);
+  const { db, foreignKeyProblems, tables, objects } = openChecked(path);
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
@@ -60,6 +63,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     table,
     foreignKeyProblems,
     autoincrementSeq,
+    objects,
     collections: async () => tables.map((t) => t.name),
     async count(name) {
       const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
@@ -107,7 +111,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
  * Opens the file and reads its schema. SQLite's own messages (`file is not a database`, `disk I/O
  * error`) do not say which file; these do, as bad input (exit 2): nothing was touched yet.
  */
-function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; tables: SqliteTable[] } {
+function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; tables: SqliteTable[]; objects: SqliteObjects } {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -118,7 +122,7 @@ function openChecked(path: string): { db: Database.Database; foreignKeyProblems:
     const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
       (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
     );
-    return { db, foreignKeyProblems, tables: readSqliteSchema(db) };
+    return { db, foreignKeyProblems, tables: readSqliteSchema(db), objects: readSqliteObjects(db) };
   } catch (error) {
     db?.close();
     if (error instanceof SqliteRefusal) throw error;
