@@ -197,6 +197,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       idColumns: [...session.idConversions].sort().map(([column, count]) => ({ column, count })),
       repairs: await repairCounts(target.pool, runId),
       rejectedLimit: checkRejectedLimit(config.maxRejected, counted.totals.rejected, counted.totals.source),
+      ...(session.notCopied.length > 0 ? { notCopied: session.notCopied.map((t) => ({ object: `table ${t.name}`, reason: t.reason })) } : {}),
     };
     await state.setStatus('completed', 'done', summary);
     mirror.setFields(fields);

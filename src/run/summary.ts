@@ -38,6 +38,8 @@ export interface RunSummary {
   repairs?: RepairCount[];
   /** The rejections against --max-rejected; exceeded means exit 3. */
   rejectedLimit?: RejectedLimit;
+  /** Source objects recognised and deliberately not copied (`_prisma_migrations`), each with the reason. */
+  notCopied?: { object: string; reason: string }[];
 }
 
 export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
@@ -85,6 +87,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', 'id columns without a relation, converted to UUIDs:', ...summary.idColumns.map((c) => `  ${fmt(c.count).padStart(9)}  ${c.column}`));
   }
   lines.push(...formatRepairs(summary.repairs ?? []));
+  if (summary.notCopied && summary.notCopied.length > 0) lines.push('', 'not copied:', ...summary.notCopied.map((n) => `  ${n.object}: ${n.reason}`));
   if (overLimit && summary.rejectedLimit) lines.push('', `${summary.rejectedLimit.message}: the run finished, but the tool cannot vouch for the result`);
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { quoteIdent } from '../../target/identifiers.ts';
+import { chooseTableKey, rowidName, type TableKey } from './table-key.ts';
 
 export interface SqliteColumn {
   name: string;
@@ -24,6 +25,16 @@ export interface SqliteTable {
   foreignKeys: { columns: string[]; table: string; to: string[]; onDelete: string; onUpdate: string }[];
   indexes: { name: string; unique: boolean; columns: string[]; origin: 'c' | 'u' | 'pk' }[];
   checks: string[];
+  /** How the direct copy identifies its rows (a table without a primary key too). */
+  key: TableKey;
+  /** The name that reads the rowid (`rowid`, `_rowid_` or `oid`, whichever no column shadows); none for WITHOUT ROWID. */
+  rowid: string | undefined;
+}
+
+/** A table the tool recognises and does not copy as application data, with the reason. */
+export interface SkippedTable {
+  name: string;
+  reason: string;
 }
 
 const columnInfo = z.object({ name: z.string(), type: z.string(), notnull: z.number(), dflt_value: z.string().nullable(), pk: z.number(), hidden: z.number() });
@@ -65,8 +76,13 @@ export function readSqliteSchema(db: Database.Database): SqliteTable[] {
         origin: i.origin,
         columns: z.array(indexInfo).parse(db.pragma(`index_info(${quoteSqlite(i.name)})`)).sort((a, b) => a.seqno - b.seqno).map((c) => c.name ?? ''),
       }));
+    const key = chooseTableKey(columns, primaryKey, indexes);
+    const rowid = withoutRowid ? undefined : rowidName(columns);
+    if (!rowid && !withoutRowid && key.kind !== 'declared') throw new Error(`SQLite table ${name} has no primary key and columns named rowid, _rowid_ and oid: its rows cannot be told apart`);
     return {
       name,
+      key,
+      rowid,
       columns,
       primaryKey,
       rowidAlias,

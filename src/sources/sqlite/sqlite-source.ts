@@ -6,7 +6,8 @@ import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { sqliteFingerprint } from './sqlite-fingerprint.ts';
-import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
+import { skipPrismaMigrations } from './prisma-migrations.ts';
+import { quoteSqlite, readSqliteSchema, type SkippedTable, type SqliteTable } from './sqlite-schema.ts';
 import { decodeValue } from './sqlite-values.ts';
 
 export interface SqliteSource extends Source {
@@ -18,6 +19,8 @@ export interface SqliteSource extends Source {
   readonly foreignKeyProblems: readonly string[];
   /** AUTOINCREMENT tables: the last id SQLite handed out (`sqlite_sequence`), which may be past max(id). */
   readonly autoincrementSeq: ReadonlyMap<string, bigint>;
+  /** Tables recognised and deliberately not copied (Prisma's `_prisma_migrations`), with the reason. */
+  readonly notCopied: readonly SkippedTable[];
 }
 
 export class SqliteRefusal extends Error {
@@ -46,7 +49,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
     (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
   );
-  const tables = readSqliteSchema(db);
+  const { kept: tables, skipped: notCopied } = skipPrismaMigrations(readSqliteSchema(db), (name) => Number((db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: number }).n));
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
@@ -59,7 +62,8 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     if (!t) throw new Error(`SQLite file has no table ${name}`);
     return t;
   };
-  const keyOf = (t: SqliteTable) => (t.primaryKey.length > 0 ? t.primaryKey : ['rowid']);
+  // A table without a primary key is read and found by its rowid (see table-key.ts).
+  const keyOf = (t: SqliteTable) => (t.primaryKey.length > 0 ? t.primaryKey : [t.rowid ?? 'rowid']);
 
   return {
     kind: 'sqlite',
@@ -69,6 +73,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     table,
     foreignKeyProblems,
     autoincrementSeq,
+    notCopied,
     collections: async () => tables.map((t) => t.name),
     async count(name) {
       const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
@@ -77,8 +82,8 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const t = table(name);
       // Rowid order is the storage order and always unique; WITHOUT ROWID tables go by key.
-      const order = t.withoutRowid ? t.primaryKey : ['rowid'];
-      const orderSql = order.map(quoteOrRowid).join(', ');
+      const order = t.withoutRowid ? t.primaryKey : [t.rowid ?? 'rowid'];
+      const orderSql = order.map((c) => quoteOrRowid(t, c)).join(', ');
       const select = selectList(t, order);
       let after: unknown[] | undefined = typeof options.after?.['key'] === 'string' ? (JSON.parse(options.after['key']) as unknown[]).map(revive) : undefined;
       for (;;) {
@@ -97,7 +102,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
       const key = keyOf(t);
       const select = selectList(t, key);
       const found: SourceDoc[] = [];
-      const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map(quoteOrRowid).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
+      const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map((c) => quoteOrRowid(t, c)).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
       for (const id of ids) {
         const values = key.length > 1 ? (JSON.parse(sourceIdKey(id)) as unknown[]).map(revive) : [typeof id === 'string' && /^-?\d+$/.test(id) ? BigInt(id) : id];
         const row = statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
@@ -115,7 +120,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
 /** The key columns first (for cursors), then typeof() and the value of every column; text as its raw bytes. */
 function selectList(t: SqliteTable, lead: readonly string[]): string {
   return [
-    ...lead.map(quoteOrRowid),
+    ...lead.map((c) => quoteOrRowid(t, c)),
     ...t.columns.flatMap((c) => {
       const q = quoteSqlite(c.name);
       return [`typeof(${q})`, `CASE WHEN typeof(${q}) = 'text' THEN CAST(${q} AS BLOB) ELSE ${q} END`];
@@ -128,7 +133,9 @@ function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly strin
   t.columns.forEach((c, i) => {
     doc[c.name] = decodeValue(String(row[lead + 2 * i]), row[lead + 2 * i + 1]);
   });
-  const keyValues = key.map((k, i) => (k === 'rowid' && !t.columns.some((c) => c.name === 'rowid') ? row[i] : doc[k]));
+  const keyValues = key.map((k, i) => (isRowid(t, k) ? row[i] : doc[k]));
+  // The column a table with nothing unique gets: its rowid, which leads the row in both reads.
+  if (t.key.kind === 'rowid') doc[t.key.column] = row[0];
   doc['_id'] = key.length === 1 ? idValue(keyValues[0]) : JSON.stringify(keyValues.map(store));
   return doc;
 }
@@ -152,6 +159,10 @@ function revive(value: unknown): unknown {
   return value;
 }
 
-function quoteOrRowid(name: string): string {
-  return name === 'rowid' ? 'rowid' : quoteSqlite(name);
+function isRowid(t: SqliteTable, name: string): boolean {
+  return name === (t.rowid ?? 'rowid') && !t.columns.some((c) => c.name === name);
+}
+
+function quoteOrRowid(t: SqliteTable, name: string): string {
+  return isRowid(t, name) ? name : quoteSqlite(name);
 }
