@@ -161,7 +161,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url, timings };
         }
         await state.setStatus('failed');
-        mirror.write('failed', 'load', await state.progress());
+        const progress = await state.progress();
+        mirror.write('failed', 'load', progress);
+        // Some tables full and others empty is a failed run, never a result: say which, and how to go on.
+        const loaded = progress.filter((p) => p.status === 'loaded').map((p) => p.model);
+        const unfinished = progress.filter((p) => p.status !== 'loaded').map((p) => p.model);
+        logger.warn(
+          `        the load stopped with ${loaded.length} of ${progress.length} table(s) loaded (${loaded.join(', ') || 'none'}); not loaded: ${unfinished.join(', ')}. The run is marked failed; fix the cause below, then resume with:\n    ${resumeCommand}`,
+        );
         throw error;
       }
 

@@ -78,7 +78,7 @@ export function makePrismaAppFile(file: string): void {
 }
 
 /** Rows per keyless table; page_views repeats whole rows, as a hit counter without a key does. */
-export const LOG_COUNTS = { audit_log: 300, page_views: 250, accounts: 5 } as const;
+export const LOG_COUNTS = { audit_log: 3000, page_views: 250, accounts: 5 } as const;
 
 /**
  * A hand-written app's file: an `accounts` table with a key, an `audit_log` with none, and a
@@ -102,8 +102,8 @@ export function makeKeylessLogFile(file: string, options: { unsupported?: boolea
     for (let i = 0; i < LOG_COUNTS.page_views; i++) view.run(`/page/${i % 50}`, '2024-03-01', i % 50 === 7 ? null : i % 50);
   })();
   if (options.unsupported) {
-    // A key PostgreSQL cannot index as Prisma maps it (Json @id): the run must not need this table.
-    db.exec(`CREATE TABLE settings_blob (doc JSON PRIMARY KEY, note TEXT); INSERT INTO settings_blob VALUES ('{"a":1}', 'x');`);
+    // A type PostgreSQL refuses (numeric precision is at most 1000): the run must not need this table.
+    db.exec(`CREATE TABLE legacy_ledger (id INTEGER PRIMARY KEY, amount DECIMAL(1200, 2)); INSERT INTO legacy_ledger VALUES (1, 12.5);`);
   }
   db.close();
 }
