@@ -172,6 +172,12 @@ describe('keyless log and audit tables', () => {
       expect(await child.waitFor(/phase 2\/2: AuditLog/)).toBe(true);
       child.child.kill('SIGKILL');
       expect((await child.done).signal).toBe('SIGKILL');
+      // The kill landed mid-load: page_views done, audit_log's whole-table transaction rolled back.
+      expect((await killedDb.pool.query(`SELECT model, status FROM _migration.progress WHERE model IN ('PageViews', 'AuditLog') ORDER BY model`)).rows).toEqual([
+        { model: 'AuditLog', status: expect.not.stringMatching(/^loaded$/) },
+        { model: 'PageViews', status: 'loaded' },
+      ]);
+      expect((await killedDb.pool.query(`SELECT count(*)::int AS n FROM audit_log`)).rows).toEqual([{ n: 0 }]);
       const resumed = await runMigrateCli(migrateArgs(logFile, killedDb.url, smallBatches));
       expect(ok(resumed)).toEqual({ code: 0, stderr: '' });
       expect(resumed.stderr).toMatch(/resuming run \S+ \(running in phase load\)/);
@@ -179,6 +185,30 @@ describe('keyless log and audit tables', () => {
       expect(ok(await validateCli(logFile, killedDb.url))).toEqual({ code: 0, stderr: '' });
     } finally {
       await killedDb.drop();
+      await fresh.drop();
+    }
+  });
+
+  test('a load that fails mid-way exits 1, says which tables are loaded and which not, and resumes to the same tables', async () => {
+    const target = await freshDatabase('keyless_fail');
+    const fresh = await freshDatabase('keyless_fail_ref');
+    try {
+      expect(ok(await runMigrateCli(migrateArgs(logFile, fresh.url)))).toEqual({ code: 0, stderr: '' });
+      expect(ok(await runMigrateCli(migrateArgs(logFile, target.url)))).toEqual({ code: 0, stderr: '' });
+      // The target refuses audit_log's rows (a trigger of the user's), after page_views is loaded.
+      await target.pool.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is read-only today'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()`);
+      const failed = await runMigrateCli([...migrateArgs(logFile, target.url), '--restart', '--yes']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('audit_log is read-only today');
+      expect(failed.stderr).toMatch(/the load stopped with 2 of 3 table\(s\) loaded \(.*\); not loaded: AuditLog\. The run is marked failed; fix the cause below, then resume with:\n {4}\S.* --resume /);
+      expect(failed.stdout).not.toMatch(/TOTAL/);
+      expect((await target.pool.query(`SELECT status FROM _migration.runs`)).rows).toEqual([{ status: 'failed' }]);
+      await target.pool.query(`DROP TRIGGER refuse ON audit_log`);
+      expect(ok(await runMigrateCli(migrateArgs(logFile, target.url)))).toEqual({ code: 0, stderr: '' });
+      expect(await fingerprint(target.pool)).toEqual(await fingerprint(fresh.pool));
+    } finally {
+      await target.drop();
       await fresh.drop();
     }
   });
