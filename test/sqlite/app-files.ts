@@ -104,6 +104,12 @@ export function makeKeylessLogFile(file: string, options: { unsupported?: boolea
   if (options.unsupported) {
     // A type PostgreSQL refuses (numeric precision is at most 1000): the run must not need this table.
     db.exec(`CREATE TABLE legacy_ledger (id INTEGER PRIMARY KEY, amount DECIMAL(1200, 2)); INSERT INTO legacy_ledger VALUES (1, 12.5);`);
+    // A virtual table made by a SQLite build with the spellfix1 extension, which this one lacks:
+    // written into the catalog directly, as that build would have left it.
+    db.unsafeMode(true);
+    db.pragma('writable_schema = ON');
+    db.prepare(`INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'words', 'words', 0, 'CREATE VIRTUAL TABLE words USING spellfix1')`).run();
+    db.pragma('writable_schema = OFF');
   }
   db.close();
 }

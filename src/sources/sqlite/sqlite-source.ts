@@ -49,7 +49,9 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
     (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
   );
-  const { kept: tables, skipped: notCopied } = skipPrismaMigrations(readSqliteSchema(db), (name) => Number((db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: number }).n));
+  const schema = readSqliteSchema(db);
+  const { kept: tables, skipped } = skipPrismaMigrations(schema.tables, (name) => Number((db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: number }).n));
+  const notCopied = [...skipped, ...schema.unreadable];
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
