@@ -166,7 +166,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           return { status: 'paused', runId, checkpointFile: file, targetUrl: target.url, timings };
         }
         await state.setStatus('failed');
-        mirror.write('failed', 'load', await state.progress());
+        const progress = await state.progress();
+        mirror.write('failed', 'load', progress);
+        // Some tables full and others empty is a failed run, never a result: say which, and how to go on.
+        const loaded = progress.filter((p) => p.status === 'loaded').map((p) => p.model);
+        const unfinished = progress.filter((p) => p.status !== 'loaded').map((p) => p.model);
+        logger.warn(
+          `        the load stopped with ${loaded.length} of ${progress.length} table(s) loaded (${loaded.join(', ') || 'none'}); not loaded: ${unfinished.join(', ')}. The run is marked failed; fix the cause below, then resume with:\n    ${resumeCommand}`,
+        );
         throw error;
       }
 
@@ -210,6 +217,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       ...(session.schemaObjects
         ? { schemaObjects: accountObjects(session.schemaObjects, await presentObjects(target.pool, session.schemaObjects), new Map([...(await recordedRefusals(target.pool)), ...refusals])) }
         : {}),
+      ...(session.notCopied.length > 0 ? { notCopied: session.notCopied.map((t) => ({ object: `table ${t.name}`, reason: t.reason })) } : {}),
     };
     await state.setStatus('completed', 'done', summary);
     mirror.setFields(fields);

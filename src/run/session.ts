@@ -20,6 +20,8 @@ import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts'
 import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
 import { sqliteSchemaObjects } from '../sources/sqlite/translate-objects.ts';
+import type { SkippedTable } from '../sources/sqlite/sqlite-schema.ts';
+import { selectSqliteTables } from '../sources/sqlite/select-tables.ts';
 import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
 import type { SourceObject } from '../accounting/schema-objects.ts';
 import type { SourceFields } from '../transform/context.ts';
@@ -51,6 +53,8 @@ export interface Session {
   sequenceFloors: Map<string, bigint>;
   /** The source file's schema objects and how PostgreSQL is to have each (SQLite direct copy). */
   schemaObjects?: SourceObject[];
+  /** Source tables recognised and not copied (`_prisma_migrations`), with the reason, for the summary. */
+  notCopied: readonly SkippedTable[];
 }
 
 /**
@@ -66,11 +70,21 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     let generatedWarnings: string[] = [];
     // The direct copy reads each table and column by its exact SQLite name, whatever the model calls it.
     const sourceNames = new Map<string, { table: string; fields: Record<string, string> }>();
+    const notCopied = source.kind === 'sqlite' ? (source as SqliteSource).notCopied : [];
+    for (const t of notCopied) logger.warn(`        ${t.name}: not copied: ${t.reason}`);
+    let only = config.only;
+    let selectedTables: ReadonlySet<string> | undefined;
     if (direct && config.source.kind === 'sqlite') {
       const sqlite = source as SqliteSource;
+      const selection = selectSqliteTables(sqlite.tables, config.only);
+      if (selection) {
+        selectedTables = selection.tables;
+        only = selection.models;
+      }
       const generated = prismaSchemaFromSqlite(
         sqlite.tables,
         typeRulesOf(config.source.typeRules),
+        selectedTables,
       );
       for (const w of generated.warnings) logger.warn(`        ${w}`);
       generatedWarnings = generated.warnings;
@@ -91,7 +105,8 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       ...Object.fromEntries([...sourceNames].map(([model, names]) => [model, names.table])),
       ...Object.fromEntries(Object.entries(config.models).flatMap(([m, s]) => (s.collection ? [[m, s.collection]] : []))),
     };
-    const collections = await source.collections();
+    // Tables left out by --models are not read at all: no "no model reads it" for them either.
+    const collections = (await source.collections()).filter((c) => !selectedTables || selectedTables.has(c));
     const transformersFile = direct ? undefined : transformersModule(config.transformers, config.schema);
     if (transformersFile) logger.info(`        transformers: ${transformersFile}`);
     const planned = planMigration({
@@ -100,7 +115,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       transformers: await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema),
       collectionOf,
       phases: config.phases,
-      only: config.only,
+      only,
     });
     await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
     const plan = await unreadableAsBadInput(source, () =>
@@ -166,6 +181,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     }
     return {
       ...(schemaObjects ? { schemaObjects } : {}),
+      notCopied,
       sequenceFloors,
       schemaText,
       schemaFile: direct ? `the schema generated from ${source.identity}` : config.schema,

@@ -41,6 +41,8 @@ export interface RunSummary {
   rejectedLimit?: RejectedLimit;
   /** The source file's schema objects: how many of each kind PostgreSQL has, and each one it has not, with the reason. */
   schemaObjects?: SchemaObjectAccount;
+  /** Source objects recognised and deliberately not copied (`_prisma_migrations`), each with the reason. */
+  notCopied?: { object: string; reason: string }[];
 }
 
 export function summarize(progress: readonly ProgressRow[], derived: readonly DerivedSummary[], wallSeconds: number, sourceChanged: readonly string[] = []): RunSummary {
@@ -89,6 +91,7 @@ export function formatSummary(summary: RunSummary): string {
   }
   lines.push(...formatRepairs(summary.repairs ?? []));
   if (summary.schemaObjects) lines.push('', ...formatObjects(summary.schemaObjects));
+  if (summary.notCopied && summary.notCopied.length > 0) lines.push('', 'not copied:', ...summary.notCopied.map((n) => `  ${n.object}: ${n.reason}`));
   if (overLimit && summary.rejectedLimit) lines.push('', `${summary.rejectedLimit.message}: the run finished, but the tool cannot vouch for the result`);
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');

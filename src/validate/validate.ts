@@ -114,6 +114,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     await checkSchema(client, ddl, tables, findings, new Set((session.schemaObjects ?? []).flatMap((o) => o.schemaKey ?? [])));
     const schemaObjects = session.schemaObjects ? await checkObjects(client, session.schemaObjects, findings) : undefined;
     const sequencesChecked = await checkSequences(client, tables, findings);
+    // Recognised and left out on purpose (`_prisma_migrations`): named, with the reason, never an error.
+    for (const t of session.notCopied) findings.warn('schema', t.name, 'not-copied', `table ${t.name} not copied: ${t.reason}`, [], 1);
 
     const fields = await accountingOf(plan, source, config.unmappedFields, (m) => fieldCounts.get(m) ?? []);
     addFieldFindings(fields, findings);

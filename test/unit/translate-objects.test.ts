@@ -14,7 +14,7 @@ describe('translating SQLite schema objects', () => {
     CREATE INDEX ix_plain ON "my ""t""" (a);
     CREATE VIEW IF NOT EXISTS main.v (x, "y z") AS SELECT a, b FROM "my ""t""" WHERE b LIKE '%AS%';
   `);
-  const tables = readSqliteSchema(db);
+  const { tables } = readSqliteSchema(db);
   const objects = readSqliteObjects(db);
   const translated = sqliteSchemaObjects(tables, objects, { table: (t) => (t === 'my "t"' ? 'my_t' : undefined), column: (_t, c) => (c === 'c d' ? 'c_d' : c) }, []);
   const create = (kind: string) => translated.filter((o) => o.kind === kind).map((o) => o.create);

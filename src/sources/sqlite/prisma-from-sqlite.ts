@@ -19,20 +19,24 @@ const referentialAction: Record<string, string> = { CASCADE: 'Cascade', 'SET NUL
  * (an INTEGER PRIMARY KEY becomes an autoincrement identity), defaults translated, foreign
  * keys as relations with SQLite's referential actions, unique constraints and indexes.
  */
-export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules: readonly TypeRule[] = []): GeneratedSchema {
+export function prismaSchemaFromSqlite(allTables: readonly SqliteTable[], typeRules: readonly TypeRule[] = [], selected?: ReadonlySet<string>): GeneratedSchema {
   const warnings: string[] = [];
   const models = new Map<string, { model: string; fields: Map<string, string> }>();
-  const usedModels = new Set<string>();
+  const modelOf = sqliteModelNames(allTables);
+  // Only the selected tables (--models, only:) are described: nothing about another table can stop the run.
+  const tables = selected ? allTables.filter((t) => selected.has(t.name)) : allTables;
   // Tables, indexes and key constraints share one namespace per PostgreSQL schema.
   const usedRelations = new Set<string>();
   const dbNames = new Map<string, { table: string; columns: Map<string, string> }>();
   for (const t of tables) {
-    const model = unique(pascal(t.name), usedModels);
+    const model = modelOf.get(t.name) ?? pascal(t.name);
     const usedFields = new Set<string>();
-    models.set(t.name, { model, fields: new Map(t.columns.map((c) => [c.name, unique(camel(c.name), usedFields)])) });
+    // A table with nothing unique gets its rowid as a column (table-key.ts), named like the others.
+    const columnNames = [...t.columns.map((c) => c.name), ...(t.key.kind === 'rowid' ? [t.key.column] : [])];
+    models.set(t.name, { model, fields: new Map(columnNames.map((c) => [c, unique(camel(c), usedFields)])) });
     const table = dbName(t.name, usedRelations, warnings, t.name);
     const usedColumns = new Set<string>();
-    dbNames.set(t.name, { table, columns: new Map(t.columns.map((c) => [c.name, dbName(c.name, usedColumns, warnings, `${t.name}.${c.name}`)])) });
+    dbNames.set(t.name, { table, columns: new Map(columnNames.map((c) => [c, dbName(c, usedColumns, warnings, `${t.name}.${c}`)])) });
   }
   const blocks = new Map<string, string[]>();
   const relationLines = new Map<string, string[]>();
@@ -51,12 +55,22 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       const name = [db.table, ...columns.map(column), suffix].join('_');
       return identifierBytes(name) > MAX_IDENTIFIER_BYTES ? fitIdentifier(name, usedRelations) : undefined;
     };
-    const pkeyMap = keyName([], 'pkey');
+    // Prisma names the key of its implicit m:n tables `_AToB_AB_pkey` on PostgreSQL: the same name here.
+    const implicitPair = t.key.kind === 'unique' && t.key.columns.join() === 'A,B' && t.name.startsWith('_');
+    const pkeyMap = implicitPair ? `${db.table}_AB_pkey` : keyName([], 'pkey');
+    if (t.key.kind === 'unique') warnings.push(`${t.name}: no primary key; its unique index ${t.key.index} (${t.key.columns.join(', ')}, all NOT NULL) is the primary key in PostgreSQL`);
+    if (t.key.kind === 'rowid') {
+      const columnName = column(t.key.column);
+      const map = field(t.key.column) !== columnName ? ` @map(${JSON.stringify(columnName)})` : '';
+      lines.push(`  ${field(t.key.column)} BigInt @id${pkeyMap ? `(map: ${JSON.stringify(pkeyMap)})` : ''} @default(autoincrement())${map}`);
+      warnings.push(`${t.name}: no primary key and nothing unique; PostgreSQL gets one more column, ${columnName} (bigint identity), holding each row's SQLite rowid: repeated rows stay apart, a resume is exact`);
+    }
     for (const c of t.columns) {
       const { type } = typeFor(t.name, c.name, c.declared, typeRules);
       const { scalar, native } = prismaType(t.rowidAlias === c.name ? 'BigInt' : type);
       const attrs: string[] = [];
-      if (t.primaryKey.length === 1 && t.primaryKey[0] === c.name) attrs.push(pkeyMap ? `@id(map: ${JSON.stringify(pkeyMap)})` : '@id');
+      const soleKey = t.primaryKey.length === 1 ? t.primaryKey[0] : t.key.kind === 'unique' && t.key.columns.length === 1 ? t.key.columns[0] : undefined;
+      if (soleKey === c.name) attrs.push(pkeyMap ? `@id(map: ${JSON.stringify(pkeyMap)})` : '@id');
       if (t.rowidAlias === c.name) attrs.push('@default(autoincrement())');
       else {
         const def = translateDefault(c, scalar, native);
@@ -70,6 +84,10 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       lines.push(`  ${field(c.name)} ${scalar}${optional ? '?' : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''}`);
     }
     for (const fk of t.foreignKeys) {
+      if (selected && !selected.has(fk.table) && allTables.some((p) => p.name === fk.table)) {
+        warnings.push(`${t.name}: foreign key (${fk.columns.join(', ')}) → ${fk.table}, which is not selected; its rows are copied, the constraint is not`);
+        continue;
+      }
       const parent = tables.find((p) => p.name === fk.table);
       const parentNames = models.get(fk.table);
       const to = fk.to.length > 0 ? fk.to : (parent?.primaryKey ?? []);
@@ -97,9 +115,11 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
       back.push(`  ${unique(`${lowerFirst(names.model)}By${pascal(field(from))}`, taken)} ${names.model}[] @relation(${JSON.stringify(relation)})`);
       relationLines.set(fk.table, back);
     }
-    if (t.primaryKey.length > 1) lines.push('', `  @@id([${t.primaryKey.map(field).join(', ')}]${pkeyMap ? `, map: ${JSON.stringify(pkeyMap)}` : ''})`);
+    const compositeKey = t.primaryKey.length > 1 ? t.primaryKey : t.key.kind === 'unique' ? t.key.columns : [];
+    if (compositeKey.length > 1) lines.push('', `  @@id([${compositeKey.map(field).join(', ')}]${pkeyMap ? `, map: ${JSON.stringify(pkeyMap)}` : ''})`);
     for (const index of t.indexes) {
       if (index.origin === 'pk' || index.columns.some((c) => c === '')) continue;
+      if (t.key.kind === 'unique' && index.name === t.key.index) continue;
       const name = index.name.startsWith('sqlite_autoindex') ? keyName(index.columns, index.unique ? 'key' : 'idx') : dbName(index.name, usedRelations, warnings, `${t.name}: index ${index.name}`);
       const map = name === undefined ? '' : `, map: ${JSON.stringify(name)}`;
       lines.push(`  @@${index.unique ? 'unique' : 'index'}([${index.columns.map(field).join(', ')}]${map})`);
@@ -127,6 +147,12 @@ export function prismaSchemaFromSqlite(tables: readonly SqliteTable[], typeRules
     out.push(`model ${names.model} {`, ...(relationLines.get(t.name) ?? []).map((l) => l), ...(blocks.get(t.name) ?? []), '}');
   }
   return { schema: `${out.join('\n')}\n`, warnings, models };
+}
+
+/** Table → model name, the same for every selection of tables: PascalCase, made unique in table order. */
+export function sqliteModelNames(tables: readonly SqliteTable[]): Map<string, string> {
+  const used = new Set<string>();
+  return new Map(tables.map((t) => [t.name, unique(pascal(t.name), used)]));
 }
 
 function translateDefault(c: SqliteColumn, scalar: string, native: string | undefined): { attribute?: string; warning?: string } {

@@ -6,7 +6,8 @@ import { sourceIdKey, vouchForKey, type SourceId } from '../../ids/source-id.ts'
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch } from '../source.ts';
 import { sqliteFingerprint } from './sqlite-fingerprint.ts';
-import { quoteSqlite, readSqliteSchema, type SqliteTable } from './sqlite-schema.ts';
+import { skipPrismaMigrations } from './prisma-migrations.ts';
+import { quoteSqlite, readSqliteSchema, type SkippedTable, type SqliteTable } from './sqlite-schema.ts';
 import { readSqliteObjects, type SqliteObjects } from './sqlite-objects.ts';
 import { decodeValue } from './sqlite-values.ts';
 
@@ -21,6 +22,8 @@ export interface SqliteSource extends Source {
   readonly autoincrementSeq: ReadonlyMap<string, bigint>;
   /** Views, triggers, expression and partial indexes, generated columns, CHECKs: what the Prisma schema cannot say. */
   readonly objects: SqliteObjects;
+  /** Tables recognised and deliberately not copied (Prisma's `_prisma_migrations`), with the reason. */
+  readonly notCopied: readonly SkippedTable[];
 }
 
 export class SqliteRefusal extends Error {
@@ -40,7 +43,9 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
   if (busy.length > 0 && !options.force) {
     throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
   }
-  const { db, foreignKeyProblems, tables, objects } = openChecked(path);
+  const { db, foreignKeyProblems, schema, objects } = openChecked(path);
+  const { kept: tables, skipped } = skipPrismaMigrations(schema.tables, (name) => Number((db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: number }).n));
+  const notCopied = [...skipped, ...schema.unreadable];
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
   const autoincrementSeq = new Map(
     hasSequences ? (db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, BigInt(r.seq)] as const) : [],
@@ -53,7 +58,8 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     if (!t) throw new Error(`SQLite file has no table ${name}`);
     return t;
   };
-  const keyOf = (t: SqliteTable) => (t.primaryKey.length > 0 ? t.primaryKey : ['rowid']);
+  // A table without a primary key is read and found by its rowid (see table-key.ts).
+  const keyOf = (t: SqliteTable) => (t.primaryKey.length > 0 ? t.primaryKey : [t.rowid ?? 'rowid']);
 
   return {
     kind: 'sqlite',
@@ -64,6 +70,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     foreignKeyProblems,
     autoincrementSeq,
     objects,
+    notCopied,
     collections: async () => tables.map((t) => t.name),
     async count(name) {
       const row = db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: bigint };
@@ -72,8 +79,8 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
     async *read(name: string, options: ReadOptions): AsyncIterable<SourceBatch> {
       const t = table(name);
       // Rowid order is the storage order and always unique; WITHOUT ROWID tables go by key.
-      const order = t.withoutRowid ? t.primaryKey : ['rowid'];
-      const orderSql = order.map(quoteOrRowid).join(', ');
+      const order = t.withoutRowid ? t.primaryKey : [t.rowid ?? 'rowid'];
+      const orderSql = order.map((c) => quoteOrRowid(t, c)).join(', ');
       const select = selectList(t, order);
       let after: unknown[] | undefined = typeof options.after?.['key'] === 'string' ? (JSON.parse(options.after['key']) as unknown[]).map(revive) : undefined;
       for (;;) {
@@ -92,7 +99,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
       const key = keyOf(t);
       const select = selectList(t, key);
       const found: SourceDoc[] = [];
-      const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map(quoteOrRowid).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
+      const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map((c) => quoteOrRowid(t, c)).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
       for (const id of ids) {
         const values = key.length > 1 ? (JSON.parse(sourceIdKey(id)) as unknown[]).map(revive) : [typeof id === 'string' && /^-?\d+$/.test(id) ? BigInt(id) : id];
         const row = statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
@@ -111,7 +118,7 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
  * Opens the file and reads its schema. SQLite's own messages (`file is not a database`, `disk I/O
  * error`) do not say which file; these do, as bad input (exit 2): nothing was touched yet.
  */
-function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; tables: SqliteTable[]; objects: SqliteObjects } {
+function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; schema: ReturnType<typeof readSqliteSchema>; objects: SqliteObjects } {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -122,7 +129,7 @@ function openChecked(path: string): { db: Database.Database; foreignKeyProblems:
     const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
       (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
     );
-    return { db, foreignKeyProblems, tables: readSqliteSchema(db), objects: readSqliteObjects(db) };
+    return { db, foreignKeyProblems, schema: readSqliteSchema(db), objects: readSqliteObjects(db) };
   } catch (error) {
     db?.close();
     if (error instanceof SqliteRefusal) throw error;
@@ -133,7 +140,7 @@ function openChecked(path: string): { db: Database.Database; foreignKeyProblems:
 /** The key columns first (for cursors), then typeof() and the value of every column; text as its raw bytes. */
 function selectList(t: SqliteTable, lead: readonly string[]): string {
   return [
-    ...lead.map(quoteOrRowid),
+    ...lead.map((c) => quoteOrRowid(t, c)),
     ...t.columns.flatMap((c) => {
       const q = quoteSqlite(c.name);
       return [`typeof(${q})`, `CASE WHEN typeof(${q}) = 'text' THEN CAST(${q} AS BLOB) ELSE ${q} END`];
@@ -146,7 +153,9 @@ function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly strin
   t.columns.forEach((c, i) => {
     doc[c.name] = decodeValue(String(row[lead + 2 * i]), row[lead + 2 * i + 1]);
   });
-  const keyValues = key.map((k, i) => (k === 'rowid' && !t.columns.some((c) => c.name === 'rowid') ? row[i] : doc[k]));
+  const keyValues = key.map((k, i) => (isRowid(t, k) ? row[i] : doc[k]));
+  // The column a table with nothing unique gets: its rowid, which leads the row in both reads.
+  if (t.key.kind === 'rowid') doc[t.key.column] = row[0];
   doc['_id'] = key.length === 1 ? idValue(keyValues[0]) : JSON.stringify(keyValues.map(store));
   // A text primary key of '' is a key like any other in SQLite.
   return vouchForKey(doc);
@@ -171,6 +180,10 @@ function revive(value: unknown): unknown {
   return value;
 }
 
-function quoteOrRowid(name: string): string {
-  return name === 'rowid' ? 'rowid' : quoteSqlite(name);
+function isRowid(t: SqliteTable, name: string): boolean {
+  return name === (t.rowid ?? 'rowid') && !t.columns.some((c) => c.name === name);
+}
+
+function quoteOrRowid(t: SqliteTable, name: string): string {
+  return isRowid(t, name) ? name : quoteSqlite(name);
 }
