@@ -24,10 +24,12 @@ const xinfo = z.array(z.object({ name: z.string(), type: z.string(), hidden: z.n
 const indexXinfo = z.array(z.object({ seqno: z.number(), cid: z.number(), name: z.string().nullable(), key: z.number(), coll: z.string().nullable() }));
 const indexList = z.array(z.object({ name: z.string(), origin: z.string() }));
 
-export function readSqliteObjects(db: Database.Database): SqliteObjects {
+export function readSqliteObjects(db: Database.Database, unreadable: ReadonlySet<string> = new Set()): SqliteObjects {
   const rows = master.parse(db.prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid`).all());
   const out: SqliteObjects = { views: [], triggers: [], indexes: [], generated: [], checks: [] };
   for (const r of rows) {
+    // A table SQLite cannot describe (a virtual table whose module is missing) is already listed as not copied.
+    if (unreadable.has(r.tbl_name)) continue;
     const sql = r.sql ?? '';
     if (r.type === 'view') out.views.push({ name: r.name, sql });
     else if (r.type === 'trigger') out.triggers.push({ name: r.name, table: r.tbl_name, sql });

@@ -129,7 +129,8 @@ function openChecked(path: string): { db: Database.Database; foreignKeyProblems:
     const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
       (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
     );
-    return { db, foreignKeyProblems, schema: readSqliteSchema(db), objects: readSqliteObjects(db) };
+    const schema = readSqliteSchema(db);
+    return { db, foreignKeyProblems, schema, objects: readSqliteObjects(db, new Set(schema.unreadable.map((t) => t.name))) };
   } catch (error) {
     db?.close();
     if (error instanceof SqliteRefusal) throw error;
