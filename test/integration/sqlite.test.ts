@@ -11,7 +11,8 @@ import { openSqliteSource, SqliteRefusal } from '../../src/sources/sqlite/sqlite
 import { validate } from '../../src/validate/validate.ts';
 import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
-import { makeTortureDb, type TortureManifest } from '../sqlite/make-torture.ts';
+import { EVENT_LOG_DISTINCT, makeTortureDb, PRECISE_TIME, TORTURE_OBJECTS, type TortureManifest } from '../sqlite/make-torture.ts';
+import { schemaObjectAccount } from '../../src/accounting/schema-objects.ts';
 
 const CHINOOK = resolve('..', 'shared', 'data', 'sqlite', 'chinook.sqlite');
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -134,17 +135,21 @@ describe('the torture file', () => {
   const value = async (sql: string) => (await db.pool.query(sql)).rows[0] as Record<string, unknown> | undefined;
 
   test('migrates and validates; exactly the unrepresentable values are rejected, each logged with its reason', async () => {
-    expect((await validateSqlite(db.url, source())).findings).toEqual([]);
+    // Nothing is wrong; the only findings are the warnings for what is named as not created or not copied.
+    const findings = (await validateSqlite(db.url, source())).findings;
+    expect(findings.filter((f) => f.severity !== 'warning')).toEqual([]);
+    expect(findings.map((f) => `${f.model}: ${f.kind}`).sort()).toEqual(['_prisma_migrations: not-copied', expect.stringMatching(/^members.*trigger/)]);
     const { rows } = await db.pool.query<{ model: string; source_id: string; reason: string }>(`SELECT model, source_id, reason FROM _migration.rejected ORDER BY model, source_id`);
     const rejectedKeys = new Set(rows.map((r) => `${r.model}:${r.source_id}`));
     // Empty strings in nullable columns are read as NULL with a warning (config: emptyStrings), so they are not rejected.
     const mustReject = manifest.badValues.filter((b) => !/^empty string '' in (INTEGER|REAL|NUMERIC|DATE|DATETIME) column/.test(b.what));
     expect(mustReject.length).toBeGreaterThan(8);
-    const modelOf: Record<string, string> = { 'order items': 'OrderItems', nul_text: 'NulText', bad_utf8: 'BadUtf8', docs: 'Docs' };
+    const modelOf: Record<string, string> = { 'order items': 'OrderItems', nul_text: 'NulText', bad_utf8: 'BadUtf8', docs: 'Docs', appointments: 'Appointments' };
     for (const bad of mustReject) expect(rejectedKeys).toContain(`${modelOf[bad.table]}:${String(Object.values(bad.key)[0])}`);
     expect(rows.find((r) => r.model === 'NulText')?.reason).toMatch(/NUL character/);
     expect(rows.find((r) => r.model === 'BadUtf8')?.reason).toMatch(/invalid UTF-8 text \(bytes c328\)/);
     expect(rows.find((r) => r.model === 'Docs')?.reason).toMatch(/invalid JSON/);
+    expect(rows.find((r) => r.model === 'Appointments')?.reason).toMatch(/^d: has a time of day, which a date column would drop/);
     // Beyond the planted ones, only the two values the manifest calls reject-or-round.
     expect(rows.length).toBe(mustReject.length + 2);
   });
@@ -215,6 +220,48 @@ describe('the torture file', () => {
     test('character varying(255) stays varying, never padded', async () => {
       expect((await col('texts', 't_charvarying'))?.type).toBe('character varying(255)');
       expect(await value(`SELECT t_charvarying AS v FROM texts WHERE id = 1`)).toEqual({ v: 'trailing spaces   ' });
+    });
+  });
+
+  describe('the shapes applications leave (issue 10)', () => {
+    test('a keyless log keeps every row, duplicates included, under an added sqlite_rowid', async () => {
+      expect(await value(`SELECT count(*)::int AS v, count(DISTINCT (at, level, message))::int AS d FROM event_log`)).toEqual({ v: 2 * EVENT_LOG_DISTINCT, d: EVENT_LOG_DISTINCT });
+      expect(await value(`SELECT min(sqlite_rowid)::int AS lo, max(sqlite_rowid)::int AS hi FROM event_log`)).toEqual({ lo: 1, hi: 2 * EVENT_LOG_DISTINCT });
+      expect(log).toMatch(/event_log[^\n]*sqlite_rowid/);
+    });
+    test('_prisma_migrations is not copied, and the run report says why', async () => {
+      expect(await value(`SELECT to_regclass('"_prisma_migrations"') AS v`)).toEqual({ v: null });
+      expect(await value(`SELECT summary->'notCopied' AS v FROM _migration.runs WHERE status = 'completed'`)).toEqual({
+        v: [{ object: 'table _prisma_migrations', reason: expect.stringContaining('their SQL does not apply to PostgreSQL') }],
+      });
+    });
+    test('DATETIME text with microseconds arrives to the microsecond', async () => {
+      expect(await value(`SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS v FROM precise_times WHERE id = 1`)).toEqual({ v: PRECISE_TIME });
+      expect(await value(`SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS v FROM precise_times WHERE id = 2`)).toEqual({ v: '2024-05-01 10:11:12.000001' });
+    });
+    test('the view, the generated columns and both indexes are created and work; the trigger is listed with its SQL', async () => {
+      const [run] = (await db.pool.query<{ summary: { schemaObjects: unknown } }>(`SELECT summary FROM _migration.runs WHERE status = 'completed'`)).rows;
+      const account = schemaObjectAccount.parse(run?.summary.schemaObjects);
+      expect(account.notCreated.map((n) => `${n.kind} ${n.name}`)).toEqual(TORTURE_OBJECTS.triggers.map((t) => `trigger ${t}`));
+      expect(account.notCreated[0]?.sql).toMatch(/CREATE TRIGGER members_no_email_change BEFORE UPDATE OF email ON members/);
+      expect(account.notCreated[0]?.reason).toMatch(/PL\/pgSQL/);
+      for (const kind of ['view', 'generated-column', 'index'] as const) {
+        const k = account.kinds.find((x) => x.kind === kind);
+        expect({ kind, created: k?.created }).toEqual({ kind, created: k?.source });
+      }
+      expect(await value(`SELECT string_agg(id::text, ',' ORDER BY id) AS v FROM active_members`)).toEqual({ v: '1,3' });
+      expect(await value(`SELECT full_name, name_length::int AS n FROM members WHERE id = 2`)).toEqual({ full_name: 'Bob Builder', n: 10 });
+      const { rows: indexes } = await db.pool.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'members' AND indexname <> 'members_pkey' ORDER BY 1`);
+      expect(indexes.map((i) => i.indexname)).toEqual([...TORTURE_OBJECTS.indexes]);
+      expect(indexes[1]?.indexdef).toMatch(/WHERE \(deleted_at IS NULL\)/);
+      await expect(db.pool.query(`INSERT INTO members (id, email, first_name, last_name) VALUES (10, 'ALICE@example.com', 'A', 'L')`)).rejects.toMatchObject({ code: '23505' });
+    });
+    test("a '' text key is copied, a JSON '{}' default is kept, a DATE holding a time of day is rejected (the other rows load)", async () => {
+      expect(await value(`SELECT label FROM codes WHERE code = ''`)).toEqual({ label: 'empty code' });
+      expect(await value(`SELECT count(*)::int AS v FROM codes`)).toEqual({ v: 3 });
+      expect((await col('settings', 'prefs'))?.def).toBe(`'{}'::jsonb`);
+      expect(await value(`SELECT count(*)::int AS v FROM settings WHERE prefs = '{}'::jsonb`)).toEqual({ v: 2 });
+      expect(await value(`SELECT string_agg(id::text || '=' || d::text, ',' ORDER BY id) AS v FROM appointments`)).toEqual({ v: '1=2024-05-01,3=2024-05-02' });
     });
   });
 });

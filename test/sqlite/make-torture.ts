@@ -4,7 +4,9 @@
  * classes in one column, six ways of writing a datetime, booleans three ways,
  * invalid JSON, invalid UTF-8, NUL bytes, 64-bit edge integers, '' beside NULL,
  * defaults, constraints, circular foreign keys and a 5,000-row table whose bad
- * rows sit in the middle of 1,000-row batches.
+ * rows sit in the middle of 1,000-row batches. Since issue 10 also the shapes apps leave: a keyless
+ * log with duplicate rows, `_prisma_migrations`, microsecond text, a view, a trigger, generated
+ * columns, partial and expression indexes, a `''` text key, a JSON `'{}'` default, a DATE holding a time.
  *
  * Usage: npx tsx test/sqlite/make-torture.ts <out.sqlite>   (prints the manifest)
  *
@@ -54,6 +56,20 @@ export const BIG_TABLE = 'order items';
 export const BIG_TABLE_ROWS = 5000;
 /** Bad rows of the big table, each in the middle of a 1,000-row batch (1001-2000, 2001-3000, 3001-4000). */
 export const BIG_TABLE_BAD = { nul: 1500, emptyQty: 2500, invalidUtf8: 3500 } as const;
+/** event_log has no key: this many distinct rows, each written twice. */
+export const EVENT_LOG_DISTINCT = 40;
+/** DATETIME text with microseconds in precise_times row 1. */
+export const PRECISE_TIME = '2024-05-01 10:11:12.123456';
+/** A time of day in the DATE column appointments.d, row 2. */
+export const DATE_WITH_TIME = '2024-05-01 23:11:12';
+/** Schema objects beyond tables, columns and keys (issue 10): each is created in PostgreSQL or listed with its reason. */
+export const TORTURE_OBJECTS = {
+  views: ['active_members'],
+  triggers: ['members_no_email_change'],
+  generatedColumns: ['members.full_name', 'members.name_length'],
+  indexes: ['members_email_lower', 'members_live'],
+  notCopied: ['_prisma_migrations'],
+} as const;
 
 
 function randomBytes(rand: () => number, n: number): Buffer {
@@ -245,6 +261,45 @@ CREATE TABLE type_int2 (id INTEGER PRIMARY KEY, v INT2);
 CREATE TABLE type_int8 (id INTEGER PRIMARY KEY, v INT8);
 CREATE TABLE type_unsigned_big_int (id INTEGER PRIMARY KEY, v UNSIGNED BIG INT);
 CREATE TABLE type_string (id INTEGER PRIMARY KEY, v STRING);
+
+-- Issue 10: shapes applications leave behind.
+CREATE TABLE event_log (at TEXT NOT NULL, level TEXT NOT NULL, message TEXT);
+
+CREATE TABLE "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+);
+
+CREATE TABLE precise_times (id INTEGER PRIMARY KEY, at DATETIME NOT NULL);
+
+CREATE TABLE members (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL,
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  full_name TEXT GENERATED ALWAYS AS (first_name || ' ' || last_name) VIRTUAL,
+  name_length INTEGER GENERATED ALWAYS AS (length(first_name) + length(last_name)) STORED,
+  deleted_at DATETIME
+);
+CREATE UNIQUE INDEX members_email_lower ON members (lower(email));
+CREATE INDEX members_live ON members (last_name) WHERE deleted_at IS NULL;
+CREATE VIEW active_members AS SELECT id, email, last_name FROM members WHERE deleted_at IS NULL;
+CREATE TRIGGER members_no_email_change BEFORE UPDATE OF email ON members
+BEGIN
+  SELECT RAISE(ABORT, 'email is immutable');
+END;
+
+CREATE TABLE codes (code TEXT NOT NULL PRIMARY KEY, label TEXT NOT NULL);
+
+CREATE TABLE settings (id INTEGER PRIMARY KEY, prefs JSON NOT NULL DEFAULT '{}');
+
+CREATE TABLE appointments (id INTEGER PRIMARY KEY, label TEXT NOT NULL, d DATE);
 `;
 
 /** Raw SQL expressions for values no binding can produce. */
@@ -561,6 +616,52 @@ export function makeTortureDb(path: string): TortureManifest {
     insert(db, 'type_unsigned_big_int', ['id', 'v'], [[I(1), I(1)], [I(2), 9223372036854775807n], [I(3), null]]);
     insert(db, 'type_string', ['id', 'v'], [[I(1), 'abc'], [I(2), '123'], [I(3), null]]);
     quirk({ table: 'type_string', key: { id: 2 }, column: 'v', what: "STRING has NUMERIC affinity: text '123' is stored as INTEGER 123", storage: 'integer', expected: '123' });
+
+    // event_log: no key and nothing unique; every row is written twice, the duplicates are data.
+    const events: Cell[][] = [];
+    for (let i = 1; i <= EVENT_LOG_DISTINCT; i++) {
+      const row: Cell[] = [`2024-05-01 10:${String(i % 60).padStart(2, '0')}:00`, i % 3 === 0 ? 'warn' : 'info', i % 5 === 0 ? null : `event ${i}`];
+      events.push(row, row);
+    }
+    insert(db, 'event_log', ['at', 'level', 'message'], events);
+
+    // _prisma_migrations: what `prisma migrate dev` leaves in the file (epoch milliseconds, as Prisma's SQLite connector writes).
+    insert(db, '_prisma_migrations', ['id', 'checksum', 'finished_at', 'migration_name', 'logs', 'rolled_back_at', 'started_at', 'applied_steps_count'], [
+      ['0c5a3f6e-6f1e-4a5b-9f3e-1f2d3c4b5a60', 'b1946ac92492d2347c6235b4d2611184a1b2c3d4e5f60718293a4b5c6d7e8f90', I(1704067201000), '20240101000000_init', null, null, I(1704067200000), I(1)],
+      ['7d2e9b14-2c3a-4f8e-8a1b-0e9d8c7b6a51', '591785b794601e212b260e25925636fd1a2b3c4d5e6f708192a3b4c5d6e7f809', I(1704153601000), '20240102000000_add_members', null, null, I(1704153600000), I(1)],
+    ]);
+
+    // precise_times: DATETIME text with microseconds (six digits), which a JS Date would cut to three.
+    insert(db, 'precise_times', ['id', 'at'], [
+      [I(1), PRECISE_TIME],
+      [I(2), '2024-05-01 10:11:12.000001'],
+      [I(3), '2024-05-01 10:11:12'],
+    ]);
+    quirk({ table: 'precise_times', key: { id: 1 }, column: 'at', what: 'DATETIME text with microseconds', storage: 'text', expected: '2024-05-01 10:11:12.123456+00' });
+    quirk({ table: 'precise_times', key: { id: 2 }, column: 'at', what: 'DATETIME text with one microsecond', storage: 'text', expected: '2024-05-01 10:11:12.000001+00' });
+
+    // members: generated columns (virtual and stored), a unique index on lower(email), a partial index, a view, a trigger.
+    insert(db, 'members', ['id', 'email', 'first_name', 'last_name', 'deleted_at'], [
+      [I(1), 'alice@example.com', 'Alice', 'Liddell', null],
+      [I(2), 'Bob@Example.com', 'Bob', 'Builder', '2024-03-01 09:00:00'],
+      [I(3), 'carol@example.com', 'Carol', 'Danvers', null],
+    ]);
+
+    // codes: a TEXT primary key whose value is '' is a key like any other.
+    insert(db, 'codes', ['code', 'label'], [['', 'empty code'], ['A', 'letter A'], ['B', 'letter B']]);
+    quirk({ table: 'codes', key: { code: '' }, column: 'label', what: "row whose TEXT primary key is ''", storage: 'text', expected: 'empty code' });
+
+    // settings: JSON DEFAULT '{}' (rows 2 and 3 take the default).
+    insert(db, 'settings', ['id', 'prefs'], [[I(1), '{"theme":"dark"}']]);
+    db.prepare('INSERT INTO settings (id) VALUES (2), (3)').run();
+
+    // appointments: a DATE column holding a time of day; a date column would drop the time, so it is rejected by default.
+    insert(db, 'appointments', ['id', 'label', 'd'], [
+      [I(1), 'day only', '2024-05-01'],
+      [I(2), 'day and time', DATE_WITH_TIME],
+      [I(3), 'day only again', '2024-05-02'],
+    ]);
+    bad({ table: 'appointments', key: { id: 2 }, column: 'd', what: `DATE column holding a time of day (${DATE_WITH_TIME})`, storage: 'text' });
   })();
 
   db.close();
@@ -608,6 +709,12 @@ export function makeTortureDb(path: string): TortureManifest {
       'defaults: "order items"."Qty" 1, customers.status \'active\', orders.placed_at CURRENT_TIMESTAMP, audit_log.at (datetime(\'now\'))',
       'indexes: unique "idx orders ref", multi-column idx_items_order_product, idx_people_team; UNIQUE customers.email, counters.name, teams.name',
       'flags."is active" BOOLEAN holds INTEGER 0/1 and TEXT \'true\'/\'false\'; flags."legacy flag" CHAR(5) holds TEXT \'0\'/\'1\'/\'true\'/\'false\'',
+      'event_log has no primary key and nothing unique; each of its rows is there twice',
+      '_prisma_migrations is Prisma Migrate\'s history: a migrator should not copy it (and say so)',
+      'precise_times.at holds DATETIME text with microseconds (2024-05-01 10:11:12.123456)',
+      'members: full_name VIRTUAL and name_length STORED generated columns, unique index on lower(email), partial index members_live, view active_members, trigger members_no_email_change',
+      'codes has a TEXT primary key whose value is \'\'; settings.prefs is JSON NOT NULL DEFAULT \'{}\'',
+      'appointments.d is a DATE column whose row 2 holds a time of day',
       `"${BIG_TABLE}": bad rows ${Object.values(BIG_TABLE_BAD).join(', ')} sit mid-batch for batches of 1000; ${BIG_TABLE_ROWS - 3} rows are clean`,
     ],
   };
