@@ -9,10 +9,14 @@
  *   --out        default /tmp/pgloader-comparison.md (the report is also printed on stdout)
  *   --pg-url     server to create the databases on (default postgresql://postgres@127.0.0.1:5432/postgres)
  *   --keep       keep the databases and scratch files (their names are printed on stderr)
+ *   --pgloader-timeout  seconds a pgloader run may take before it is killed (default 180)
  *
  * pgloader stops its whole run on some tables (see test/sqlite/PGLOADER-FINDINGS.md). When tables are
  * missing after a run, each is tried alone (schema only, in a database of its own); the ones that create
  * nothing alone are excluded and pgloader runs again. The report names them with pgloader's error.
+ * A run that does not exit in time is killed. When a run ends in an unhandled error ("KABOOM!") or is
+ * killed, the tables whose probe alone ended in one (though the table was created) are excluded the same
+ * way, and pgloader runs again.
  * The input file is copied first; the original is never opened by pgloader or the tool.
  * Exit 0 when the comparison ran (differences are the result), 1 when pgloader is missing or a step failed.
  */
@@ -46,22 +50,36 @@ const { values: flags, positionals } = parseArgs({
     out: { type: 'string', default: '/tmp/pgloader-comparison.md' },
     'pg-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' },
     keep: { type: 'boolean', default: false },
+    'pgloader-timeout': { type: 'string', default: '180' },
   },
 });
+const PGLOADER_TIMEOUT_MS = 1000 * Number(flags['pgloader-timeout']);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const started = Date.now();
 const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
 // ---------------------------------------------------------------- processes and databases
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string }> {
+/**
+ * A child process, killed with its process group after `timeoutMs`: after an unhandled error ("KABOOM!")
+ * pgloader can stay in its debugger and never exit, which would hang the comparison.
+ */
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number; out: string; timedOut: boolean }> {
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.timeoutMs !== undefined });
     const chunks: Buffer[] = [];
+    let timedOut = false;
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); // the group: run-pgloader.sh and its pgloader
+    }, opts.timeoutMs);
     child.stdout.on('data', (b: Buffer) => chunks.push(b));
     child.stderr.on('data', (b: Buffer) => chunks.push(b));
     child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? 1, out: Buffer.concat(chunks).toString('utf8') }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? 1, out: Buffer.concat(chunks).toString('utf8'), timedOut });
+    });
   });
 }
 
@@ -196,33 +214,55 @@ function pgloaderMessages(output: string, clean: (s: string) => string, levels =
   return found.map((s) => clean(s).replace(/\s*\{[0-9A-F]{6,}\}/g, '').replace(/\bidx_\d+_/g, 'idx_<oid>_').replace(/\s+/g, ' ').slice(0, 400));
 }
 
-interface PgloaderResult { code: number; excluded: Map<string, string>; messages: string[]; firstRunTables: number }
+interface PgloaderResult { code: number; excluded: Map<string, string>; messages: string[]; firstRunTables: number; timedOut: number }
+/** Tables pgloader created alone but with an unhandled error: the suspects when a whole run never exits. */
+interface Probed { stoppers: Map<string, string>; unhandled: Map<string, string> }
 
 async function loadWithPgloader(file: string, db: string, scratch: string, tables: SqliteTable[], clean: (s: string) => string): Promise<PgloaderResult> {
   const excluded = new Map<string, string>(); // table → pgloader's first error when loading that table alone
+  const unhandled = new Map<string, string>();
   let firstRunTables = 0;
+  let timedOut = 0;
+  const exclude = (m: Map<string, string>): void => {
+    for (const [t, e] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) excluded.set(t, e);
+  };
   for (let attempt = 1; ; attempt++) {
     await freshDb(db);
     const out = join(scratch, `pgloader-${attempt}`);
     const args = [...excluded.keys()].flatMap((t) => ['--exclude', t]);
     log(`[${elapsed()}] pgloader run ${attempt}${excluded.size ? `, excluding ${[...excluded.keys()].join(', ')}` : ''}`);
-    const r = await run('bash', [runPgloaderSh, file, dbUrl(db), ...args], { env: { PGLOADER_OUT: out } });
+    const r = await run('bash', [runPgloaderSh, file, dbUrl(db), ...args], { env: { PGLOADER_OUT: out }, timeoutMs: PGLOADER_TIMEOUT_MS });
+    if (r.timedOut) {
+      timedOut++;
+      log(`[${elapsed()}] pgloader run ${attempt} did not exit in ${flags['pgloader-timeout']} s: killed`);
+    }
     const output = readFileSync(join(out, 'output.log'), 'utf8');
     const catalog = await readCatalog(db);
     const missing = tables.filter((t) => !excluded.has(t.name) && findName(t.name, catalog.keys()) === undefined);
     if (attempt === 1) firstRunTables = tables.length - missing.length;
-    const result = { code: r.code, excluded, messages: pgloaderMessages(output, clean), firstRunTables };
-    if (missing.length === 0 || attempt === 4) return result;
+    const result = { code: r.code, excluded, messages: pgloaderMessages(output, clean), firstRunTables, timedOut };
+    // An unhandled error in a run stops it (or leaves it hanging) after the tables were created: their rows never come.
+    const aborted = r.timedOut || output.includes('KABOOM!');
+    const suspects = (): Map<string, string> =>
+      new Map([...unhandled].filter(([t]) => !excluded.has(t)).map(([t, e]) => [t, `the whole run stops (or never exits) after it, tables not yet loaded stay empty; alone: ${e}`]));
+    if (attempt === 4 || (missing.length === 0 && !(aborted && suspects().size > 0))) return result;
+    if (missing.length === 0) {
+      exclude(suspects());
+      continue;
+    }
     log(`[${elapsed()}] ${missing.length} table(s) not created; trying each alone (schema only)`);
-    const stoppers = await probe(file, scratch, missing, clean);
-    if (stoppers.size === 0) return result;
-    for (const [t, e] of [...stoppers].sort(([a], [b]) => (a < b ? -1 : 1))) excluded.set(t, e);
+    const probed = await probe(file, scratch, missing, clean);
+    for (const [t, e] of probed.unhandled) unhandled.set(t, e);
+    if (probed.stoppers.size === 0 && !aborted) return result;
+    exclude(probed.stoppers);
+    if (aborted) exclude(suspects());
   }
 }
 
 /** Tables pgloader cannot create even alone: each is tried in a database of its own, schema only. */
-async function probe(file: string, scratch: string, tables: SqliteTable[], clean: (s: string) => string): Promise<Map<string, string>> {
+async function probe(file: string, scratch: string, tables: SqliteTable[], clean: (s: string) => string): Promise<Probed> {
   const stoppers = new Map<string, string>();
+  const unhandled = new Map<string, string>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < tables.length) {
@@ -232,16 +272,23 @@ async function probe(file: string, scratch: string, tables: SqliteTable[], clean
       const db = `cmp_probe_${process.pid}_${i}`;
       await freshDb(db);
       const out = join(scratch, `probe-${i}`);
-      await run('bash', [runPgloaderSh, file, dbUrl(db), '--only', t.name, '--with', 'schema only'], { env: { PGLOADER_OUT: out } });
-      if (findName(t.name, (await readCatalog(db)).keys()) === undefined) {
-        const errors = pgloaderMessages(readFileSync(join(out, 'output.log'), 'utf8'), (s) => clean(s).replaceAll(db, '<db>'), /^(ERROR|FATAL)\b/);
-        stoppers.set(t.name, errors[0] ?? '(no error message)');
-      }
+      await run('bash', [runPgloaderSh, file, dbUrl(db), '--only', t.name, '--with', 'schema only'], { env: { PGLOADER_OUT: out }, timeoutMs: PGLOADER_TIMEOUT_MS });
+      const output = readFileSync(join(out, 'output.log'), 'utf8');
+      const errors = pgloaderMessages(output, (s) => clean(s).replaceAll(db, '<db>'), /^(ERROR|FATAL)\b/);
+      if (findName(t.name, (await readCatalog(db)).keys()) === undefined) stoppers.set(t.name, errors[0] ?? '(no error message)');
+      else if (output.includes('KABOOM!')) unhandled.set(t.name, errors[0] ?? kaboom(output));
       await dropDb(db);
     }
   };
   await settled(Array.from({ length: PROBES_AT_ONCE }, worker));
-  return stoppers;
+  return { stoppers, unhandled };
+}
+
+/** pgloader's unhandled-error block, one line: `KABOOM! TYPE-ERROR: The value NIL is not of type PGLOADER.CATALOG:COLUMN`. */
+function kaboom(output: string): string {
+  const at = output.indexOf('KABOOM!');
+  const end = output.indexOf('An unhandled error', at);
+  return output.slice(at, end > at ? end : at + 200).replace(/\s+/g, ' ').trim();
 }
 
 async function loadWithTool(file: string, db: string, scratch: string): Promise<{ code: number; rejects: Reject[]; coercions: string[] }> {
@@ -484,6 +531,7 @@ async function main(): Promise<void> {
       `- Source: ${code(label)}, ${tables.length} tables, ${totalRows} rows, sha256 ${code(sha.slice(0, 16))}.`,
       `- PostgreSQL ${server.version}, server TimeZone ${code(server.zone)}; each loader wrote into a database of its own, made fresh.`,
       `- pgloader (${pgloaderVersion}) with its defaults through ${code('test/sqlite/run-pgloader.sh')}: exit code ${pgl.code}.` +
+        (pgl.timedOut ? ` ${pgl.timedOut} run(s) did not exit within ${flags['pgloader-timeout']} s and were killed.` : '') +
         (pgl.excluded.size
           ? ` The run with all tables created ${pgl.firstRunTables} of ${tables.length} tables; the run compared here excludes ${pgl.excluded.size} table(s), each of which stops pgloader's whole run (see below).`
           : ''),
