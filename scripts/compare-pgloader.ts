@@ -162,6 +162,9 @@ function findName(name: string, names: Iterable<string>): string | undefined {
 
 // ---------------------------------------------------------------- SQLite
 
+/** Tables SQLite cannot describe here (a virtual table whose module this build lacks), with SQLite's message. */
+const unreadable = new Map<string, string>();
+
 function readSqlite(file: string): SqliteTable[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -169,13 +172,19 @@ function readSqlite(file: string): SqliteTable[] {
     const hasSeq = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
     if (hasSeq) for (const r of db.prepare('SELECT name, seq FROM sqlite_sequence').safeIntegers(true).all() as { name: string; seq: bigint }[]) seqs.set(r.name, String(r.seq));
     const tables = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as { name: string; sql: string }[];
-    return tables.map(({ name, sql }) => {
+    return tables.flatMap(({ name, sql }) => {
+      try {
+        db.prepare('SELECT 1 FROM pragma_table_info(?)').all(name);
+      } catch (e) {
+        unreadable.set(name, e instanceof Error ? e.message : String(e));
+        return [];
+      }
       const columns = (db.prepare('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid').all(name) as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[])
         .map((c) => ({ name: c.name, type: c.type, notnull: c.notnull === 1, dflt: c.dflt_value, pk: c.pk }));
       const pk = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
       const order = pk.length ? ` ORDER BY ${pk.map(q).join(', ')}` : '';
       const rows = db.prepare(`SELECT ${columns.map((c) => q(c.name)).join(', ')} FROM ${q(name)}${order}`).safeIntegers(true).raw(true).all() as unknown[][];
-      return { name, columns, pk, autoincrement: /\bAUTOINCREMENT\b/i.test(sql), seq: seqs.get(name) ?? null, rows };
+      return [{ name, columns, pk, autoincrement: /\bAUTOINCREMENT\b/i.test(sql), seq: seqs.get(name) ?? null, rows }];
     });
   } finally {
     db.close();
@@ -251,7 +260,9 @@ async function loadWithPgloader(file: string, db: string, scratch: string, table
       continue;
     }
     log(`[${elapsed()}] ${missing.length} table(s) not created; trying each alone (schema only)`);
-    const probed = await probe(file, scratch, missing, clean);
+    // A table SQLite cannot describe here is never in `tables`, but it may be the one that stops pgloader.
+    const unreadableStubs = attempt === 1 ? [...unreadable.keys()].map((name): SqliteTable => ({ name, columns: [], pk: [], autoincrement: false, seq: null, rows: [] })) : [];
+    const probed = await probe(file, scratch, [...missing, ...unreadableStubs], clean);
     for (const [t, e] of probed.unhandled) unhandled.set(t, e);
     if (probed.stoppers.size === 0 && !aborted) return result;
     exclude(probed.stoppers);
@@ -291,13 +302,15 @@ function kaboom(output: string): string {
   return output.slice(at, end > at ? end : at + 200).replace(/\s+/g, ' ').trim();
 }
 
-async function loadWithTool(file: string, db: string, scratch: string): Promise<{ code: number; rejects: Reject[]; coercions: string[] }> {
+async function loadWithTool(file: string, db: string, scratch: string, clean: (s: string) => string): Promise<{ code: number; rejects: Reject[]; coercions: string[]; refusal?: string }> {
   await freshDb(db);
   const cwd = join(scratch, 'tool'); // the tool writes logs/ and checkpoints/ into its working directory
   mkdirSync(cwd, { recursive: true });
   log(`[${elapsed()}] tool: migrate:sqlite-to-postgres`);
   const r = await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli/migrate-cli.ts'), '--from', 'sqlite', '--sqlite', file], { cwd, env: { DATABASE_URL: dbUrl(db) } });
   writeFileSync(join(scratch, 'tool-output.log'), r.out);
+  // Exit 2 is the tool refusing bad input before changing anything: a result to compare, not a failed step.
+  if (r.code === 2) return { code: 2, rejects: [], coercions: [], refusal: clean(/ERROR (.*)/.exec(r.out)?.[1] ?? '(no message)') };
   if (r.code !== 0 && r.code !== 3) throw new StepError(`the tool exited with ${r.code}:\n${r.out.split('\n').slice(-25).join('\n')}`);
   const rejects = await withDb(db, async (c) => {
     const exists = await c.query(`SELECT 1 FROM pg_tables WHERE schemaname = '_migration' AND tablename = 'rejected'`);
@@ -414,7 +427,7 @@ async function main(): Promise<void> {
       version: (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?',
       zone: (await c.query<{ v: string }>(`SELECT current_setting('TimeZone') AS v`)).rows[0]?.v ?? '?',
     }));
-    const [pgl, tool] = await settled([loadWithPgloader(file, pglDb, scratch, tables, clean), loadWithTool(file, toolDb, scratch)] as const);
+    const [pgl, tool] = await settled([loadWithPgloader(file, pglDb, scratch, tables, clean), loadWithTool(file, toolDb, scratch, clean)] as const);
     log(`[${elapsed()}] comparing`);
     const [pglCat, toolCat] = await Promise.all([readCatalog(pglDb), readCatalog(toolDb)]);
     const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -535,7 +548,8 @@ async function main(): Promise<void> {
         (pgl.excluded.size
           ? ` The run with all tables created ${pgl.firstRunTables} of ${tables.length} tables; the run compared here excludes ${pgl.excluded.size} table(s), each of which stops pgloader's whole run (see below).`
           : ''),
-      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy; run as ${code('tsx src/cli/migrate-cli.ts --from sqlite')} from a scratch directory): exit code ${tool.code}, ${tool.rejects.length} row(s) in ${code('_migration.rejected')}.`,
+      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy; run as ${code('tsx src/cli/migrate-cli.ts --from sqlite')} from a scratch directory): exit code ${tool.code}, ${tool.refusal ? `refused before changing anything: ${code(tool.refusal)}` : `${tool.rejects.length} row(s) in ${code('_migration.rejected')}`}.`,
+      ...(unreadable.size ? [`- Not compared: ${[...unreadable].map(([t, e]) => `${code(t)} (SQLite here: ${e})`).join(', ')}.`] : []),
       `- Column definitions that differ (type, NOT NULL, default or sequence; names aside): ${defDiffs}. Columns whose values differ (rows present in both): ${valueDiffs}.`,
       '',
       'Values are compared as `col::text`, rows matched by the SQLite primary key; examples show the first rows in key order.',
