@@ -1,8 +1,5 @@
 import pRetry from 'p-retry';
-import { logAccounting } from '../accounting/log-accounting.ts';
-import { runAccounting } from '../accounting/run-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { accountObjects, presentObjects, recordedRefusals } from '../accounting/schema-objects.ts';
 import { completeLoad } from '../load/complete.ts';
 import { createSchemaObjects } from '../load/create-objects.ts';
 import type { Logger } from '../log/logger.ts';
@@ -16,25 +13,20 @@ import { loadedTables, resetTarget, targetSchema } from '../target/restart.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
-import { archiveCheckpoint, checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
+import { checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
 import { CheckpointMirror } from './checkpoint-mirror.ts';
-import { derivedCounts } from './derived-counts.ts';
-import { exportRejected } from './export-rejected.ts';
+import { finishRun } from './finish-run.ts';
 import { formatPlan } from './format-plan.ts';
+import type { RunSummary } from './summary.ts';
 import { loadPhases } from './load-phases.ts';
 import { openRun } from './open-run.ts';
 import { rollbackInstructions } from './rollback.ts';
 import { defaultRunId, hashConfig } from './run-identity.ts';
-import { recountChangedSources } from './recount.ts';
 import { RunState } from './run-state.ts';
 import { runOptionsOf } from './run-options.ts';
 import { openSession } from './session.ts';
 import { shellQuote } from './shell-quote.ts';
 import { countSource } from './source-preflight.ts';
-import { recordChangesDuringRun } from './source-changes.ts';
-import { logRepairs, repairCounts } from './reference-report.ts';
-import { checkRejectedLimit } from './reject-threshold.ts';
-import { formatSummary, summarize, type RunSummary } from './summary.ts';
 import { ensureWritableDir } from './writable-dir.ts';
 
 export interface MigrateOptions {
@@ -204,36 +196,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
     lock.assertHeld();
     logger.info('STEP 5  summary');
-    if (opened.kind !== 'completed') await recordChangesDuringRun({ source, plans: allPlans, since: opened.fingerprint, state, retry: config.retry, logger, serverOf });
-    const progress = await recountChangedSources(await state.progress(), source, state, logger);
-    const fields = await runAccounting(target.pool, runId, plan, source, config.unmappedFields);
-    const counted = summarize(progress, await derivedCounts(target, graph, allPlans), (performance.now() - started) / 1000, await state.sourceChanges());
-    const summary: RunSummary = {
-      ...counted,
-      fields,
-      idColumns: [...session.idConversions].sort().map(([column, count]) => ({ column, count })),
-      repairs: await repairCounts(target.pool, runId),
-      rejectedLimit: checkRejectedLimit(config.maxRejected, counted.totals.rejected, counted.totals.source),
-      ...(session.schemaObjects
-        ? { schemaObjects: accountObjects(session.schemaObjects, await presentObjects(target.pool, session.schemaObjects), new Map([...(await recordedRefusals(target.pool)), ...refusals])) }
-        : {}),
-      ...(session.notCopied.length > 0 ? { notCopied: session.notCopied.map((t) => ({ object: `table ${t.name}`, reason: t.reason })) } : {}),
-    };
-    await state.setStatus('completed', 'done', summary);
-    mirror.setFields(fields);
-    mirror.write('completed', 'done', progress);
-    const checkpointFile = archiveCheckpoint(config.checkpointDir, runId);
-    logger.info(`        checkpoint archived: ${checkpointFile}`);
-    const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
-    options.print(formatSummary(summary));
-    logAccounting(fields, logger);
-    if (summary.totals.rejected > 0) logger.info(`rejected records: ${rejectedFile} (npm run migration:errors to review)`);
-    await logRepairs(target.pool, runId, logger);
-    for (const r of summary.repairs ?? []) logger.info(`reference ${r.field} → ${r.targetModel}: ${r.count} ${r.action}`, { field: r.field, targetModel: r.targetModel, action: r.action, count: r.count });
-    if (session.coercions.size > 0) {
-      logger.info(`coercions (each one is in the log file):`);
-      for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);
-    }
+    const { summary, checkpointFile, rejectedFile } = await finishRun({ config, logger, print: options.print, session, target, state, mirror, runId, plans: allPlans, since: opened.kind === 'completed' ? undefined : opened.fingerprint, refusals, seconds: (performance.now() - started) / 1000, serverOf });
     logger.info(rollbackInstructions(maskUrl(target.url), schema, await loadedTables(target.pool), [...graph.enums.keys()]));
     if (target.embedded) logger.info(`target database (embedded): ${target.url} — start it again with: npm run db:embedded`);
     return { status: 'completed', runId, summary, checkpointFile, rejectedFile, targetUrl: target.url, timings };
