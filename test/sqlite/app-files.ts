@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { PRISMA_MIGRATIONS_DDL } from './prisma-migrations-ddl.ts';
 
 /**
  * SQLite files shaped the way applications leave them (issue 10, items 1 and 2), built with
@@ -7,16 +8,7 @@ import Database from 'better-sqlite3';
 
 /** The DDL `prisma migrate dev` writes for a small blog on `provider = "sqlite"` (Prisma 6/7). */
 const PRISMA_DDL = `
-CREATE TABLE "_prisma_migrations" (
-    "id"                    TEXT PRIMARY KEY NOT NULL,
-    "checksum"              TEXT NOT NULL,
-    "finished_at"           DATETIME,
-    "migration_name"        TEXT NOT NULL,
-    "logs"                  TEXT,
-    "rolled_back_at"        DATETIME,
-    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
-    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
-);
+${PRISMA_MIGRATIONS_DDL}
 CREATE TABLE "User" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "email" TEXT NOT NULL,

@@ -19,6 +19,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../support/seeded-random.ts';
+import { PRISMA_MIGRATIONS_DDL } from './prisma-migrations-ddl.ts';
 
 /** A value a faithful migrator must refuse (and log), or convert with care. */
 export interface DirtyValue {
@@ -265,16 +266,7 @@ CREATE TABLE type_string (id INTEGER PRIMARY KEY, v STRING);
 -- Issue 10: shapes applications leave behind.
 CREATE TABLE event_log (at TEXT NOT NULL, level TEXT NOT NULL, message TEXT);
 
-CREATE TABLE "_prisma_migrations" (
-    "id"                    TEXT PRIMARY KEY NOT NULL,
-    "checksum"              TEXT NOT NULL,
-    "finished_at"           DATETIME,
-    "migration_name"        TEXT NOT NULL,
-    "logs"                  TEXT,
-    "rolled_back_at"        DATETIME,
-    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
-    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
-);
+` + PRISMA_MIGRATIONS_DDL + String.raw`
 
 CREATE TABLE precise_times (id INTEGER PRIMARY KEY, at DATETIME NOT NULL);
 
