@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { ObjectId } from 'bson';
-import { parse as parseUuid, stringify, v5 } from 'uuid';
+import { parse as parseUuid, stringify } from 'uuid';
 
 /**
  * UUIDv7 that carries a whole ObjectId: the 48-bit millisecond time is the ObjectId's
@@ -55,7 +56,26 @@ export function objectIdFromUuidV7(uuid: string): ObjectId | undefined {
 /** The default namespace for v5 ids; a run can set its own in config. */
 export const DEFAULT_UUID_NAMESPACE = '6f1c3c1e-2b7e-5d3a-9d1e-6a0c8e4b7f21';
 
-/** Name-based UUIDv5 of `model:key`: deterministic for any kind of source id. */
+/**
+ * Name-based UUIDv5 of `model:key` (RFC 9562: SHA-1 of the namespace's bytes and the name's
+ * UTF-8): deterministic for any kind of source id. One per row and per reference, so the
+ * namespace is parsed once and the hash is node's own, not a general-purpose package call.
+ */
 export function uuidV5(namespace: string, model: string, key: string): string {
-  return v5(`${model}:${key}`, namespace);
+  const h = createHash('sha1').update(namespaceBytes(namespace)).update(`${model}:${key}`, 'utf8').digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const hex = h.toString('hex', 0, 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const namespaces = new Map<string, Uint8Array>();
+
+function namespaceBytes(namespace: string): Uint8Array {
+  let bytes = namespaces.get(namespace);
+  if (!bytes) {
+    bytes = parseUuid(namespace);
+    namespaces.set(namespace, bytes);
+  }
+  return bytes;
 }

@@ -14,7 +14,7 @@ import { recountChangedSources } from './recount.ts';
 import { logRepairs, repairCounts } from './reference-report.ts';
 import { checkRejectedLimit } from './reject-threshold.ts';
 import type { RunState } from './run-state.ts';
-import type { Session } from './session.ts';
+import { COERCION_EXAMPLES, type Session } from './session.ts';
 import { recordChangesDuringRun } from './source-changes.ts';
 import { formatSummary, summarize, type RunSummary } from './summary.ts';
 
@@ -72,7 +72,7 @@ export async function finishRun(input: FinishRunInput): Promise<{ summary: RunSu
   await logRepairs(target.pool, runId, logger);
   for (const r of summary.repairs ?? []) logger.info(`reference ${r.field} → ${r.targetModel}: ${r.count} ${r.action}`, { field: r.field, targetModel: r.targetModel, action: r.action, count: r.count });
   if (session.coercions.size > 0) {
-    logger.info(`coercions (each one is in the log file):`);
+    logger.info(`coercions (per rule and column; the first ${COERCION_EXAMPLES} of each are in the log file):`);
     for (const [rule, n] of [...session.coercions].sort()) logger.info(`  ${String(n).padStart(7)}  ${rule}`);
   }
   return { summary, checkpointFile, rejectedFile };

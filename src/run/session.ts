@@ -30,6 +30,9 @@ import { loadTransformers, transformersModule } from '../transform/load-transfor
 import { refuseUnrelatedSource, unreadableAsBadInput } from './source-preflight.ts';
 import type { ValueConverter } from '../transform/types.ts';
 
+/** Coerced values logged per rule and column as examples; the rest are counted. */
+export const COERCION_EXAMPLES = 3;
+
 /** What every command starts from: the schema read, the source open, the plan made. */
 export interface Session {
   schemaText: string;
@@ -134,6 +137,12 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     const idConversions = new Map<string, number>();
     const countIdColumn = (key: string) => idConversions.set(key, (idConversions.get(key) ?? 0) + 1);
     const coercions = new Map<string, number>();
+    // Counted per rule and column; the log gets the first few of each as examples, not a line per value.
+    const tally = (key: string): boolean => {
+      const n = (coercions.get(key) ?? 0) + 1;
+      coercions.set(key, n);
+      return n <= COERCION_EXAMPLES;
+    };
     const converter: ValueConverter =
       config.source.kind === 'sqlite'
         ? createSqliteConverter({
@@ -142,16 +151,14 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
             rules: config.source.castRules,
             onCoercion: (c: Coercion) => {
               const key = `${c.table}.${c.column}: ${c.rule}`;
-              coercions.set(key, (coercions.get(key) ?? 0) + 1);
-              logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
+              if (tally(key)) logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
             },
           })
         : createBsonConverter({
             emptyStrings: config.source.emptyStrings,
             onCoercion: (c) => {
               const key = `${c.collection}.${c.field}: ${c.rule}`;
-              coercions.set(key, (coercions.get(key) ?? 0) + 1);
-              logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+              if (tally(key)) logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
             },
           });
     const renamesOf = (p: ModelPlan) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });

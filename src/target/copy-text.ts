@@ -15,9 +15,37 @@ export function fieldText(value: unknown, column?: ColumnSpec): string | null {
   return value === null || value === undefined ? null : textOf(value, column);
 }
 
-export function escapeCopy(text: string): string {
-  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => copyEscapes[c] ?? c) : text;
+/**
+ * `copyField` specialised for one column, decided once instead of per value: the common types
+ * (text, numbers, booleans, timestamps) take a short path, the rest goes through copyField.
+ */
+export function copyEncoder(column?: ColumnSpec): (value: unknown) => string {
+  if (column && (column.isList || column.type === 'Json')) return (v) => copyField(v, column);
+  const dateOnly = column?.native?.name === 'Date';
+  return (v) => {
+    if (v === null || v === undefined) return '\\N';
+    switch (typeof v) {
+      case 'string':
+        return escapeCopy(v);
+      case 'number':
+        return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : copyField(v, column);
+      case 'bigint':
+        return v.toString();
+      case 'boolean':
+        return v ? 't' : 'f';
+    }
+    // ISO text never holds a character COPY escapes.
+    if (v instanceof Date && !dateOnly) return isoText(v);
+    return copyField(v, column);
+  };
 }
+
+export function escapeCopy(text: string): string {
+  return copySpecial.test(text) ? text.replace(copySpecials, (c) => copyEscapes[c] ?? c) : text;
+}
+
+const copySpecial = /[\\\n\r\t]/;
+const copySpecials = /[\\\n\r\t]/g;
 
 const copyEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { ColumnSpec } from '../schema/model-graph.ts';
-import { copyField } from './copy-text.ts';
+import type { Row } from '../check/row-check.ts';
+import type { ModelSpec } from '../schema/model-graph.ts';
+import { copyEncoder } from './copy-text.ts';
 import { quoteIdent, sqlTable, targetTable, type TableRef } from './identifiers.ts';
 import type { WriteTx, Writer } from './writer.ts';
 
@@ -36,20 +37,19 @@ export function createCopyWriter(pool: pg.Pool): Writer {
 let savepointCounter = 0;
 
 export function pgTx(client: pg.PoolClient): WriteTx {
-  const copy = async (table: TableRef, columns: readonly string[], lines: Iterable<string>): Promise<void> => {
+  const copy = async (table: TableRef, columns: readonly string[], chunks: string[]): Promise<void> => {
     const sql = `COPY ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
-    await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(sql)));
+    await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
   };
   return {
     async writeRows(model, rows) {
       if (rows.length === 0) return;
-      const cols: readonly ColumnSpec[] = model.columns;
-      const lines = rows.map((row) => cols.map((c) => copyField(row[c.field], c)).join('\t'));
-      await copy(targetTable(model.table), cols.map((c) => c.column), lines);
+      const { fields, encoders } = encoderOf(model);
+      await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeRows(rows.length, fields.length, (r, i) => (encoders[i] as Encode)((rows[r] as Row)[fields[i] as string])));
     },
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
-      await copy(table, columns, rows.map((r) => r.map((v) => copyField(v)).join('\t')));
+      await copy(table, columns, encodeRows(rows.length, columns.length, (r, i) => rawEncode((rows[r] as readonly unknown[])[i])));
     },
     async query<T extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
       const result = await client.query<T>(sql, params ? [...params] : undefined);
@@ -70,18 +70,33 @@ export function pgTx(client: pg.PoolClient): WriteTx {
   };
 }
 
-/** Groups lines into ~256 KiB chunks: one stream write per chunk instead of per row. */
-function* chunked(lines: Iterable<string>): Generator<string> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const line of lines) {
-    parts.push(line, '\n');
-    size += line.length + 1;
-    if (size >= 1 << 18) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
+type Encode = (value: unknown) => string;
+const rawEncode = copyEncoder();
+const encoders = new WeakMap<ModelSpec, { fields: string[]; encoders: Encode[] }>();
+
+/** Each model's column encoders, decided once per model rather than per value. */
+function encoderOf(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
+  let found = encoders.get(model);
+  if (!found) {
+    found = { fields: model.columns.map((c) => c.field), encoders: model.columns.map((c) => copyEncoder(c)) };
+    encoders.set(model, found);
+  }
+  return found;
+}
+
+/** COPY text of `rows` × `columns` fields, in ~256 KiB chunks: one stream write per chunk, not per row. */
+function encodeRows(rows: number, columns: number, field: (row: number, column: number) => string): string[] {
+  const chunks: string[] = [];
+  let chunk = '';
+  for (let r = 0; r < rows; r++) {
+    let line = field(r, 0);
+    for (let i = 1; i < columns; i++) line += '\t' + field(r, i);
+    chunk += line + '\n';
+    if (chunk.length >= 1 << 18) {
+      chunks.push(chunk);
+      chunk = '';
     }
   }
-  if (parts.length > 0) yield parts.join('');
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ColumnSpec, ScalarType } from '../../src/schema/model-graph.ts';
-import { copyField, escapeCopy, fieldText } from '../../src/target/copy-text.ts';
+import { copyEncoder, copyField, escapeCopy, fieldText } from '../../src/target/copy-text.ts';
 
 function col(type: ScalarType, extra: Partial<ColumnSpec> = {}): ColumnSpec {
   return { field: 'f', column: 'f', type, isList: false, required: false, isId: false, ...extra };
@@ -82,5 +82,15 @@ describe('real-app values (issue 9)', () => {
   test('-0.0 keeps its sign', () => {
     expect(fieldText(-0, col('Float'))).toBe('-0');
     expect(fieldText(0, col('Float'))).toBe('0');
+  });
+});
+
+describe('copyEncoder', () => {
+  // The per-column encoder the COPY writer uses must write exactly what copyField writes.
+  const columns = [undefined, col('String'), col('Int'), col('Float'), col('BigInt'), col('Boolean'), col('DateTime'), col('DateTime', { native: { name: 'Date', args: [] } }), col('Json'), col('Bytes'), col('String', { isList: true }), col('Decimal')];
+  const values: unknown[] = [null, undefined, '', 'a\tb\\c\nd\re', String.raw`\N`, 'plain', 0, -0, 1.5, NaN, Infinity, -Infinity, 2n ** 63n - 1n, true, false, new Date(Date.UTC(2020, 1, 29, 5, 6, 7, 89)), new Date(Date.UTC(2020, 1, 29)), Buffer.from([0xde, 0xad]), { a: 'x\ty' }, ['a', null], '12.50'];
+  test.each(columns.map((c) => [c ? `${c.type}${c.isList ? '[]' : ''}${c.native ? ` @db.${c.native.name}` : ''}` : 'no column', c] as const))('%s', (_, column) => {
+    const encode = copyEncoder(column);
+    for (const value of values) expect([value, encode(value)]).toEqual([value, copyField(value, column)]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ObjectId } from 'bson';
 import { v4, v5, v7, validate, version } from 'uuid';
 import { createIdMapper } from '../../src/ids/id-mapper.ts';
-import { DEFAULT_UUID_NAMESPACE, objectIdFromUuidV7, uuidV7FromObjectId } from '../../src/ids/uuid.ts';
+import { DEFAULT_UUID_NAMESPACE, objectIdFromUuidV7, uuidV5, uuidV7FromObjectId } from '../../src/ids/uuid.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 
@@ -110,5 +110,17 @@ describe('createIdMapper', () => {
     expect(mapper.derived('User', oid, 'addresses/0')).toBe(a0);
     expect(mapper.derived('Order', oid, 'addresses/0')).not.toBe(a0);
     expect(validate(a0)).toBe(true);
+  });
+});
+
+describe('uuidV5 on node:crypto', () => {
+  // The ids a run wrote before must be the ids it writes now: the uuid package is the reference.
+  test('equals the uuid package for every kind of key, in any namespace', () => {
+    const keys = ['1', '0', '-5', '9007199254740993', '', 'ünïcode 😀', 'a/b|c', '["1",2]', 'x'.repeat(300), '507f1f77bcf86cd799439011/addresses/0'];
+    for (const namespace of [DEFAULT_UUID_NAMESPACE, '1b671a64-40d5-491e-99b0-da01ff1f3341']) {
+      for (const model of ['User', 'order_items', 'Ünï']) {
+        for (const key of keys) expect(uuidV5(namespace, model, key)).toBe(v5(`${model}:${key}`, namespace));
+      }
+    }
   });
 });

@@ -16,7 +16,7 @@ export interface CastOptions {
   emptyStrings: 'null' | 'reject';
   /** Per-column overrides, first match wins: `{ column: 'events.created', as: 'epoch-ms' }`. */
   rules: readonly { column: string; as: ConverterName }[];
-  /** Called once per coerced value, for the log. */
+  /** Called once per coerced value, for the tally and a few examples in the log (`from`/`to` are computed when read). */
   onCoercion: (coercion: Coercion) => void;
 }
 
@@ -36,15 +36,28 @@ const JULIAN_UNIX_EPOCH = 2440587.5;
  * coercion. A value no entry accepts rejects its row with the reason.
  */
 export function createSqliteConverter(options: CastOptions): ValueConverter {
+  const overrides = new Map<string, ConverterName | undefined>();
+  const overrideOf = (origin: { collection: string; field: string }): ConverterName | undefined => {
+    if (options.rules.length === 0) return undefined;
+    const key = `${origin.collection}.${origin.field}`;
+    if (!overrides.has(key)) overrides.set(key, options.rules.find((r) => globMatch(r.column, key))?.as);
+    return overrides.get(key);
+  };
   return (column, value, label, origin) => {
     if (value === null || value === undefined) return null;
+    const override = overrideOf(origin);
+    // The values that need no rule, decided before any closure is made: most of a file.
+    if (override === undefined && !column.isList) {
+      const exact = exactValue(column, value);
+      if (exact !== NO_EXACT) return exact;
+    }
     if (value instanceof InvalidText) return reject(`${label}: ${value.toString()}`);
     const coerce = (rule: string, to: unknown): unknown => {
-      options.onCoercion({ table: origin.collection, column: origin.field, rule, from: show(value), to: show(to) });
+      // The texts are made only if the log asks for them: most coercions are only counted.
+      options.onCoercion({ table: origin.collection, column: origin.field, rule, get from() { return show(value); }, get to() { return show(to); } });
       return to;
     };
-    const override = options.rules.find((r) => globMatch(r.column, `${origin.collection}.${origin.field}`));
-    if (override) return applyOverride(override.as, column, value, label, coerce, options.timeZone);
+    if (override) return applyOverride(override, column, value, label, coerce, options.timeZone);
     const storage = storageOf(value);
     if (value === '' && column.type !== 'String' && column.type !== 'Bytes') {
       if (options.emptyStrings === 'reject' || column.required) return reject(`${label}: empty string where ${column.type} is expected`);
@@ -56,6 +69,37 @@ export function createSqliteConverter(options: CastOptions): ValueConverter {
 }
 
 type Coerce = (rule: string, to: unknown) => unknown;
+
+const NO_EXACT = Symbol('no exact value');
+
+/**
+ * The value as the column takes it when its storage class is the column's own (text in a
+ * String column, an integer in an Int column, 0/1 in a Boolean): what castScalar would return
+ * without a coercion. Anything else is NO_EXACT and goes the long way, through the rules.
+ */
+function exactValue(column: ColumnSpec, value: unknown): unknown {
+  switch (column.type) {
+    case 'String':
+      return typeof value === 'string' ? value : NO_EXACT;
+    case 'Int':
+      return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : NO_EXACT;
+    case 'BigInt':
+      return typeof value === 'bigint' ? value : NO_EXACT;
+    case 'Float':
+      return typeof value === 'number' ? value : NO_EXACT;
+    case 'Boolean':
+      return value === 0n ? false : value === 1n ? true : NO_EXACT;
+    case 'Decimal':
+      return typeof value === 'bigint' ? String(value) : NO_EXACT;
+    case 'Bytes':
+      return Buffer.isBuffer(value) ? value : NO_EXACT;
+    default:
+      return NO_EXACT;
+  }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function castScalar(column: ColumnSpec, value: unknown, storage: StorageClass, label: string, coerce: Coerce, timeZone: string): unknown {
   const refuse = (): never => reject(`${label}: no casting rule turns ${storage} ${show(value)} into ${column.type}`);

@@ -82,12 +82,13 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
       const order = t.withoutRowid ? t.primaryKey : [t.rowid ?? 'rowid'];
       const orderSql = order.map((c) => quoteOrRowid(t, c)).join(', ');
       const select = selectList(t, order);
+      const exact = exactText(db, t, name, order);
       let after: unknown[] | undefined = typeof options.after?.['key'] === 'string' ? (JSON.parse(options.after['key']) as unknown[]).map(revive) : undefined;
       for (;;) {
         const where = after ? `WHERE (${orderSql}) > (${order.map(() => '?').join(', ')})` : '';
         const rows = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} ${where} ORDER BY ${orderSql} LIMIT ?`).raw(true).all(...(after ?? []), options.batchSize) as unknown[][];
         if (rows.length === 0) return;
-        const docs = rows.map((r) => toDoc(t, r, order.length, keyOf(t)));
+        const docs = rows.map((r) => toDoc(t, r, order.length, keyOf(t), exact));
         after = (rows[rows.length - 1] ?? []).slice(0, order.length);
         yield { docs, cursor: { key: JSON.stringify(after.map(store)) } };
         options.signal?.throwIfAborted();
@@ -100,10 +101,11 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
       const select = selectList(t, key);
       const found: SourceDoc[] = [];
       const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map((c) => quoteOrRowid(t, c)).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
+      const exact = exactText(db, t, name, key);
       for (const id of ids) {
         const values = key.length > 1 ? (JSON.parse(sourceIdKey(id)) as unknown[]).map(revive) : [typeof id === 'string' && /^-?\d+$/.test(id) ? BigInt(id) : id];
         const row = statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
-        if (row) found.push(toDoc(t, row, key.length, key));
+        if (row) found.push(toDoc(t, row, key.length, key, exact));
       }
       return found;
     },
@@ -138,28 +140,46 @@ function openChecked(path: string): { db: Database.Database; foreignKeyProblems:
   }
 }
 
-/** The key columns first (for cursors), then typeof() and the value of every column; text as its raw bytes. */
+/** The key columns first (for cursors), then the value of every column. */
 function selectList(t: SqliteTable, lead: readonly string[]): string {
-  return [
-    ...lead.map((c) => quoteOrRowid(t, c)),
-    ...t.columns.flatMap((c) => {
-      const q = quoteSqlite(c.name);
-      return [`typeof(${q})`, `CASE WHEN typeof(${q}) = 'text' THEN CAST(${q} AS BLOB) ELSE ${q} END`];
-    }),
-  ].join(', ');
+  return [...lead.map((c) => quoteOrRowid(t, c)), ...t.columns.map((c) => quoteSqlite(c.name))].join(', ');
 }
 
-function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly string[]): SourceDoc {
+/**
+ * Reads one text value again as its raw bytes. The driver decodes text leniently (bad UTF-8
+ * becomes U+FFFD, silently); a value holding U+FFFD is read again here and decoded strictly, so
+ * invalid text is refused by name and a real U+FFFD passes. With safe integers on, the storage
+ * class is the JavaScript type (bigint, number, string, Buffer, null): no typeof() per column.
+ */
+type ExactText = (lead: readonly unknown[], column: number) => unknown;
+
+function exactText(db: Database.Database, t: SqliteTable, name: string, lead: readonly string[]): ExactText {
+  const statements = new Map<number, Database.Statement>();
+  const where = `(${lead.map((c) => quoteOrRowid(t, c)).join(', ')}) = (${lead.map(() => '?').join(', ')})`;
+  return (key, i) => {
+    let statement = statements.get(i);
+    if (!statement) {
+      const q = quoteSqlite(t.columns[i]?.name ?? '');
+      statement = db.prepare(`SELECT CAST(${q} AS BLOB) FROM ${quoteSqlite(name)} WHERE ${where}`).pluck(true);
+      statements.set(i, statement);
+    }
+    return decodeValue('text', statement.get(...key));
+  };
+}
+
+function toDoc(t: SqliteTable, row: unknown[], lead: number, key: readonly string[], exact: ExactText): SourceDoc {
   const doc: Record<string, unknown> = {};
-  t.columns.forEach((c, i) => {
-    doc[c.name] = decodeValue(String(row[lead + 2 * i]), row[lead + 2 * i + 1]);
-  });
+  const columns = t.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const value = row[lead + i];
+    doc[(columns[i] as SqliteTable['columns'][number]).name] = typeof value === 'string' && value.includes('\uFFFD') ? exact(row.slice(0, lead), i) : value;
+  }
   const keyValues = key.map((k, i) => (isRowid(t, k) ? row[i] : doc[k]));
   // The column a table with nothing unique gets: its rowid, which leads the row in both reads.
   if (t.key.kind === 'rowid') doc[t.key.column] = row[0];
   doc['_id'] = key.length === 1 ? idValue(keyValues[0]) : JSON.stringify(keyValues.map(store));
   // A text primary key of '' is a key like any other in SQLite.
-  return vouchForKey(doc);
+  return doc['_id'] === '' ? vouchForKey(doc) : doc;
 }
 
 function idValue(value: unknown): SourceId {
