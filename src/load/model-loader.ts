@@ -165,21 +165,37 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   await load.writer.transaction(async (tx) => {
     await whole.reset(tx);
     load.fields?.take();
-    for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
-      load.signal.throwIfAborted();
-      const batchStarted = performance.now();
-      const { good, refused, skipped } = prepareBatch(load.preparer, batch);
-      const fields = load.fields?.take();
-      const written = await writeWithBisect(tx, load.graph, load.plan, good);
-      const rejected = [...refused, ...written.rejected];
+    // As in loadPass: the next batch is read and transformed while the server takes this one
+    // (one batch ahead, so memory stays flat); writes stay in order on the one connection.
+    let writing: Promise<void> | undefined;
+    const write = async (batch: SourceBatch, prepared: ReturnType<typeof prepareBatch>, fields: FieldTally | undefined, prepareSeconds: number): Promise<void> => {
+      const started = performance.now();
+      const written = await writeWithBisect(tx, load.graph, load.plan, prepared.good);
+      const rejected = [...prepared.refused, ...written.rejected];
       const stateStarted = performance.now();
-      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped, seconds: (stateStarted - batchStarted) / 1000, fields });
+      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped: prepared.skipped, seconds: prepareSeconds + (stateStarted - started) / 1000, fields });
       totals.stateSeconds += (performance.now() - stateStarted) / 1000;
       totals.read += recordsIn(batch);
       totals.written += written.written.length;
       totals.rejected += rejected.length;
-      totals.skipped += skipped;
+      totals.skipped += prepared.skipped;
       last = batch.cursor;
+    };
+    try {
+      for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
+        load.signal.throwIfAborted();
+        const batchStarted = performance.now();
+        const prepared = prepareBatch(load.preparer, batch);
+        const fields = load.fields?.take();
+        const prepareSeconds = (performance.now() - batchStarted) / 1000;
+        await writing;
+        load.signal.throwIfAborted();
+        writing = write(batch, prepared, fields, prepareSeconds);
+        writing.catch(() => {});
+      }
+      await writing;
+    } finally {
+      await writing?.catch(() => {});
     }
     load.signal.throwIfAborted();
     await whole.markLoaded(tx);
