@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ObjectId } from 'bson';
-import { parse as parseUuid, stringify } from 'uuid';
+import { parse as parseUuid } from 'uuid';
 
 /**
  * UUIDv7 that carries a whole ObjectId: the 48-bit millisecond time is the ObjectId's
@@ -28,7 +28,7 @@ export function uuidV7FromObjectId(oid: ObjectId): string {
   b[7] = ((at(0) & 0x0f) << 4) | (at(1) >>> 4);
   b[8] = 0x80 | (((at(1) & 0x0f) << 2) | (at(2) >>> 6));
   for (let i = 9; i < 15; i++) b[i] = ((at(i - 7) & 0x3f) << 2) | (at(i - 6) >>> 6);
-  return stringify(b);
+  return uuidText(Buffer.from(b.buffer, b.byteOffset, 16));
 }
 
 /** The inverse of uuidV7FromObjectId; undefined when the UUID was not made by it. */
@@ -65,7 +65,12 @@ export function uuidV5(namespace: string, model: string, key: string): string {
   const h = createHash('sha1').update(namespaceBytes(namespace)).update(`${model}:${key}`, 'utf8').digest();
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
-  const hex = h.toString('hex', 0, 16);
+  return uuidText(h);
+}
+
+/** The canonical text of the first 16 bytes: lower-case hex in 8-4-4-4-12. */
+function uuidText(bytes: Buffer): string {
+  const hex = bytes.toString('hex', 0, 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -2,6 +2,8 @@ import type { FieldAccounting } from '../accounting/field-accounting.ts';
 import { writeCheckpointFile } from './checkpoint-file.ts';
 import type { ProgressRow, RunPhase, RunStatus } from './run-state.ts';
 
+const MIRROR_INTERVAL_MS = 1000;
+
 /**
  * The checkpoint file, kept in memory between batches and rewritten after each commit. It
  * starts from the database's progress rows and is rebuilt from them at every phase change.
@@ -28,7 +30,18 @@ export class CheckpointMirror {
   setFields(fields: FieldAccounting): void {
     this.fields = fields;
   }
+  private lastWrite = 0;
+  /**
+   * After a batch: the file is rewritten at most once per second (a rewrite and its backup link
+   * cost milliseconds on a slow disk, a batch can take less). The target holds the authoritative
+   * checkpoint of every batch; the file only mirrors it, so a second behind loses nothing.
+   * Every status or phase change still writes at once.
+   */
+  writeSoon(): void {
+    if (performance.now() - this.lastWrite >= MIRROR_INTERVAL_MS) this.write();
+  }
   write(status: RunStatus = this.status, phase: RunPhase = this.phase, fresh?: ProgressRow[]): string {
+    this.lastWrite = performance.now();
     if (fresh) this.progress = fresh;
     this.status = status;
     this.phase = phase;

@@ -100,7 +100,7 @@ async function loadOne(
         });
       }
       const fileStarted = performance.now();
-      mirror.write('running', 'load');
+      mirror.writeSoon();
       input.timings.batches++;
       input.timings.batchSeconds += stats.seconds;
       input.timings.stateSeconds += stats.stateSeconds;
