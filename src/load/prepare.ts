@@ -42,6 +42,7 @@ export interface Preparer {
 export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields, fields?: FieldCounter): Preparer {
   const model = requireModel(graph, plan.model);
   const owned = [plan.model, ...plan.derived.map((d) => d.model)];
+  const ownCheck = checks.get(plan.model);
   if (!fields) return { prepare: (doc) => prepareOne(doc, doc) };
   // Every document read is accounted for, rejected or not: its fields are in the error log, not lost.
   return {
@@ -63,6 +64,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
     const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
     try {
       const ctx = createContext(graph, model, ids, sourceId, source);
+      if (!plan.custom) return prepareDefault(doc, input, sourceId, ctx, fail);
       const out = plan.transformer.transform(input, ctx);
       const rows = new Map<string, Row[]>();
       for (const name of Object.keys(out.rows)) {
@@ -96,6 +98,30 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
       // every document and cascade to their dependants while the run reports success.
       throw new TransformerBug(plan.model, sourceIdKey(sourceId), error, plan.custom);
     }
+  }
+
+  /**
+   * The schema-derived transformer's document, without its general-purpose wrapping: one row
+   * of this model, no derived rows, the links of its arrays. Same rows, same checks, same
+   * reasons as through `transform`; only the intermediate objects are gone.
+   */
+  function prepareDefault(doc: SourceDoc, input: SourceDoc, sourceId: SourceId, ctx: ReturnType<typeof createContext>, fail: (stage: RejectStage, reason: string) => Prepared): Prepared {
+    const row = ctx.defaultRow(input);
+    // In the order `transform` takes them: the links (which can reject) before the row check.
+    const found = plan.junctions.length > 0 ? ctx.defaultLinks(input) : undefined;
+    const problem = ownCheck?.problem(row);
+    if (problem) return fail('check', problem);
+    const links = new Map<string, [string, string][]>();
+    if (found) {
+      for (const fill of plan.junctions) {
+        const others = found[linkKey(fill)] ?? [];
+        if (others.length === 0) continue;
+        links.set(linkKey(fill), others.map((o) => (fill.ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
+      }
+    }
+    const rows = new Map<string, Row[]>([[plan.model, [row]]]);
+    for (const d of plan.derived) rows.set(d.model, []);
+    return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
   }
 }
 
