@@ -4,7 +4,7 @@ import type { IdMapper } from '../ids/id-mapper.ts';
 import { docSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import { linkKey, type ModelPlan } from '../plan/plan.ts';
 import { keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
-import { createContext, type SourceFields } from '../transform/context.ts';
+import { createContext, DefaultContext, type SourceFields } from '../transform/context.ts';
 import { RejectError, type RejectStage } from '../transform/reject.ts';
 import { TransformerBug } from '../transform/transformer-bug.ts';
 import type { SourceDoc } from '../transform/types.ts';
@@ -63,8 +63,8 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
     }
     const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
     try {
+      if (!plan.custom) return prepareDefault(doc, input, sourceId, new DefaultContext(graph, model, ids, sourceId, source), fail);
       const ctx = createContext(graph, model, ids, sourceId, source);
-      if (!plan.custom) return prepareDefault(doc, input, sourceId, ctx, fail);
       const out = plan.transformer.transform(input, ctx);
       const rows = new Map<string, Row[]>();
       for (const name of Object.keys(out.rows)) {
@@ -105,7 +105,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
    * of this model, no derived rows, the links of its arrays. Same rows, same checks, same
    * reasons as through `transform`; only the intermediate objects are gone.
    */
-  function prepareDefault(doc: SourceDoc, input: SourceDoc, sourceId: SourceId, ctx: ReturnType<typeof createContext>, fail: (stage: RejectStage, reason: string) => Prepared): Prepared {
+  function prepareDefault(doc: SourceDoc, input: SourceDoc, sourceId: SourceId, ctx: DefaultContext, fail: (stage: RejectStage, reason: string) => Prepared): Prepared {
     const row = ctx.defaultRow(input);
     // In the order `transform` takes them: the links (which can reject) before the row check.
     const found = plan.junctions.length > 0 ? ctx.defaultLinks(input) : undefined;

@@ -116,6 +116,7 @@ export async function ensureStateSchema(client: pg.Pool | pg.PoolClient): Promis
 /** Built after the load (completeLoad), and checked by validate: one mapping per source id, one source id per key. */
 export const ID_MAP_INDEXES = [
   'CREATE UNIQUE INDEX IF NOT EXISTS id_map_source ON _migration.id_map (model, source_id)',
-  'CREATE UNIQUE INDEX IF NOT EXISTS id_map_uuid ON _migration.id_map (model, uuid)',
+  // Partial: with ids kept (a direct copy) there is no UUID, and an index of NULLs is work for nothing.
+  'CREATE UNIQUE INDEX IF NOT EXISTS id_map_uuid ON _migration.id_map (model, uuid) WHERE uuid IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS id_map_target_key ON _migration.id_map (model, target_key)',
 ];

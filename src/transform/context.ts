@@ -5,6 +5,7 @@ import type { ColumnSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts
 import { defaultLinks, defaultRow } from './default-transformer.ts';
 import { reject } from './reject.ts';
 import type { SourceDoc, TransformContext, ValueConverter } from './types.ts';
+import type { Row } from '../check/row-check.ts';
 
 /** How a model's source is read: its collection, field renames, and the value converter of its kind. */
 export interface SourceFields {
@@ -55,6 +56,46 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
     defaultLinks: (doc: SourceDoc) => defaultLinks(doc, ctx, source.links ?? []),
   };
   return ctx;
+}
+
+/**
+ * The same context for the schema-derived transformer, as one object per document with its
+ * methods on the prototype: no closures made per document. Only the migrator's own code gets
+ * it (which never detaches a method from it); a hand-written transformer gets createContext's.
+ */
+export class DefaultContext implements TransformContext {
+  readonly uuid: string;
+  readonly keepIds: boolean;
+  constructor(
+    private readonly graph: ModelGraph,
+    readonly model: ModelSpec,
+    private readonly ids: IdMapper,
+    readonly sourceId: SourceId,
+    private readonly source: SourceFields,
+  ) {
+    this.keepIds = ids.strategy === 'keep';
+    this.uuid = this.keepIds ? sourceIdKey(sourceId) : ids.uuid(model.name, sourceId);
+  }
+  ref(target: string, value: unknown, label: string): string | null {
+    if (value === null || value === undefined) return null;
+    const id = asSourceId(value);
+    if (id === undefined) return reject(`${label}: expected an id of ${target}, got ${typeof value}`);
+    return this.ids.uuid(target, id);
+  }
+  derivedId(path: string): string {
+    return this.ids.derived(this.model.name, this.sourceId, path);
+  }
+  convert(modelName: string, field: string, value: unknown): unknown {
+    const column = columnsOf(this.graph).get(`${modelName}.${field}`);
+    if (!column) throw new Error(`model ${modelName} has no field ${field}`);
+    return this.source.converter(column, value, field, { collection: this.source.collection, field });
+  }
+  defaultRow(doc: SourceDoc): Row {
+    return defaultRow(this.model, doc, this, this.source);
+  }
+  defaultLinks(doc: SourceDoc): Record<string, string[]> {
+    return defaultLinks(doc, this, this.source.links ?? []);
+  }
 }
 
 const columnIndex = new WeakMap<ModelGraph, Map<string, ColumnSpec>>();
