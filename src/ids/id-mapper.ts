@@ -16,16 +16,42 @@ export interface IdMapper {
   readonly strategy: IdStrategy;
   /** The UUID of a source document of `model`. */
   uuid(model: string, id: SourceId): string;
+  /** The same UUID, for a reference to the document: references repeat, so these are remembered. */
+  ref(model: string, id: SourceId): string;
   /** The UUID of a row derived from a document (an embedded address, an order line). */
   derived(ownerModel: string, ownerId: SourceId, path: string): string;
 }
 
+const REMEMBERED = 100_000;
+
 export function createIdMapper(strategy: IdStrategy = 'v7-objectid', namespace = DEFAULT_UUID_NAMESPACE): IdMapper {
+  // References repeat (every post names one of fewer users): their v5 hashes are remembered,
+  // in a bounded map that starts over when full, so memory stays flat on any table size.
+  // Numbers and strings are their own keys (cheap to hash); ObjectIds are quick to map anyway.
+  const seen = new Map<string, Map<unknown, string>>();
+  let remembered = 0;
+  const uuid = (model: string, id: SourceId): string => {
+    if (strategy === 'v7-objectid' && id instanceof ObjectId) return uuidV7FromObjectId(id);
+    return uuidV5(namespace, model, sourceIdKey(id));
+  };
   return {
     strategy,
-    uuid(model, id) {
-      if (strategy === 'v7-objectid' && id instanceof ObjectId) return uuidV7FromObjectId(id);
-      return uuidV5(namespace, model, sourceIdKey(id));
+    uuid,
+    ref(model, id) {
+      if (id instanceof ObjectId) return uuid(model, id);
+      let byId = seen.get(model);
+      if (!byId) seen.set(model, (byId = new Map()));
+      let found = byId.get(id);
+      if (found === undefined) {
+        found = uuid(model, id);
+        if (++remembered > REMEMBERED) {
+          seen.clear();
+          remembered = 1;
+          seen.set(model, (byId = new Map()));
+        }
+        byId.set(id, found);
+      }
+      return found;
     },
     derived(ownerModel, ownerId, path) {
       return uuidV5(namespace, ownerModel, `${sourceIdKey(ownerId)}/${path}`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ObjectId } from 'bson';
 import { parse as parseUuid } from 'uuid';
 
@@ -59,14 +59,24 @@ export const DEFAULT_UUID_NAMESPACE = '6f1c3c1e-2b7e-5d3a-9d1e-6a0c8e4b7f21';
 /**
  * Name-based UUIDv5 of `model:key` (RFC 9562: SHA-1 of the namespace's bytes and the name's
  * UTF-8): deterministic for any kind of source id. One per row and per reference, so the
- * namespace is parsed once and the hash is node's own, not a general-purpose package call.
+ * namespace is parsed once, the bytes go through one scratch buffer, and the hash is node's
+ * one-shot `crypto.hash`, not a general-purpose package call.
  */
 export function uuidV5(namespace: string, model: string, key: string): string {
-  const h = createHash('sha1').update(namespaceBytes(namespace)).update(`${model}:${key}`, 'utf8').digest();
-  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
-  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
-  return uuidText(h);
+  const name = `${model}:${key}`;
+  // UTF-16 units → at most 3 UTF-8 bytes each: room for any name before writing it.
+  if (16 + 3 * name.length > scratch.length) scratch = Buffer.alloc(2 * (16 + 3 * name.length));
+  scratch.set(namespaceBytes(namespace), 0);
+  const length = 16 + scratch.write(name, 16, 'utf8');
+  const hex = hash('sha1', scratch.subarray(0, length), 'hex');
+  // Version 5 in the 13th hex digit, the RFC variant (10xx) in the 17th.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${VARIANT[hex.charCodeAt(16)] ?? ''}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+let scratch = Buffer.alloc(1024);
+
+/** The variant digit for each hex digit's char code: (n & 0x3) | 0x8. */
+const VARIANT: Record<number, string> = Object.fromEntries([...'0123456789abcdef'].map((c, n) => [c.charCodeAt(0), ((n & 3) | 8).toString(16)]));
 
 /** The canonical text of the first 16 bytes: lower-case hex in 8-4-4-4-12. */
 function uuidText(bytes: Buffer): string {

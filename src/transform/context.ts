@@ -44,7 +44,7 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
       if (value === null || value === undefined) return null;
       const id = asSourceId(value);
       if (id === undefined) return reject(`${label}: expected an id of ${target}, got ${typeof value}`);
-      return ids.uuid(target, id);
+      return ids.ref(target, id);
     },
     derivedId: (path) => ids.derived(model.name, sourceId, path),
     convert(modelName, field, value) {
@@ -80,7 +80,7 @@ export class DefaultContext implements TransformContext {
     if (value === null || value === undefined) return null;
     const id = asSourceId(value);
     if (id === undefined) return reject(`${label}: expected an id of ${target}, got ${typeof value}`);
-    return this.ids.uuid(target, id);
+    return this.ids.ref(target, id);
   }
   derivedId(path: string): string {
     return this.ids.derived(this.model.name, this.sourceId, path);

@@ -116,7 +116,7 @@ describe('createIdMapper', () => {
 describe('uuidV5 on node:crypto', () => {
   // The ids a run wrote before must be the ids it writes now: the uuid package is the reference.
   test('equals the uuid package for every kind of key, in any namespace', () => {
-    const keys = ['1', '0', '-5', '9007199254740993', '', 'ünïcode 😀', 'a/b|c', '["1",2]', 'x'.repeat(300), '507f1f77bcf86cd799439011/addresses/0'];
+    const keys = ['1', '0', '-5', '9007199254740993', '', 'ünïcode 😀', 'a/b|c', '["1",2]', 'x'.repeat(300), 'é'.repeat(700), '😀'.repeat(900), '507f1f77bcf86cd799439011/addresses/0'];
     for (const namespace of [DEFAULT_UUID_NAMESPACE, '1b671a64-40d5-491e-99b0-da01ff1f3341']) {
       for (const model of ['User', 'order_items', 'Ünï']) {
         for (const key of keys) expect(uuidV5(namespace, model, key)).toBe(v5(`${model}:${key}`, namespace));
