@@ -107,10 +107,18 @@ const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(
  * rather than rolled over as Date.parse does.
  */
 export function parseIsoDate(text: string): Date | undefined {
+  const read = readIsoDate(text);
+  return read && !read.local ? read.date : undefined;
+}
+
+/**
+ * The same reading, and a date-time without a zone too, as if it were UTC, with `local` set:
+ * for sources whose convention says which zone such text is in (SQLite's `timeZone`).
+ */
+export function readIsoDate(text: string): { date: Date; local: boolean } | undefined {
   const m = isoDate.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  if (h !== undefined && zone === undefined) return undefined;
   const year = Number(y), month = Number(mo), day = Number(d);
   const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(s ?? 0);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
@@ -122,7 +130,7 @@ export function parseIsoDate(text: string): Date | undefined {
     const digits = zone.slice(1).replace(':', '');
     t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
-  return dateWithMicros(t, micros);
+  return { date: dateWithMicros(t, micros), local: h !== undefined && zone === undefined };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ColumnSpec } from '../../schema/model-graph.ts';
-import { parseIsoDate } from '../../transform/convert.ts';
+import { readIsoDate } from '../../transform/convert.ts';
 import { dateWithMicros, microsOf } from '../../transform/micro-date.ts';
 import { plainDecimal } from '../../transform/decimal-text.ts';
 import { reject } from '../../transform/reject.ts';
@@ -190,12 +190,11 @@ function castDate(value: unknown, storage: StorageClass, label: string, coerce: 
   if (storage !== 'text') return undefined;
   const text = String(value).trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return castDate(text.includes('.') ? Number(text) : BigInt(text), text.includes('.') ? 'real' : 'integer', label, coerce, timeZone);
-  const zoned = parseIsoDate(text);
-  if (zoned) return zoned;
+  const read = readIsoDate(text);
+  if (!read) return reject(`${label}: malformed date ${show(value)}`);
+  if (!read.local) return read.date;
   // Zone-less date-time text: read in the configured zone, never the server's.
-  const local = parseIsoDate(`${text.replace(' ', 'T')}Z`);
-  if (!local) return reject(`${label}: malformed date ${show(value)}`);
-  return timeZone === 'UTC' ? local : (coerce(`local time read in ${timeZone}`, zonedToUtc(local, timeZone)) as Date);
+  return timeZone === 'UTC' ? read.date : (coerce(`local time read in ${timeZone}`, zonedToUtc(read.date, timeZone)) as Date);
 }
 
 /** The instant at which the wall-clock time `local` (given as if UTC) occurs in `timeZone`. */
