@@ -278,15 +278,16 @@ describe('killed with SIGKILL and paused with SIGINT at random moments, resumed 
         if (!m) continue;
         if (m['cursor'] !== null) started++;
         expect(m.read).toBe(Number(m['written']) + Number(m['rejected']) + Number(m['skipped']));
-        // The file is written after each commit: it never claims more than the target holds, and a kill
-        // between the commit and the write leaves it at most one batch behind.
+        // The file mirrors a committed state (at most once a second between batches, so a per-batch
+        // rewrite never costs the load): it never claims more than the target holds, and what it
+        // shows is a batch boundary the target passed, not a half-written state.
         const behind = row.read - m.read;
-        expect({ after, model: row.model, behind, withinOneBatch: behind >= 0 && behind <= BATCH }).toMatchObject({ withinOneBatch: true });
+        expect({ after, model: row.model, behind, committedState: behind >= 0 && (m.read % BATCH === 0 || behind === 0) }).toMatchObject({ committedState: true });
         if (behind === 0) expect(m['cursor']).toEqual(row['cursor']);
       }
-      // A kill can land after the file is first written and before any batch commits; a model more
-      // than one batch in must show its cursor.
-      expect(started).toBeGreaterThanOrEqual(progress.filter((p) => Number(p.read) > BATCH).length);
+      // A kill can land after the file is first written and before any batch commits; a model the
+      // file shows records read for must show its cursor with them.
+      expect(started).toBeGreaterThanOrEqual(Object.values(file.models).filter((m) => m.read > 0).length);
     }
   });
 
