@@ -67,6 +67,9 @@ const validation = await validate({ config, logger: createLogger({ quiet: true }
 const validateSeconds = (performance.now() - validateStarted) / 1000;
 
 const target = new pg.Pool({ connectionString: url.toString(), max: 2 });
+// pg-pool's end() resolves before its clients' sessions have closed; DROP DATABASE … WITH (FORCE)
+// below may then end one, and the pool would re-emit that as an unhandled 'error'.
+target.on('error', () => {});
 const { rows: tables } = await target.query<{ table_name: string; n: string }>(
   `SELECT table_name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', table_name), false, true, '')))[1]::text AS n
      FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
