@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { migrate } from '../src/run/migrate.ts';
@@ -12,6 +13,8 @@ import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
 import { quoteIdent } from '../src/target/identifiers.ts';
 import { validate } from '../src/validate/validate.ts';
 import { generateSample, writeDump } from './sample/index.ts';
+
+refuseStaleBuild();
 
 // The speed and memory report: the sample app at a chosen scale, from a mongodump folder into
 // a fresh database, with the cost of checkpointing per batch and the raw COPY rate of the very
@@ -64,6 +67,9 @@ const validation = await validate({ config, logger: createLogger({ quiet: true }
 const validateSeconds = (performance.now() - validateStarted) / 1000;
 
 const target = new pg.Pool({ connectionString: url.toString(), max: 2 });
+// pg-pool's end() resolves before its clients' sessions have closed; DROP DATABASE … WITH (FORCE)
+// below may then end one, and the pool would re-emit that as an unhandled 'error'.
+target.on('error', () => {});
 const { rows: tables } = await target.query<{ table_name: string; n: string }>(
   `SELECT table_name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', table_name), false, true, '')))[1]::text AS n
      FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,

@@ -4,7 +4,7 @@
  * the row counts, the values that differ (rows matched by primary key, compared as `col::text`) and
  * the rows missing on either side.
  *
- * usage: npx tsx scripts/compare-pgloader.ts [sqlite-file] [--out report.md] [--pg-url url] [--keep]
+ * usage: npm run compare:pgloader -- [sqlite-file] [--out report.md] [--pg-url url] [--keep]
  *   sqlite-file  default: the torture file (test/sqlite/make-torture.ts), generated into /tmp
  *   --out        default /tmp/pgloader-comparison.md (the report is also printed on stdout)
  *   --pg-url     server to create the databases on (default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -24,14 +24,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { PACKAGE_ROOT } from '../src/cli/package-root.ts';
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { makeTortureDb, q } from '../test/sqlite/make-torture.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+refuseStaleBuild();
+
+const ROOT = PACKAGE_ROOT;
 const EXAMPLES = 3;
 const PROBES_AT_ONCE = 2 * availableParallelism(); // a probe is mostly pgloader start-up: CPU, and some waiting
 
@@ -307,7 +310,8 @@ async function loadWithTool(file: string, db: string, scratch: string, clean: (s
   const cwd = join(scratch, 'tool'); // the tool writes logs/ and checkpoints/ into its working directory
   mkdirSync(cwd, { recursive: true });
   log(`[${elapsed()}] tool: migrate:sqlite-to-postgres`);
-  const r = await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli/migrate-cli.ts'), '--from', 'sqlite', '--sqlite', file], { cwd, env: { DATABASE_URL: dbUrl(db) } });
+  // The compiled CLI, as the npm script runs it: what ships is what is compared.
+  const r = await run(process.execPath, ['--enable-source-maps', join(ROOT, 'dist/src/cli/migrate-cli.js'), '--from', 'sqlite', '--sqlite', file], { cwd, env: { DATABASE_URL: dbUrl(db) } });
   writeFileSync(join(scratch, 'tool-output.log'), r.out);
   // Exit 2 is the tool refusing bad input before changing anything: a result to compare, not a failed step.
   if (r.code === 2) return { code: 2, rejects: [], coercions: [], refusal: clean(/ERROR (.*)/.exec(r.out)?.[1] ?? '(no message)') };
@@ -548,7 +552,7 @@ async function main(): Promise<void> {
         (pgl.excluded.size
           ? ` The run with all tables created ${pgl.firstRunTables} of ${tables.length} tables; the run compared here excludes ${pgl.excluded.size} table(s), each of which stops pgloader's whole run (see below).`
           : ''),
-      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy; run as ${code('tsx src/cli/migrate-cli.ts --from sqlite')} from a scratch directory): exit code ${tool.code}, ${tool.refusal ? `refused before changing anything: ${code(tool.refusal)}` : `${tool.rejects.length} row(s) in ${code('_migration.rejected')}`}.`,
+      `- Migrator: ${code('npm run -s migrate:sqlite-to-postgres -- --sqlite <file>')} (direct copy; run as ${code('node dist/src/cli/migrate-cli.js --from sqlite')} from a scratch directory): exit code ${tool.code}, ${tool.refusal ? `refused before changing anything: ${code(tool.refusal)}` : `${tool.rejects.length} row(s) in ${code('_migration.rejected')}`}.`,
       ...(unreadable.size ? [`- Not compared: ${[...unreadable].map(([t, e]) => `${code(t)} (SQLite here: ${e})`).join(', ')}.`] : []),
       `- Column definitions that differ (type, NOT NULL, default or sequence; names aside): ${defDiffs}. Columns whose values differ (rows present in both): ${valueDiffs}.`,
       '',

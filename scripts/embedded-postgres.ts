@@ -1,4 +1,7 @@
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
+
+refuseStaleBuild();
 
 // Starts the embedded PostgreSQL that a run without DATABASE_URL used, so its result can be
 // inspected with psql or Prisma Studio; Ctrl-C stops it. The data folder is kept.

@@ -3,7 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { guardOutput } from '../src/log/guard-output.ts';
+
+refuseStaleBuild();
 
 // Exports the persisted id map (source id → UUID, per model) as CSV, streamed with COPY so
 // millions of rows take no memory: the file a team needs to redirect old ids to new ones.

@@ -1,9 +1,12 @@
 // Writes the deterministic MongoDB source data of the CRM sample (the second sample app, a
 // Mongoose CRM: see scripts/crm/README.md), as a mongodump folder, into a live server, or both.
 import { Command } from 'commander';
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { positiveNumber, seedValue } from './sample/cli-values.ts';
 import { crmManifestOf, generateCrm, writeCrmDump } from './crm/index.ts';
 import { writeGenerated } from './sample/write-generated.ts';
+
+refuseStaleBuild();
 
 interface CliOptions {
   scale: number;

@@ -1,10 +1,13 @@
 // Writes the deterministic MongoDB source data of the sample shop+blog app,
 // as a mongodump folder, into a live server, or both.
 import { Command, Option } from 'commander';
+import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { positiveNumber, seedValue } from './sample/cli-values.ts';
 import type { MoneyMode } from './sample/index.ts';
 import { generateSample, manifestOf, writeDump } from './sample/index.ts';
 import { writeGenerated } from './sample/write-generated.ts';
+
+refuseStaleBuild();
 
 interface CliOptions {
   scale: number;

@@ -24,12 +24,13 @@ interface Connection {
 
 /**
  * The command that resumes this run, runnable as printed (migrate.ts appends `--resume <file>`):
- * `npm run <script> -- …` when started by a migrate npm script, else `npx tsx <cli> …`, every
- * word shell-quoted, without the flags that apply once. A password never appears in it: a URL
- * that has one is left out, and the command first checks that its environment variable is set
- * (the resume reads it from there), naming the URL without its password:
+ * `npm run <script> -- …` when started by a migrate npm script, else `node <cli> …` (`npx tsx
+ * <cli> …` for the TypeScript CLI), every word shell-quoted, without the flags that apply
+ * once. A password never appears in it: a URL that has one is left out, and the command first
+ * checks that its environment variable is set (the resume reads it from there), naming the URL
+ * without its password:
  *
- *     : "${DATABASE_URL:?set DATABASE_URL to postgresql://app@db:5432/shop with its password}" && npx tsx src/cli/migrate-cli.ts --dump d
+ *     : "${DATABASE_URL:?set DATABASE_URL to postgresql://app@db:5432/shop with its password}" && node dist/src/cli/migrate-cli.js --dump d
  *
  * A URL without a password that came from the environment is written out as its flag, so the
  * resume does not depend on the shell it runs in.
@@ -83,7 +84,9 @@ export function resumeCommand(invocation: Invocation): string {
     args.push('--mongo-db', database);
   }
 
-  const cli = npm ? ['npm', 'run', script, '--'] : ['npx', 'tsx', relative(invocation.cwd, argv[1] ?? 'src/cli/migrate-cli.ts')];
+  const entry = relative(invocation.cwd, argv[1] ?? 'dist/src/cli/migrate-cli.js');
+  // Run as it was started: the compiled CLI by node, the TypeScript one (development) by tsx.
+  const cli = npm ? ['npm', 'run', script, '--'] : /\.[cm]?ts$/.test(entry) ? ['npx', 'tsx', entry] : ['node', entry];
   return `${guards.join('')}${[...cli, ...args].map(shellQuote).join(' ')}`;
 }
 

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type MigrationConfig } from './config-schema.ts';
+import { ConfigError } from './config-error.ts';
+import { importUserModule } from './import-user-module.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** A plain object of settings (from a file, the environment or flags), deep-merged in that order. */
 export type ConfigLayer = Record<string, unknown>;
@@ -35,7 +34,7 @@ async function readConfigFile(file: string): Promise<{ data: ConfigLayer; locate
   if (!existsSync(path)) throw new ConfigError(`config file ${file} does not exist`);
   const ext = extname(path);
   if (ext === '.ts' || ext === '.js' || ext === '.mjs') {
-    const mod: unknown = await import(pathToFileURL(path).href);
+    const mod = await importUserModule(path);
     const data = (mod as { default?: unknown }).default;
     if (!isRecord(data)) throw new ConfigError(`${file} must export default a config object`);
     return { data, locate: () => undefined };

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as engineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { DiffParams } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { engineCacheKey, readCached, writeCached } from './engine-cache.ts';
 import { ddlRenderingAdapter } from './offline-adapter.ts';
+
+type EngineGlue = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
 
 /** Prisma's DDL for the schema, split in the order the migrator runs it. */
 export interface SchemaDdl {
@@ -30,14 +33,16 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-let enginePromise: Promise<typeof engineGlue> | undefined;
+let enginePromise: Promise<EngineGlue> | undefined;
 
 /**
  * The package's entry point imports its .wasm as an ES module, which Node cannot do, so the
- * bytes are instantiated here against the package's own JS glue.
+ * bytes are instantiated here against the package's own JS glue. Imported on first use only: a
+ * schema whose DDL is cached never loads the engine.
  */
-function loadSchemaEngine(): Promise<typeof engineGlue> {
+function loadSchemaEngine(): Promise<EngineGlue> {
   enginePromise ??= (async () => {
+    const engineGlue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const require = createRequire(import.meta.url);
     const wasmPath = require.resolve('@prisma/schema-engine-wasm').replace(/schema_engine\.js$/, 'schema_engine_bg.wasm');
     const { instance } = await wasmApi.instantiate(readFileSync(wasmPath), { './schema_engine_bg.js': engineGlue });
@@ -49,20 +54,35 @@ function loadSchemaEngine(): Promise<typeof engineGlue> {
   return enginePromise;
 }
 
-/** Renders Prisma's own migration script from nothing to `prismaSchema`, offline. */
+/** What the migrator asks the engine besides the schema; part of the cache key. */
+const DIFF_OPTIONS: Omit<DiffParams, 'to'> = { from: { tag: 'empty' }, script: true, exitCode: null, filters: { externalTables: [], externalEnums: [] } };
+
+/**
+ * Renders Prisma's own migration script from nothing to `prismaSchema`, offline. The script is
+ * kept in the engine cache (engine-cache.ts) by the engine's version, these options and the
+ * schema text, so a re-run or a resume of the same schema does not load the engine at all.
+ */
 export async function renderDdl(prismaSchema: string): Promise<SchemaDdl> {
+  const key = ddlCacheKey(prismaSchema);
+  const cached = readCached(key) as { script?: unknown } | undefined;
+  if (typeof cached?.script === 'string') return splitDdl(cached.script);
+  const script = await renderScript(prismaSchema);
+  writeCached(key, { script });
+  return splitDdl(script);
+}
+
+/** The engine cache's name for the DDL of `prismaSchema`. */
+export function ddlCacheKey(prismaSchema: string): string {
+  return engineCacheKey('ddl', '@prisma/schema-engine-wasm', [JSON.stringify(DIFF_OPTIONS), prismaSchema]);
+}
+
+async function renderScript(prismaSchema: string): Promise<string> {
   const glue = await loadSchemaEngine();
   const adapter = bindMigrationAwareSqlAdapterFactory(ddlRenderingAdapter());
   const engine = await glue.SchemaEngine.new({ datamodels: [['schema.prisma', prismaSchema]] }, () => {}, adapter);
   try {
-    const result = await engine.diff({
-      from: { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: prismaSchema }] },
-      script: true,
-      exitCode: null,
-      filters: { externalTables: [], externalEnums: [] },
-    });
-    return splitDdl(result.stdout ?? '');
+    const result = await engine.diff({ ...DIFF_OPTIONS, to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: prismaSchema }] } });
+    return result.stdout ?? '';
   } finally {
     engine.free();
   }

@@ -1,16 +1,23 @@
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { openMongoSource } from './mongodb/mongodb-source.ts';
-import { openMongodumpSource } from './mongodump/mongodump-source.ts';
 import type { Source } from './source.ts';
-import { openSqliteSource } from './sqlite/sqlite-source.ts';
 
+/**
+ * Opens the configured source. Each kind's module is imported here, when it is opened, so a run
+ * loads one driver: a SQLite copy never loads the MongoDB driver, a dump never loads either.
+ */
 export async function openSource(config: MigrationConfig['source']): Promise<Source> {
   switch (config.kind) {
-    case 'mongodb':
+    case 'mongodb': {
+      const { openMongoSource } = await import('./mongodb/mongodb-source.ts');
       return openMongoSource(config.url, config.database);
-    case 'mongodump':
+    }
+    case 'mongodump': {
+      const { openMongodumpSource } = await import('./mongodump/mongodump-source.ts');
       return openMongodumpSource(config.path);
-    case 'sqlite':
+    }
+    case 'sqlite': {
+      const { openSqliteSource } = await import('./sqlite/sqlite-source.ts');
       return openSqliteSource(config.path, { force: config.force });
+    }
   }
 }

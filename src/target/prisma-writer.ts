@@ -1,6 +1,5 @@
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import { importUserModule } from '../config/import-user-module.ts';
 import { escapeLiteral } from 'pg';
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
@@ -25,10 +24,12 @@ type CreateMany = (args: { data: Row[] }) => Promise<{ count: number }>;
  * transaction; bookkeeping rows go in the same transaction as plain SQL.
  */
 export async function createPrismaWriter(url: string, clientModule: string): Promise<Writer> {
-  const imported: unknown = await import(pathToFileURL(resolve(clientModule)).href);
+  const imported = await importUserModule(clientModule);
   const PrismaClient = (imported as { PrismaClient?: PrismaClientClass }).PrismaClient;
   if (typeof PrismaClient !== 'function') throw new Error(`${clientModule} exports no PrismaClient (run \`npm run prisma:generate\`)`);
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // Imported with the client, not with the migrator: only a run with `--writer prisma` loads it.
+  const { PrismaPg: Adapter } = await import('@prisma/adapter-pg');
+  const prisma = new PrismaClient({ adapter: new Adapter({ connectionString: url }) });
   return {
     name: 'prisma',
     transaction: (fn) => prisma.$transaction((tx) => fn(prismaTx(tx)), { maxWait: 60_000, timeout: 600_000 }),

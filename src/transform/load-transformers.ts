@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigError } from '../config/load-config.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { importUserModule } from '../config/import-user-module.ts';
 import type { Transformer } from './types.ts';
 
 const transformerShape = z.object({
@@ -35,7 +35,7 @@ export function transformersModule(configured: string | undefined, schema: strin
  */
 export async function loadTransformers(modulePath: string | undefined, models: ReadonlySet<string>, schemaFile: string): Promise<Transformer[]> {
   if (modulePath === undefined) return [];
-  const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as { default?: unknown; transformers?: unknown };
+  const mod = (await importUserModule(modulePath)) as { default?: unknown; transformers?: unknown };
   const list = z.array(transformerShape).safeParse(mod.transformers ?? mod.default);
   if (!list.success) throw new ConfigError(`${modulePath} must export an array of transformers: ${list.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const seen = new Set<string>();

@@ -27,8 +27,13 @@ export class TransformerBug extends Error {
   }
 }
 
-/** The migrator's own sources: frames there are the context's code, not the transformer's. */
-const OWN_SOURCES = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+/**
+ * The migrator's own code: frames there are the context's code, not the transformer's. Compiled,
+ * this file is dist/src/transform/…; a frame then names dist/src/… or, through the source maps,
+ * src/…, and a transformer importing `../src/transform/reject.ts` loads that file from src/.
+ */
+const OWN_CODE = dirname(dirname(fileURLToPath(import.meta.url)));
+const OWN_SOURCES = [...new Set([OWN_CODE, OWN_CODE.replace(/[\\/]dist([\\/]src)$/, '$1')])].map((dir) => dir + sep);
 
 /**
  * The first stack frame in the user's code: not in the migrator's src/, not in a dependency,
@@ -41,7 +46,7 @@ function userFrame(stack: string, anyFrame: boolean): string | undefined {
     if (!m) continue;
     const [, raw = '', row, col] = m;
     const file = raw.startsWith('file://') ? fileURLToPath(raw) : raw;
-    if (!anyFrame && (file.startsWith(OWN_SOURCES) || file.includes(`${sep}node_modules${sep}`))) continue;
+    if (!anyFrame && (OWN_SOURCES.some((dir) => file.startsWith(dir)) || file.includes(`${sep}node_modules${sep}`))) continue;
     const inside = file.startsWith(process.cwd() + sep);
     return `${inside ? relative(process.cwd(), file) : file}:${row}:${col}`;
   }

@@ -11,14 +11,11 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { freePort } from '../support/free-port.ts';
 import { committedBatches, spawnMigrate } from '../support/interrupt-helpers.ts';
-import { runCommand, type CliResult } from '../support/run-cli.ts';
+import { runCli, type CliName, type CliResult } from '../support/run-cli.ts';
 import { sampleDump, sampleLive } from '../support/sample-source.ts';
 
-const CLI = { migrate: 'src/cli/migrate-cli.ts', validate: 'src/cli/validate-cli.ts', errors: 'src/cli/errors-cli.ts' } as const;
-type Command = keyof typeof CLI;
-
-function run(command: Command, args: readonly string[]): Promise<CliResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', CLI[command], ...args]);
+function run(command: CliName, args: readonly string[]): Promise<CliResult> {
+  return runCli(command, args);
 }
 
 let dumpDir: string;
@@ -100,7 +97,7 @@ afterAll(async () => {
 });
 
 interface Row {
-  command: Command;
+  command: CliName;
   code: number;
   cause: string;
   /** Prepares what the cause needs and runs the command. */
@@ -117,7 +114,7 @@ const badSchema = () => {
   return file;
 };
 
-const usage = (command: Command, cause: string, args: () => string[] | Promise<string[]>, says: RegExp): Row => ({
+const usage = (command: CliName, cause: string, args: () => string[] | Promise<string[]>, says: RegExp): Row => ({
   command,
   code: 2,
   cause,
@@ -127,7 +124,7 @@ const usage = (command: Command, cause: string, args: () => string[] | Promise<s
 });
 
 /** A row that runs `command` with the arguments `args` prepares. */
-const row = (command: Command, code: number, cause: string, args: () => Promise<string[]>, says?: RegExp): Row => ({
+const row = (command: CliName, code: number, cause: string, args: () => Promise<string[]>, says?: RegExp): Row => ({
   command,
   code,
   cause,

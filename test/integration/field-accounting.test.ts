@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { deserialize, ObjectId, type Document } from 'bson';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { committedBatches, sleep, spawnMigrate } from '../support/interrupt-helpers.ts';
-import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
 
 // Issue 9, item 6: every source field is accounted for per model (mapped, ignored on purpose,
@@ -70,7 +70,7 @@ function configFile(extra = ''): { file: string; dir: string } {
 const NESTED = `models:\n  User:\n    fields: { city: 'address.city' }\n`;
 
 function validateCli(args: readonly string[]): Promise<CliResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', ...args]);
+  return runCli('validate', args);
 }
 
 interface ReportJson {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { STATE_TABLES } from '../../src/target/identifiers.ts';
 import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
-import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 
 /**
  * Issue 8, item 5: table and column names a real SQLite file can have, which the tool used to
@@ -133,7 +133,7 @@ describe('hostile table and column names, SQLite direct copy', () => {
     expect(rollbackTables(restart.stderr).sort()).toEqual([...EXPECTED.values()].sort());
 
     // validate reads every table, index, key and sequence back under these names.
-    const validation = await runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', '--from', 'sqlite', '--sqlite', sqlite, '--mode', 'direct', '--target-url', db.url, '--config', config]);
+    const validation = await runCli('validate', ['--from', 'sqlite', '--sqlite', sqlite, '--mode', 'direct', '--target-url', db.url, '--config', config]);
     expect({ code: validation.code, out: validation.code === 0 ? '' : validation.stdout + validation.stderr }).toEqual({ code: 0, out: '' });
 
     // The printed rollback, run as printed by a shell, takes out exactly what the tool loaded.

@@ -16,7 +16,7 @@ import type { Sample } from '../../scripts/sample/index.ts';
 import { acquireRunLock } from '../../src/target/run-lock.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { committedBatches, fingerprint, sleep, spawnMigrate, type CliOutcome, type Fingerprint, type MigrateChild } from '../support/interrupt-helpers.ts';
-import { childEnv, REPO_ROOT, runCommand, type CliResult } from '../support/run-cli.ts';
+import { childEnv, REPO_ROOT, runCli, type CliResult } from '../support/run-cli.ts';
 import { sampleDump } from '../support/sample-source.ts';
 
 const SCALE = 1;
@@ -44,9 +44,9 @@ function migrateArgs(ws: Workspace, db: TestDatabase, extra: string[] = []): str
   return [...connection(ws, db), '--batch-size', String(BATCH), ...extra];
 }
 
-/** validate:migration or migration:errors, through tsx as the npm scripts run them. */
+/** validate:migration or migration:errors, as the npm scripts run them. */
 function cli(script: 'validate-cli' | 'errors-cli', args: string[]): Promise<CliResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args]);
+  return runCli(script === 'validate-cli' ? 'validate' : 'errors', args);
 }
 
 let dump: { sample: Sample; dir: string };

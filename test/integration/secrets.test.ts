@@ -23,7 +23,7 @@ import pg from 'pg';
 import { adminUrl, freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { freePort } from '../support/free-port.ts';
 import { committedBatches, sleep, spawnMigrate } from '../support/interrupt-helpers.ts';
-import { runCommand, type CliResult } from '../support/run-cli.ts';
+import { runCli, runCommand, type CliName, type CliResult } from '../support/run-cli.ts';
 import { sampleLive } from '../support/sample-source.ts';
 
 const TIMEOUT = 600_000;
@@ -74,8 +74,8 @@ function liveMongoUrl(password: string): string {
   return url.toString();
 }
 
-async function run(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const result = await runCommand(process.execPath, ['--import', 'tsx', script, ...args], env);
+async function run(name: string, cli: CliName, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const result = await runCli(cli, args, env);
   outputs.push({ run: name, result });
   return result;
 }
@@ -132,7 +132,7 @@ test(
     expect(resumeLine).toBe(
       `: "\${DATABASE_URL:?set DATABASE_URL to postgresql://${roleA}@${host}:${port}/${db.name} with its password}" && ` +
         `: "\${MONGO_URL:?set MONGO_URL to mongodb://migrator@${new URL(live.url).host}/${live.database}?authMechanism=PLAIN with its password}" && ` +
-        `npx tsx src/cli/migrate-cli.ts --config ${configFile} --batch-size 10 --resume ${checkpoint}`,
+        `node dist/src/cli/migrate-cli.js --config ${configFile} --batch-size 10 --resume ${checkpoint}`,
     );
     const file = JSON.parse(readFileSync(checkpoint, 'utf8')) as { resumeCommand: string; target: string; status: string };
     expect(file).toMatchObject({ resumeCommand: resumeLine, target: rows[0]?.target, status: 'paused' });
@@ -170,7 +170,7 @@ test(
 test(
   'the same run given its passwords by environment variable instead of flags is the same run (masking keeps identity)',
   async () => {
-    const again = await run('migrate by env', 'src/cli/migrate-cli.ts', ['--config', configFile, '--batch-size', '10'], {
+    const again = await run('migrate by env', 'migrate', ['--config', configFile, '--batch-size', '10'], {
       DATABASE_URL: pgUrl(roleA, PASSWORDS.userinfo, db.name),
       MONGO_URL: liveMongoUrl(PASSWORDS.mongo),
     });
@@ -187,11 +187,11 @@ test(
   async () => {
     const target = `${pgUrl(roleB, '', db.name)}?password=${PASSWORDS.query}&sslpassword=${PASSWORDS.sslpassword}`;
     const mongo = liveMongoUrl(PASSWORDS.mongoValidate);
-    const validated = await run('validate', 'src/cli/validate-cli.ts', ['--config', configFile, '--mongo-url', mongo, '--target-url', target, '--report', reportFile]);
+    const validated = await run('validate', 'validate', ['--config', configFile, '--mongo-url', mongo, '--target-url', target, '--report', reportFile]);
     expect(validated.code).toBe(0);
     expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ ok: true, target: `postgresql://${roleB}@${host}:${port}/${db.name}?password=****&sslpassword=****` });
 
-    const errors = await run('migration:errors', 'src/cli/errors-cli.ts', ['--config', configFile, '--mongo-url', mongo, '--target-url', target, '--run-id', runId, '--retry-failed']);
+    const errors = await run('migration:errors', 'errors', ['--config', configFile, '--mongo-url', mongo, '--target-url', target, '--run-id', runId, '--retry-failed']);
     expect(errors.code).toBe(3); // the sample's 7 rejections are still rejected
     expect(errors.stderr).toContain('error log rewritten:');
     expect(readFileSync(join(logDir, `${runId}.rejected.jsonl`), 'utf8').trim().split('\n')).toHaveLength(7);
@@ -211,12 +211,12 @@ test(
       ['mongodb+srv', ['--mongo-url', `mongodb+srv://migrator:${PASSWORDS.mongoSrv}@secrets-test.invalid/${live.database}`, '--target-url', target], /querySrv|ENOTFOUND|EAI_AGAIN|invalid/i],
     ];
     for (const [name, args, error] of failures) {
-      const result = await run(name, 'src/cli/migrate-cli.ts', ['--config', configFile, '--verbose', ...args]);
+      const result = await run(name, 'migrate', ['--config', configFile, '--verbose', ...args]);
       expect({ name, code: result.code, stderr: result.stderr.slice(-600) }).toMatchObject({ name, code: 1 });
       expect({ name, stderr: result.stderr }).toMatchObject({ stderr: expect.stringMatching(error) });
     }
     // commander echoes a mistyped flag with its value: the guarded stderr masks it.
-    const typo = await run('mistyped flag', 'src/cli/migrate-cli.ts', [`--target-urll=${pgUrl(roleA, PASSWORDS.typo, db.name)}`]);
+    const typo = await run('mistyped flag', 'migrate', [`--target-urll=${pgUrl(roleA, PASSWORDS.typo, db.name)}`]);
     expect(typo.code).not.toBe(0);
     expect(typo.stderr).toContain(`unknown option '--target-urll=postgresql://${roleA}:****@`);
   },

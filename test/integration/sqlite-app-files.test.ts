@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { fingerprint, spawnMigrate } from '../support/interrupt-helpers.ts';
-import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 import { LOG_COUNTS, makeKeylessLogFile, makePrismaAppFile, PRISMA_COUNTS } from '../sqlite/app-files.ts';
 
 /**
@@ -23,7 +23,7 @@ const smallBatches = join(work, 'small-batches.json');
 
 const migrateArgs = (file: string, url: string, cfg = config) => ['--from', 'sqlite', '--sqlite', file, '--mode', 'direct', '--target-url', url, '--config', cfg];
 const validateCli = (file: string, url: string): Promise<CliResult> =>
-  runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', '--from', 'sqlite', '--sqlite', file, '--mode', 'direct', '--target-url', url, '--config', config]);
+  runCli('validate', ['--from', 'sqlite', '--sqlite', file, '--mode', 'direct', '--target-url', url, '--config', config]);
 const ok = (r: CliResult) => ({ code: r.code, stderr: r.code === 0 ? '' : r.stderr });
 
 function sqliteRows<T>(file: string, sql: string): T[] {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { schemaObjectAccount } from '../../src/accounting/schema-objects.ts';
 import { freshDatabase, tableChecksum, type TestDatabase } from '../support/databases.ts';
-import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 
 /**
  * Issue 10, item 4: the schema objects of a hand-written app's SQLite file (views, a trigger,
@@ -71,7 +71,7 @@ describe('SQLite schema objects: created and exercised, or listed with the reaso
   let first: CliResult;
   const migrate = (...extra: string[]) => runMigrateCli(['--from', 'sqlite', '--sqlite', sqlite, '--target-url', db.url, '--config', config, ...extra]);
   const validate = (report: string) =>
-    runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', '--from', 'sqlite', '--sqlite', sqlite, '--target-url', db.url, '--config', config, '--report', report]);
+    runCli('validate', ['--from', 'sqlite', '--sqlite', sqlite, '--target-url', db.url, '--config', config, '--report', report]);
   const q = async <T,>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as T[];
   /** The PostgreSQL error code a statement fails with, or 'ok'. */
   const refusal = async (sql: string) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { rollbackInstructions } from '../../src/run/rollback.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
-import { runCommand, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 
 /**
  * Issue 10, items 5, 6, 7 and the test half of 3: the smaller ways a real SQLite file was lost
@@ -31,7 +31,7 @@ function configFile(name: string, settings: Record<string, unknown> = {}): strin
   return file;
 }
 
-const validateCli = (args: readonly string[]): Promise<CliResult> => runCommand(process.execPath, ['--import', 'tsx', 'src/cli/validate-cli.ts', ...args]);
+const validateCli = (args: readonly string[]): Promise<CliResult> => runCli('validate', args);
 const reportSource = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { source: string }).source;
 const output = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
 

@@ -15,13 +15,14 @@ let dump: { dir: string };
 let work: string;
 
 /** A transformers module: the sample's User and Order transformers, and a Post transformer given as text. */
-function writeTransformers(postTransform: string): string {
+function writeTransformers(postTransform: string, imports: string[] = []): string {
   const file = join(work, 'index.ts');
   writeFileSync(
     file,
     [
       `import user from '${join(REPO_ROOT, 'transformers', 'user.ts')}';`,
       `import order from '${join(REPO_ROOT, 'transformers', 'order.ts')}';`,
+      ...imports,
       `const post = {`,
       `  model: 'Post',`,
       `  transform(doc: Record<string, unknown>, ctx: any) {`,
@@ -90,6 +91,29 @@ test('a value problem found by the transformer still rejects only that document'
     const result = await runMigrateCli(['--config', config, '--dump', dump.dir, '--target-url', other.url]);
     expect(result.code).toBe(0);
     const { rows } = await other.pool.query<{ n: number; stage: string }>(`SELECT count(*)::int AS n, min(stage) AS stage FROM _migration.rejected WHERE model = 'Post' AND reason LIKE 'views:%'`);
+    expect(rows[0]?.n).toBeGreaterThan(0);
+    expect(rows[0]?.stage).toBe('transform');
+  } finally {
+    await other.drop();
+  }
+});
+
+// The CLI runs compiled (dist/), while a transformer imports `reject` from the TypeScript source,
+// as MIGRATION_README.md tells it to: two copies of reject.ts in one process. Its RejectError is
+// still a rejection of that document, not a bug in the transformer.
+test('reject() imported by a transformer from src/transform/reject.ts rejects only that document', async () => {
+  const other = await freshDatabase('tbug_reject');
+  try {
+    const file = writeTransformers(
+      `    if (typeof doc['title'] === 'string' && doc['title'].length % 7 === 3) reject('title: a length this test refuses');\n` +
+        `    return { rows: { Post: [{ ...ctx.defaultRow(doc), views: 0, likes: 0 }] }, links: ctx.defaultLinks(doc) };`,
+      [`import { reject } from '${join(REPO_ROOT, 'src', 'transform', 'reject.ts')}';`],
+    );
+    const config = join(work, 'reject.yaml');
+    writeFileSync(config, `transformers: ${file}\ncheckpointDir: ${join(work, 'checkpoints')}\nlogDir: ${join(work, 'logs')}\nmaxRejected: 100%\n`);
+    const result = await runMigrateCli(['--config', config, '--dump', dump.dir, '--target-url', other.url]);
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr.slice(-800) }).toEqual({ code: 0, stderr: '' });
+    const { rows } = await other.pool.query<{ n: number; stage: string }>(`SELECT count(*)::int AS n, min(stage) AS stage FROM _migration.rejected WHERE model = 'Post' AND reason = 'title: a length this test refuses'`);
     expect(rows[0]?.n).toBeGreaterThan(0);
     expect(rows[0]?.stage).toBe('transform');
   } finally {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { tableChecksum } from './databases.ts';
 import type { FerretServer } from './ferretdb.ts';
-import { childEnv, REPO_ROOT } from './run-cli.ts';
+import { childEnv, cliArgs, REPO_ROOT } from './run-cli.ts';
 import { seededRandom } from './seeded-random.ts';
 export { seededRandom };
 
@@ -24,7 +24,7 @@ export interface CliOutcome {
   ms: number;
 }
 
-/** A running `migrate` CLI (through tsx, as `npm run migrate:mongo-to-postgres` runs it). */
+/** A running `migrate` CLI (compiled, as `npm run migrate:mongo-to-postgres` runs it). */
 export interface MigrateChild {
   child: ChildProcess;
   startedAt: number;
@@ -41,7 +41,7 @@ export interface MigrateChild {
 
 export function spawnMigrate(args: readonly string[], timeoutMs = 600_000): MigrateChild {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cliArgs('migrate', args), { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let exited = false;

@@ -43,7 +43,28 @@ export function runCommand(command: string, args: readonly string[], env: NodeJS
   });
 }
 
-/** The migrate CLI through tsx, as `npm run migrate:mongo-to-postgres` runs it. */
+/**
+ * The compiled CLIs `npm run build` makes (global setup builds them when the sources are newer):
+ * the tests run what ships.
+ */
+export const CLI = {
+  migrate: 'dist/src/cli/migrate-cli.js',
+  validate: 'dist/src/cli/validate-cli.js',
+  errors: 'dist/src/cli/errors-cli.js',
+} as const;
+export type CliName = keyof typeof CLI;
+
+/** node's arguments for a compiled CLI, the way the npm scripts start it. */
+export function cliArgs(name: CliName, args: readonly string[] = []): string[] {
+  return ['--enable-source-maps', CLI[name], ...args];
+}
+
+/** A compiled CLI, run as its npm script runs it (`npm run validate:migration -- …`). */
+export function runCli(name: CliName, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCommand(process.execPath, cliArgs(name, args), env);
+}
+
+/** The migrate CLI, as `npm run migrate:mongo-to-postgres` runs it. */
 export function runMigrateCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/migrate-cli.ts', ...args], env);
+  return runCli('migrate', args, env);
 }

@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { staleBuild } from '../../src/cli/fresh-build.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/target/embedded-postgres.ts';
 import { freePort } from './free-port.ts';
 import { buildFerretDB, startFerretDB, type FerretServer } from './ferretdb.ts';
+import { REPO_ROOT } from './run-cli.ts';
 
 /**
  * The real servers every integration test runs against: PostgreSQL from DATABASE_URL or the
@@ -9,6 +12,14 @@ import { buildFerretDB, startFerretDB, type FerretServer } from './ferretdb.ts';
  * source. A server that cannot be had fails the run: no test is skipped for it.
  */
 export default async function globalSetup(): Promise<void> {
+  // The tests that start a CLI start the compiled one, as the npm scripts do. `npm test` has just
+  // built it; a run of chosen test files builds it here when the sources are newer.
+  const stale = staleBuild(REPO_ROOT);
+  if (stale !== undefined) {
+    process.stderr.write(`\nbuilding dist/ (${stale})\n`);
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+
   const started: { postgres?: EmbeddedServer; ferret?: FerretServer } = {};
   (globalThis as { __servers?: typeof started }).__servers = started;
 

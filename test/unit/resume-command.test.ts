@@ -17,6 +17,11 @@ describe('the resume command runs as printed', () => {
     expect(command(['--dump', 'd', '--batch-size', '50'], {}, dump)).toBe('npx tsx src/cli/migrate-cli.ts --dump d --batch-size 50');
   });
 
+  test('the compiled CLI started directly: node and its path, not tsx', () => {
+    const argv = ['/usr/bin/node', `${CWD}/dist/src/cli/migrate-cli.js`, '--dump', 'd'];
+    expect(resumeCommand({ argv, env: {}, cwd: CWD, config: configSchema.parse(dump) })).toBe('node dist/src/cli/migrate-cli.js --dump d');
+  });
+
   test('started by the npm script: npm run <script> --, without the --from the script supplies', () => {
     expect(command(['--from', 'mongo', '--dump', 'd'], { npm_lifecycle_event: 'migrate:mongo-to-postgres' }, dump)).toBe('npm run migrate:mongo-to-postgres -- --dump d');
     expect(command(['--from', 'sqlite', '--sqlite', 'a.db'], { npm_lifecycle_event: 'migrate:sqlite-to-postgres' }, { source: { kind: 'sqlite', path: 'a.db' } })).toBe('npm run migrate:sqlite-to-postgres -- --sqlite a.db');
