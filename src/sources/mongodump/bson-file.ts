@@ -15,15 +15,25 @@ export type BsonEntry = DecodedDocument & {
  * back as unreadable, naming its byte offset, and the next one is read as usual.
  */
 export async function* readBsonFile(path: string, startOffset = 0): AsyncGenerator<BsonEntry> {
+  for await (const entries of readBsonChunks(path, startOffset)) yield* entries;
+}
+
+/**
+ * The same documents, as the whole ones each read chunk completes: one await per megabyte read
+ * instead of one per document (an async generator's yield is a promise and a microtask each).
+ */
+export async function* readBsonChunks(path: string, startOffset = 0): AsyncGenerator<BsonEntry[]> {
   const gzipped = path.endsWith('.gz');
   // A plain file seeks straight to the resume point; a gzip stream has to be read through.
   const raw = createReadStream(path, { start: gzipped ? 0 : startOffset, highWaterMark: 1 << 20 });
   const stream = gzipped ? raw.pipe(createGunzip()) : raw;
   let offset = gzipped ? 0 : startOffset;
   let carry: Buffer = Buffer.alloc(0);
+  const name = basename(path);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let pos = 0;
+    const entries: BsonEntry[] = [];
     while (buf.length - pos >= 4) {
       const size = buf.readInt32LE(pos);
       if (size < 5) throw new Error(`${path}: corrupt BSON at byte ${offset + pos} (document length ${size})`);
@@ -31,10 +41,13 @@ export async function* readBsonFile(path: string, startOffset = 0): AsyncGenerat
       const end = offset + pos + size;
       if (end > startOffset) {
         const at = offset + pos;
-        yield { ...decodeBsonDocument(buf.subarray(pos, pos + size), `document at byte ${at} of ${basename(path)}`), end };
+        const decoded = decodeBsonDocument(buf.subarray(pos, pos + size), `document at byte ${at} of ${name}`) as BsonEntry;
+        decoded.end = end;
+        entries.push(decoded);
       }
       pos += size;
     }
+    if (entries.length > 0) yield entries;
     offset += pos;
     carry = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
     buf = carry;

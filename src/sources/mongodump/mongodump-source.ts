@@ -5,7 +5,7 @@ import { sourceIdKey, type SourceId } from '../../ids/source-id.ts';
 import { asSourceId } from '../../ids/source-id.ts';
 import type { SourceDoc } from '../../transform/types.ts';
 import type { ReadOptions, Source, SourceBatch, UnreadableRecord } from '../source.ts';
-import { countBsonDocuments, readBsonFile } from './bson-file.ts';
+import { countBsonDocuments, readBsonChunks, readBsonFile } from './bson-file.ts';
 import { dumpFingerprint } from './dump-fingerprint.ts';
 
 /**
@@ -37,15 +37,17 @@ export function openMongodumpSource(path: string): Source {
       let docs: SourceDoc[] = [];
       let unreadable: UnreadableRecord[] = [];
       let end = start;
-      for await (const entry of readBsonFile(fileOf(collection), start)) {
-        if (entry.ok) docs.push(entry.doc);
-        else unreadable.push(entry.unreadable);
-        end = entry.end;
-        if (docs.length + unreadable.length >= options.batchSize) {
-          yield { docs, unreadable, cursor: { offset: end } };
-          docs = [];
-          unreadable = [];
-          options.signal?.throwIfAborted();
+      for await (const entries of readBsonChunks(fileOf(collection), start)) {
+        for (const entry of entries) {
+          if (entry.ok) docs.push(entry.doc);
+          else unreadable.push(entry.unreadable);
+          end = entry.end;
+          if (docs.length + unreadable.length >= options.batchSize) {
+            yield { docs, unreadable, cursor: { offset: end } };
+            docs = [];
+            unreadable = [];
+            options.signal?.throwIfAborted();
+          }
         }
       }
       if (docs.length + unreadable.length > 0) yield { docs, unreadable, cursor: { offset: end } };
