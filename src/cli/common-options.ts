@@ -18,6 +18,7 @@ export interface ConnectionFlags {
   emitPrisma?: string;
   emitZero?: string;
   forceRead?: boolean;
+  integrityCheck?: 'quick' | 'full' | 'off';
   config?: string;
   mongoUrl?: string;
   mongoDb?: string;
@@ -43,6 +44,7 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(new Option('--mode <mode>', 'SQLite: direct (tables from the SQLite schema, keys kept) or schema (onto the Prisma schema, UUIDs)').choices(['direct', 'schema']))
     .option('--schema <file>', 'the target Prisma schema (default prisma/schema.prisma)')
     .option('--time-zone <zone>', 'SQLite: read zone-less date-times in this IANA zone (default UTC)')
+    .addOption(new Option('--integrity-check <level>', 'SQLite: what is verified before anything is touched (default quick; full also checks every index)').choices(['quick', 'full', 'off']))
     .option('--emit-prisma <file>', 'SQLite direct copy: write the Prisma schema of the result here')
     .option('--emit-zero <file>', 'SQLite direct copy: write a Zero schema of the result here')
     .option('--target-url <url>', 'PostgreSQL to write (env DATABASE_URL; default: embedded PostgreSQL)')
@@ -72,7 +74,7 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
   const env = process.env;
   const kind = sourceKindOf(flags);
   const mongoUrl = flags.mongoUrl ?? (kind === 'mongo' ? env['MONGO_URL'] : undefined);
-  const sqliteLayer = { kind: 'sqlite', path: flags.sqlite, mode: flags.mode, timeZone: flags.timeZone, emitPrisma: flags.emitPrisma, emitZero: flags.emitZero, force: flags.forceRead };
+  const sqliteLayer = { kind: 'sqlite', path: flags.sqlite, mode: flags.mode, timeZone: flags.timeZone, emitPrisma: flags.emitPrisma, emitZero: flags.emitZero, force: flags.forceRead, integrityCheck: flags.integrityCheck };
   const sqliteNamed = Object.entries(sqliteLayer).some(([key, value]) => key !== 'kind' && value !== undefined);
   const sourceLayer: ConfigLayer =
     kind === 'sqlite'
@@ -111,6 +113,7 @@ function sourceKindOf(flags: ConnectionFlags): 'mongo' | 'sqlite' {
     ['--sqlite', flags.sqlite],
     ['--mode', flags.mode],
     ['--time-zone', flags.timeZone],
+    ['--integrity-check', flags.integrityCheck],
     ['--emit-prisma', flags.emitPrisma],
     ['--emit-zero', flags.emitZero],
   ].flatMap(([name, value]) => (value === undefined ? [] : [name]));

@@ -29,6 +29,12 @@ const sqlite = z
     emitZero: z.string().optional(),
     /** Read the file even if another process seems to be writing it. */
     force: z.boolean().default(false),
+    /**
+     * What SQLite verifies before anything is touched: `quick` (PRAGMA quick_check: pages, b-trees,
+     * records), `full` (PRAGMA integrity_check: also every index against its table, about 5× as
+     * long), or `off`. See source-checks.ts.
+     */
+    integrityCheck: z.enum(['quick', 'full', 'off']).default('quick'),
   })
   .strict();
 

@@ -11,6 +11,6 @@ export async function openSource(config: MigrationConfig['source']): Promise<Sou
     case 'mongodump':
       return openMongodumpSource(config.path);
     case 'sqlite':
-      return openSqliteSource(config.path, { force: config.force });
+      return openSqliteSource(config.path, { force: config.force, integrityCheck: config.integrityCheck });
   }
 }
