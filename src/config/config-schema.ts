@@ -54,7 +54,7 @@ export const configSchema = z
     prismaClient: z.string().default('src/generated/prisma/client.ts'),
     writer: z.enum(['copy', 'prisma']).default('copy'),
     batchSize: z.number().int().min(1).max(100_000).default(1000),
-    /** Models loading at once inside a phase. */
+    /** Models loading at once inside a phase; also index and foreign-key builds at once in STEP 4 (at most 3). */
     parallelism: z.number().int().min(1).max(16).default(2),
     /**
      * `batch`: every batch commits with its checkpoint; a failure resumes from the last batch.

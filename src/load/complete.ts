@@ -76,19 +76,20 @@ export async function completeLoad(input: CompleteInput, build: BuildSettings = 
   let swept: { rejected: number; repaired: number; kept: number; refs: ReturnType<typeof listReferences> };
   try {
     swept = await sweep(input);
+    // A kept dangling id would make the foreign key fail: it is added NOT VALID (new rows are still checked).
+    const notValid = new Set(keptReferences(swept.refs).map((r) => `${r.table}\u0000${r.column}`));
+    const keepNotValid = (fk: ForeignKeyDdl) => {
+      const column = /FOREIGN KEY \("((?:[^"]|"")+)"\)/.exec(fk.sql)?.[1]?.replace(/""/g, '"');
+      return column !== undefined && notValid.has(`${fk.table}\u0000${column}`);
+    };
+    builds.add(await foreignKeyTasks(input.pool, input.ddl.foreignKeys, keepNotValid, sizes));
   } catch (error) {
+    // A repeated STEP 4 must not meet this one's builds still running.
     await builds.drain().catch(() => {});
     throw error;
   }
-  const { refs, rejected, repaired, kept } = swept;
-  // A kept dangling id would make the foreign key fail: it is added NOT VALID (new rows are still checked).
-  const notValid = new Set(keptReferences(refs).map((r) => `${r.table}\u0000${r.column}`));
-  const keepNotValid = (fk: ForeignKeyDdl) => {
-    const column = /FOREIGN KEY \("((?:[^"]|"")+)"\)/.exec(fk.sql)?.[1]?.replace(/""/g, '"');
-    return column !== undefined && notValid.has(`${fk.table}\u0000${column}`);
-  };
-  builds.add(await foreignKeyTasks(input.pool, input.ddl.foreignKeys, keepNotValid, sizes));
   await builds.drain();
+  const { rejected, repaired, kept } = swept;
   input.logger.info(`        ${input.ddl.indexes.length + ID_MAP_INDEXES.length} indexes and ${input.ddl.foreignKeys.length} foreign keys in ${((performance.now() - started) / 1000).toFixed(1)} s (${build.connections} at once)`);
   await resetSequences(input.pool, input.graph, input.sequenceFloors ?? new Map());
   return { rejected, repaired, kept };
