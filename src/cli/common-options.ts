@@ -24,6 +24,7 @@ export interface ConnectionFlags {
   emitPrisma?: string;
   emitZero?: string;
   forceRead?: boolean;
+  integrityCheck?: 'quick' | 'full' | 'off';
   config?: string;
   mongoUrl?: string;
   mongoDb?: string;
@@ -50,6 +51,7 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(new Option('--mode <mode>', 'SQLite: direct (tables from the SQLite schema, keys kept) or schema (onto the Prisma schema, UUIDs)').choices(['direct', 'schema']))
     .option('--schema <file>', 'the target Prisma schema (default prisma/schema.prisma)')
     .option('--time-zone <zone>', 'SQLite: read zone-less date-times in this IANA zone (default UTC)')
+    .addOption(new Option('--integrity-check <level>', 'SQLite: what is verified before anything is touched (default quick; full also checks every index)').choices(['quick', 'full', 'off']))
     .option('--emit-prisma <file>', 'SQLite direct copy: write the Prisma schema of the result here')
     .option('--emit-zero <file>', 'SQLite direct copy: write a Zero schema of the result here')
     .option('--target-url <url>', 'PostgreSQL to write (env DATABASE_URL; default: embedded PostgreSQL)')

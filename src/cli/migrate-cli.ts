@@ -9,7 +9,7 @@ const program = addConnectionOptions(
   .option('--dry-run', 'print the plan and the DDL; touch nothing')
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--batch-size <n>', 'documents per batch and transaction (default 1000)', positiveInt)
-  .option('--parallelism <n>', 'models loading at once inside a phase (default 2)', positiveInt)
+  .option('--parallelism <n>', 'models loading at once inside a phase, and index builds at once after the load (default 2)', positiveInt)
   .addOption(new Option('--writer <name>', 'how rows are written (default copy)').choices(['copy', 'prisma']))
   .option('--resume <file>', 'resume the run of this checkpoint file (runs are also found automatically)')
   .addOption(new Option('--restart', 'empty what the migrator loaded and start over (asks first)').conflicts('resume'))

@@ -17,7 +17,7 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
   const env = process.env;
   const kind = sourceKindOf(flags);
   const mongoUrl = flags.mongoUrl ?? (kind === 'mongo' ? env['MONGO_URL'] : undefined);
-  const sqliteLayer = { kind: 'sqlite', path: flags.sqlite, mode: flags.mode, timeZone: flags.timeZone, emitPrisma: flags.emitPrisma, emitZero: flags.emitZero, force: flags.forceRead };
+  const sqliteLayer = { kind: 'sqlite', path: flags.sqlite, mode: flags.mode, timeZone: flags.timeZone, emitPrisma: flags.emitPrisma, emitZero: flags.emitZero, force: flags.forceRead, integrityCheck: flags.integrityCheck };
   const sqliteNamed = Object.entries(sqliteLayer).some(([key, value]) => key !== 'kind' && value !== undefined);
   const sourceLayer: ConfigLayer =
     kind === 'sqlite'
@@ -56,6 +56,7 @@ function sourceKindOf(flags: ConnectionFlags): 'mongo' | 'sqlite' {
     ['--sqlite', flags.sqlite],
     ['--mode', flags.mode],
     ['--time-zone', flags.timeZone],
+    ['--integrity-check', flags.integrityCheck],
     ['--emit-prisma', flags.emitPrisma],
     ['--emit-zero', flags.emitZero],
   ].flatMap(([name, value]) => (value === undefined ? [] : [name]));

@@ -29,6 +29,12 @@ const sqlite = z
     emitZero: z.string().optional(),
     /** Read the file even if another process seems to be writing it. */
     force: z.boolean().default(false),
+    /**
+     * What SQLite verifies before anything is touched: `quick` (PRAGMA quick_check: pages, b-trees,
+     * records), `full` (PRAGMA integrity_check: also every index against its table, about 5× as
+     * long), or `off`. See source-checks.ts.
+     */
+    integrityCheck: z.enum(['quick', 'full', 'off']).default('quick'),
   })
   .strict();
 
@@ -48,7 +54,7 @@ export const configSchema = z
     prismaClient: z.string().default('src/generated/prisma/client.ts'),
     writer: z.enum(['copy', 'prisma']).default('copy'),
     batchSize: z.number().int().min(1).max(100_000).default(1000),
-    /** Models loading at once inside a phase. */
+    /** Models loading at once inside a phase; also index and foreign-key builds at once in STEP 4 (at most 3). */
     parallelism: z.number().int().min(1).max(16).default(2),
     /**
      * `batch`: every batch commits with its checkpoint; a failure resumes from the last batch.

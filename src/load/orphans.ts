@@ -126,16 +126,26 @@ function repairRows(action: 'nulled' | 'dropped' | 'kept'): string {
  * Finds dangling references. Rows whose owner is already gone are deleted on the spot (they
  * went with their document); references whose policy is `null` are repaired on the spot
  * (column set NULL, or the one link row deleted) and logged in `_migration.repairs`; the rest
- * with `reject` are returned so their documents can be rejected. `keep` is left for
- * recordKept, after the last pass has settled what is missing.
+ * with `reject` are returned so their documents can be rejected (at most `limit` per reference:
+ * those that had more are `unfinished`). `keep` is left for recordKept, after the last pass has
+ * settled what is missing. `deletedFrom` names the tables that lost rows here: only references
+ * into them can dangle anew.
  */
-export async function findOrphans(client: pg.PoolClient, refs: readonly Reference[], runId: string, limit = 10_000): Promise<{ orphans: Orphan[]; repaired: number }> {
+export async function findOrphans(
+  client: pg.PoolClient,
+  refs: readonly Reference[],
+  runId: string,
+  limit = 10_000,
+): Promise<{ orphans: Orphan[]; repaired: number; deletedFrom: string[]; unfinished: Reference[] }> {
   const orphans: Orphan[] = [];
+  const deletedFrom: string[] = [];
+  const unfinished: Reference[] = [];
   let repaired = 0;
   for (const ref of refs) {
     const where = dangling(ref);
     if (ref.isOwnerLink) {
-      await client.query(`DELETE FROM ${quoteIdent(ref.table)} c WHERE ${where}`);
+      const { rowCount } = await client.query(`DELETE FROM ${quoteIdent(ref.table)} c WHERE ${where}`);
+      if (rowCount) deletedFrom.push(ref.table);
       continue;
     }
     const params = [runId, ref.ownerModel, ref.field, ref.targetModel];
@@ -146,6 +156,7 @@ export async function findOrphans(client: pg.PoolClient, refs: readonly Referenc
         params,
       );
       repaired += rowCount ?? 0;
+      if (rowCount) deletedFrom.push(ref.table);
       continue;
     }
     if (ref.onMissing === 'null') {
@@ -165,8 +176,10 @@ export async function findOrphans(client: pg.PoolClient, refs: readonly Referenc
     for (const row of rows) {
       orphans.push({ ownerModel: ref.ownerModel, ownerKey: row.owner, field: ref.field, targetModel: ref.targetModel, targetKey: row.target });
     }
+    // More than a pass takes: the rest are found by the next one.
+    if (rows.length >= limit) unfinished.push(ref);
   }
-  return { orphans, repaired };
+  return { orphans, repaired, deletedFrom, unfinished };
 }
 
 /** Logs every dangling reference kept by policy, afresh: a repeated completion step records each once. */

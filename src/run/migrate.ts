@@ -1,17 +1,17 @@
 import pRetry from 'p-retry';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { completeLoad } from '../load/complete.ts';
+import { completeLoad, DEFAULT_BUILD } from '../load/complete.ts';
 import { createSchemaObjects } from '../load/create-objects.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
-import { connectTarget, type Target } from '../target/connection.ts';
+import { connectTarget, TARGET_POOL_SIZE, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { loadedTables, resetTarget, targetSchema } from '../target/restart.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
-import { ensureStateSchema } from '../target/state-schema.ts';
+import { ensureStateSchema, holdBackIdMapIndexes } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
 import { checkpointPath, type CheckpointFile } from './checkpoint-file.ts';
 import { CheckpointMirror } from './checkpoint-mirror.ts';
@@ -141,6 +141,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     let refusals = new Map<string, string>();
     if (opened.kind !== 'completed') {
       if (origin === 'existing') await holdBackForeignKeys(target.pool, ddl);
+      // A restart, or a resume with tables still to load: the id map is indexed after the load, not per row.
+      if (origin === 'existing' && (await state.progress()).some((p) => p.status !== 'loaded')) await holdBackIdMapIndexes(target.pool);
       await state.setStatus('running', 'load');
       mirror.write('running', 'load');
       logger.info(`STEP 3  copy the data (${config.writer} writer, batches of ${config.batchSize})`);
@@ -174,9 +176,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       await state.setStatus('running', 'complete');
       mirror.write('running', 'complete');
       const completeInput = { pool: target.pool, graph, plans: allPlans, ddl, source, runId, logger, sequenceFloors: session.sequenceFloors, references: session.references };
+      // As many builds at once as models load at once; one pool connection stays for the sweep.
+      const buildConnections = Math.max(1, Math.min(config.parallelism, TARGET_POOL_SIZE - 1));
       // Each step of the completion is idempotent: a dropped connection repeats it from the start.
       const completed = await pRetry(async () => {
-        const done = await completeLoad(completeInput);
+        const done = await completeLoad(completeInput, { ...DEFAULT_BUILD, connections: buildConnections });
         // Views, CHECKs, expression and partial indexes, generated columns: after the rows they must satisfy.
         if (session.schemaObjects) refusals = await createSchemaObjects(completeInput.pool, session.schemaObjects, logger);
         return done;
@@ -192,6 +196,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
       if (completed.repaired > 0) logger.info(`        ${completed.repaired} optional reference(s) set NULL or link(s) dropped instead (logged in _migration.repairs)`);
       if (completed.kept > 0) logger.warn(`        ${completed.kept} reference(s) point at rows that are not in the target and were kept (id columns without a relation, onMissing: keep)`);
+      // The source's own reference check, only where the sweep cannot see, or once it found something.
+      const checked = session.sourceReferenceCheck?.(completed.rejected + completed.repaired + completed.kept > 0);
+      if (checked && checked.tables.length > 0) logger.info(`        ${source.identity}: foreign_key_check on ${checked.tables.join(', ')}: ${checked.problems.length === 0 ? 'ok' : 'rows without a parent below'}`);
+      for (const p of checked?.problems ?? []) logger.warn(`        foreign_key_check: ${p}`);
     }
 
     lock.assertHeld();

@@ -6,14 +6,14 @@ import { MASK, maskDeep } from '../log/mask.ts';
 
 /**
  * What a later command needs to read the source the way the run did, stored in
- * `_migration.runs.options`: the source (paths made absolute; file outputs and --force left
- * out, they are the run's own business), the schema and the mapping rules. Passwords are
- * masked: a URL with `****` in it is refused on the way back, never tried.
+ * `_migration.runs.options`: the source (paths made absolute; file outputs, --force and the
+ * integrity check left out, they are the run's own business), the schema and the mapping rules.
+ * Passwords are masked: a URL with `****` in it is refused on the way back, never tried.
  */
 export function runOptionsOf(config: MigrationConfig): ConfigLayer {
   const source: ConfigLayer =
     config.source.kind === 'sqlite'
-      ? (({ emitPrisma: _p, emitZero: _z, force: _f, ...rest }) => ({ ...rest, path: resolve(rest.path) }))(config.source)
+      ? (({ emitPrisma: _p, emitZero: _z, force: _f, integrityCheck: _i, ...rest }) => ({ ...rest, path: resolve(rest.path) }))(config.source)
       : config.source.kind === 'mongodump'
         ? { ...config.source, path: resolve(config.source.path) }
         : { ...config.source };

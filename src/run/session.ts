@@ -19,6 +19,7 @@ import type { TypeRule } from '../sources/sqlite/cast-rules.ts';
 import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
 import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
+import { unsweptForeignKeyTables } from '../sources/sqlite/unswept-foreign-keys.ts';
 import { sqliteSchemaObjects } from '../sources/sqlite/translate-objects.ts';
 import type { SkippedTable } from '../sources/sqlite/sqlite-schema.ts';
 import { selectSqliteTables } from '../sources/sqlite/select-tables.ts';
@@ -58,6 +59,14 @@ export interface Session {
   schemaObjects?: SourceObject[];
   /** Source tables recognised and not copied (`_prisma_migrations`), with the reason, for the summary. */
   notCopied: readonly SkippedTable[];
+  /**
+   * The source's own check of its references, for the log (SQLite: `PRAGMA foreign_key_check`),
+   * run after the orphan sweep: on the tables whose foreign keys the sweep does not check, and
+   * on every table with foreign keys once the sweep has found a dangling reference. A clean file
+   * whose keys all became relations costs nothing here, instead of a parent lookup per row
+   * before the first row.
+   */
+  sourceReferenceCheck?(sweepFound: boolean): { tables: string[]; problems: string[] };
 }
 
 /**
@@ -97,7 +106,6 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     } else {
       schemaText = readSchemaFile(config.schema);
     }
-    if (source.kind === 'sqlite') for (const p of (source as SqliteSource).foreignKeyProblems) logger.warn(`        foreign_key_check: ${p}`);
     const dmmf = readDmmf(schemaText, direct ? 'the schema generated from SQLite' : config.schema);
     const graph = buildModelGraph(dmmf);
     checkIdentifierLengths(graph, new Map(dmmf.datamodel.enums.map((e) => [e.name, e.dbName ?? e.name])));
@@ -186,8 +194,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
         if (seq !== undefined && table) sequenceFloors.set(table, seq);
       }
     }
+    const sourceReferenceCheck = source.kind === 'sqlite' ? sqliteReferenceCheck(source as SqliteSource, plan, graph, renamesOf) : undefined;
     return {
       ...(schemaObjects ? { schemaObjects } : {}),
+      ...(sourceReferenceCheck ? { sourceReferenceCheck } : {}),
       notCopied,
       sequenceFloors,
       schemaText,
@@ -219,6 +229,18 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     await source.close();
     throw error;
   }
+}
+
+/** SQLite's foreign_key_check where the sweep is blind (see unswept-foreign-keys.ts), everywhere once it found something. */
+function sqliteReferenceCheck(source: SqliteSource, plan: Plan, graph: ModelGraph, renames: (p: ModelPlan) => Record<string, string>): (sweepFound: boolean) => { tables: string[]; problems: string[] } {
+  const plans = plan.phases.flat();
+  const copied = new Set(plans.map((p) => p.collection));
+  const withKeys = source.tables.filter((t) => copied.has(t.name) && t.foreignKeys.length > 0).map((t) => t.name);
+  const unswept = unsweptForeignKeyTables(source.tables, plans, graph, renames);
+  return (sweepFound) => {
+    const tables = sweepFound ? withKeys : unswept;
+    return { tables, problems: tables.length > 0 ? source.foreignKeyProblems(tables) : [] };
+  };
 }
 
 /** The config's type rules as casting rules, ahead of the defaults. */

@@ -17,7 +17,7 @@ export async function openSource(config: MigrationConfig['source']): Promise<Sou
     }
     case 'sqlite': {
       const { openSqliteSource } = await import('./sqlite/sqlite-source.ts');
-      return openSqliteSource(config.path, { force: config.force });
+      return openSqliteSource(config.path, { force: config.force, integrityCheck: config.integrityCheck });
     }
   }
 }

@@ -8,11 +8,14 @@ export interface Target {
   close(): Promise<void>;
 }
 
+/** Connections to the target: one per model loading in parallel (or per index build in STEP 4), plus one for bookkeeping. */
+export const TARGET_POOL_SIZE = 4;
+
 /**
  * Connects to `url`, or with no URL starts the embedded server. The pool is small on
  * purpose: one connection per model loading in parallel, plus one for bookkeeping.
  */
-export async function connectTarget(url: string | undefined, poolSize = 4): Promise<Target> {
+export async function connectTarget(url: string | undefined, poolSize = TARGET_POOL_SIZE): Promise<Target> {
   const embedded = url ? undefined : await startEmbeddedPostgres();
   const connectionString = url ?? embedded?.url ?? '';
   // synchronous_commit off: a commit returns before its WAL is flushed. A server crash can then

@@ -9,6 +9,7 @@ import { sqliteFingerprint } from './sqlite-fingerprint.ts';
 import { skipPrismaMigrations } from './prisma-migrations.ts';
 import { quoteSqlite, readSqliteSchema, type SkippedTable, type SqliteTable } from './sqlite-schema.ts';
 import { readSqliteObjects, type SqliteObjects } from './sqlite-objects.ts';
+import { foreignKeyProblems, integrityProblems, refuseForeignKeyMismatch, type IntegrityCheck } from './source-checks.ts';
 import { decodeValue } from './sqlite-values.ts';
 
 export interface SqliteSource extends Source {
@@ -16,8 +17,8 @@ export interface SqliteSource extends Source {
   readonly path: string;
   readonly tables: readonly SqliteTable[];
   table(name: string): SqliteTable;
-  /** Foreign-key violations found by `PRAGMA foreign_key_check` before anything ran. */
-  readonly foreignKeyProblems: readonly string[];
+  /** `PRAGMA foreign_key_check` on these tables (default: every table with a foreign key), on demand: it reads every child row. */
+  foreignKeyProblems(tables?: readonly string[]): string[];
   /** AUTOINCREMENT tables: the last id SQLite handed out (`sqlite_sequence`), which may be past max(id). */
   readonly autoincrementSeq: ReadonlyMap<string, bigint>;
   /** Views, triggers, expression and partial indexes, generated columns, CHECKs: what the Prisma schema cannot say. */
@@ -32,18 +33,19 @@ export class SqliteRefusal extends Error {
 
 /**
  * A SQLite file, opened read-only: the file is byte-identical after the run. Before anything
- * else: `PRAGMA integrity_check` must pass, and a file another process is writing (a hot
- * rollback journal, or a WAL with frames not yet checkpointed) is refused unless forced.
+ * else: `PRAGMA quick_check` (or integrity_check: source-checks.ts) must pass, and a file another
+ * process is writing (a hot rollback journal, or a WAL with frames not yet checkpointed) is
+ * refused unless forced.
  * Rows stream in rowid order (primary-key order for WITHOUT ROWID tables), resumable by key.
  */
-export function openSqliteSource(file: string, options: { force?: boolean } = {}): SqliteSource {
+export function openSqliteSource(file: string, options: { force?: boolean; integrityCheck?: IntegrityCheck } = {}): SqliteSource {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`SQLite file ${path} does not exist`);
   const busy = [`${path}-journal`, `${path}-wal`].filter((f) => existsSync(f) && statSync(f).size > 0);
   if (busy.length > 0 && !options.force) {
     throw new SqliteRefusal(`${path} is being written by another process (${busy.join(', ')} present); stop the writer, or pass --force to read it anyway`);
   }
-  const { db, foreignKeyProblems, schema, objects } = openChecked(path);
+  const { db, foreignKeyProblems, schema, objects } = openChecked(path, options.integrityCheck ?? 'quick');
   const { kept: tables, skipped } = skipPrismaMigrations(schema.tables, (name) => Number((db.prepare(`SELECT count(*) AS n FROM ${quoteSqlite(name)}`).get() as { n: number }).n));
   const notCopied = [...skipped, ...schema.unreadable];
   const hasSequences = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
@@ -120,19 +122,20 @@ export function openSqliteSource(file: string, options: { force?: boolean } = {}
  * Opens the file and reads its schema. SQLite's own messages (`file is not a database`, `disk I/O
  * error`) do not say which file; these do, as bad input (exit 2): nothing was touched yet.
  */
-function openChecked(path: string): { db: Database.Database; foreignKeyProblems: string[]; schema: ReturnType<typeof readSqliteSchema>; objects: SqliteObjects } {
+function openChecked(
+  path: string,
+  integrityCheck: IntegrityCheck,
+): { db: Database.Database; foreignKeyProblems: (tables?: readonly string[]) => string[]; schema: ReturnType<typeof readSqliteSchema>; objects: SqliteObjects } {
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const integrity = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (integrity.length !== 1 || integrity[0] !== 'ok') {
-      throw new SqliteRefusal(`${path} fails PRAGMA integrity_check: ${integrity.slice(0, 5).join('; ')}`);
-    }
-    const foreignKeyProblems = (db.pragma('foreign_key_check') as { table: string; rowid: bigint | null; parent: string }[]).map(
-      (r) => `${r.table} rowid ${String(r.rowid)} → ${r.parent}: no such row`,
-    );
-    const schema = readSqliteSchema(db);
-    return { db, foreignKeyProblems, schema, objects: readSqliteObjects(db, new Set(schema.unreadable.map((t) => t.name))) };
+    const opened = new Database(path, { readonly: true, fileMustExist: true });
+    db = opened;
+    const integrity = integrityProblems(opened, integrityCheck);
+    if (integrity) throw new SqliteRefusal(`${path} fails PRAGMA ${integrity.pragma}: ${integrity.problems.join('; ')}`);
+    const schema = readSqliteSchema(opened);
+    refuseForeignKeyMismatch(opened, schema.tables);
+    const withKeys = schema.tables.filter((t) => t.foreignKeys.length > 0).map((t) => t.name);
+    return { db, foreignKeyProblems: (tables = withKeys) => foreignKeyProblems(opened, tables), schema, objects: readSqliteObjects(db, new Set(schema.unreadable.map((t) => t.name))) };
   } catch (error) {
     db?.close();
     if (error instanceof SqliteRefusal) throw error;
