@@ -27,6 +27,17 @@ export type FieldTally = Map<string, FieldCount>;
 
 export type UnmappedPolicy = 'warn' | 'fail';
 
+/** Adds `from`'s counts into `into` (the first example seen stays). */
+export function mergeTally(into: FieldTally, from: FieldTally | undefined): void {
+  for (const [key, count] of from ?? []) {
+    const had = into.get(key);
+    if (had) {
+      had.documents += count.documents;
+      had.example ??= count.example;
+    } else into.set(key, { ...count });
+  }
+}
+
 export interface ModelAccounting {
   model: string;
   collection: string;

@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import type { FieldCounter, FieldTally } from '../accounting/field-accounting.ts';
+import { mergeTally, type FieldCounter, type FieldTally } from '../accounting/field-accounting.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
@@ -7,7 +7,8 @@ import type { Source, SourceBatch, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
-import { recordBatch } from './record-batch.ts';
+import { recordBatch, recordProgress, recordRows } from './record-batch.ts';
+import { recordFields } from '../accounting/field-state.ts';
 import { writeWithBisect } from './write-batch.ts';
 
 export interface RetryPolicy {
@@ -160,7 +161,8 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   const checkpoint = await load.readCheckpoint();
   if (checkpoint.loaded) return;
   const started = performance.now();
-  const totals = { read: 0, written: 0, rejected: 0, skipped: 0, stateSeconds: 0 };
+  const totals = { read: 0, written: 0, rejected: 0, skipped: 0, stateSeconds: 0, batches: 0, seconds: 0 };
+  const fieldTotals: FieldTally = new Map();
   let last: SourceCursor = {};
   await load.writer.transaction(async (tx) => {
     await whole.reset(tx);
@@ -173,7 +175,11 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       const written = await writeWithBisect(tx, load.graph, load.plan, prepared.good);
       const rejected = [...prepared.refused, ...written.rejected];
       const stateStarted = performance.now();
-      await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor: batch.cursor, read: recordsIn(batch), written: written.written, rejected, skipped: prepared.skipped, seconds: prepareSeconds + (stateStarted - started) / 1000, fields });
+      // The id map and rejections go with their batch; counts, fields and cursor once, at the end.
+      await recordRows(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, written: written.written, rejected });
+      mergeTally(fieldTotals, fields);
+      totals.batches++;
+      totals.seconds += prepareSeconds + (stateStarted - started) / 1000;
       totals.stateSeconds += (performance.now() - stateStarted) / 1000;
       totals.read += recordsIn(batch);
       totals.written += written.written.length;
@@ -198,6 +204,8 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       await writing?.catch(() => {});
     }
     load.signal.throwIfAborted();
+    await recordFields(tx, load.runId, load.plan.model, fieldTotals);
+    await recordProgress(tx, { runId: load.runId, model: load.plan.model, cursor: last, read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped, seconds: totals.seconds, batches: totals.batches });
     await whole.markLoaded(tx);
   });
   load.onBatch({ model: load.plan.model, ...totals, seconds: (performance.now() - started) / 1000 }, last);

@@ -29,20 +29,38 @@ export interface BatchRecord {
  * the rows commit, or none.
  */
 export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void> {
+  await recordRows(tx, batch);
+  await recordFields(tx, batch.runId, batch.model, batch.fields);
+  await recordProgress(tx, { ...batch, written: batch.written.length, rejected: batch.rejected.length, batches: 1 });
+}
+
+/** The batch's id mappings and rejected documents: appended, one COPY each. */
+export async function recordRows(tx: WriteTx, batch: Pick<BatchRecord, 'runId' | 'model' | 'keepIds' | 'written' | 'rejected'>): Promise<void> {
   await tx.writeRaw(
     stateTable('id_map'),
     ID_MAP_COLUMNS,
     batch.written.map((d) => idMapRow(batch.model, d, batch.keepIds)),
   );
   await writeRejected(tx, batch.runId, batch.model, batch.rejected);
-  await recordFields(tx, batch.runId, batch.model, batch.fields);
+}
+
+/**
+ * Adds counts to the model's progress row and moves its cursor. A whole-table transaction adds
+ * its batches once, at the end: updating one row thousands of times inside one transaction
+ * leaves a version per update that every later update walks, which grows with the square of
+ * the table's size.
+ */
+export async function recordProgress(
+  tx: WriteTx,
+  p: { runId: string; model: string; cursor: SourceCursor; read: number; written: number; rejected: number; skipped: number; seconds: number; batches: number },
+): Promise<void> {
   await tx.query(
     `UPDATE _migration.progress SET
        cursor = $3::jsonb, status = 'loading',
        read = read + $4, written = written + $5, rejected = rejected + $6, skipped = skipped + $7,
-       batches = batches + 1, seconds = seconds + $8, updated_at = now()
+       batches = batches + $9, seconds = seconds + $8, updated_at = now()
      WHERE run_id = $1 AND model = $2`,
-    [batch.runId, batch.model, JSON.stringify(batch.cursor), batch.read, batch.written.length, batch.rejected.length, batch.skipped, batch.seconds],
+    [p.runId, p.model, JSON.stringify(p.cursor), p.read, p.written, p.rejected, p.skipped, p.seconds, p.batches],
   );
 }
 

@@ -338,9 +338,11 @@ test(
         finished = true;
       });
       const attack = (async () => {
-        while (!finished && (await committedBatches(watcher)).batches < 8) await sleep(30);
+        // Each termination waits for the load to have moved on by batches, not by time: a faster
+        // tool must still meet all three.
+        let next = 8;
         for (let n = 0; n < 3 && !finished; n++) {
-          if (n > 0) await sleep(600);
+          while (!finished && (await committedBatches(watcher)).batches < next) await sleep(10);
           // Wait for a moment when one of the tool's connections is inside a statement or transaction.
           for (let t = 0; t < 100 && !finished; t++) {
             const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'prisma-pg-migrator' AND datname = current_database() AND state <> 'idle'`);
@@ -354,6 +356,7 @@ test(
               WHERE application_name = 'prisma-pg-migrator' AND datname = current_database() AND pid <> pg_backend_pid()`,
           );
           terminations.push({ batches, phase, killed: rows.filter((r) => r.killed).length, busy: rows.filter((r) => r.killed && r.state !== 'idle').length });
+          next = batches + 30;
         }
       })();
       const [result] = await Promise.all([running, attack]);
