@@ -122,11 +122,12 @@ try {
       log(`${mode.name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const rounds = Math.max(flags.repeat, flags.mongoRepeat);
+  const repeatOf = (mode: BenchMode) => (mode.family === 'sqlite' ? flags.repeat : flags.mongoRepeat);
+  const rounds = Math.max(0, ...modes.map(repeatOf));
   for (let round = 1; round <= rounds && !interrupted; round++) {
     for (const [i, mode] of modes.entries()) {
       const report = reports[i] as ModeReport;
-      if (report.unavailable || interrupted || round > (mode.family === 'sqlite' ? flags.repeat : flags.mongoRepeat)) continue;
+      if (report.unavailable || interrupted || round > repeatOf(mode)) continue;
       log(`[round ${round}/${rounds}] ${mode.name} …`);
       const record = runRecord(round, await mode.run(ctx, round));
       report.runs.push(record);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { BackendCpuWatcher } from './backend-cpu.ts';
 import { postgresCpuSeconds, readProcs, treeOf, type ProcStat } from './proc-stats.ts';
 
 /** What one measured command cost. CPU in seconds, memory in bytes. */
@@ -14,8 +15,10 @@ export interface Measured {
   peakTreeRss: number;
   /** The largest RSS of a single process of the tree (the tool's node, pgloader, …). */
   peakProcessRss: number;
-  /** CPU of the PostgreSQL servers during the run (approximate: the server is shared). */
+  /** CPU of the backends serving the run's database (sampled every 20 ms: a lower bound). */
   postgresCpuSeconds: number;
+  /** CPU of the whole PostgreSQL server during the run, every client's included (the server is shared). */
+  postgresServerCpuSeconds: number;
 }
 
 export interface MeasureOptions {
@@ -23,6 +26,8 @@ export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr of the command go here. */
   logFile: string;
+  /** The database the command writes: its backends' CPU is measured. */
+  database?: string;
   timeoutMs?: number;
   sampleMs?: number;
 }
@@ -46,7 +51,8 @@ export function killMeasured(): void {
 
 /**
  * Runs `argv` as a process group of its own and measures it from outside: wall time, CPU of the
- * whole tree, peak RSS (polled from /proc), and the CPU PostgreSQL spent meanwhile. The command
+ * whole tree, peak RSS (polled from /proc), and the CPU PostgreSQL spent meanwhile: its backends
+ * for the run's database, and the whole server. The command
  * runs under GNU time when it is installed, because a poll misses the last moments of every
  * short-lived child (a `psql` per table), while time's getrusage of the waited tree misses nothing.
  */
@@ -59,6 +65,8 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   const full = withTime ? [TIME, '-f', '%U %S', '-o', timeFile, '--', cmd, ...args] : [cmd, ...args];
   const out = openSync(options.logFile, 'w');
   const pgBefore = postgresCpuSeconds();
+  const backends = options.database === undefined ? undefined : new BackendCpuWatcher(options.database);
+  backends?.start();
   const started = performance.now();
   const child = spawn(full[0] as string, full.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', out, out], detached: true });
   closeSync(out);
@@ -68,7 +76,8 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   const lastCpu = new Map<number, number>(); // the fallback without GNU time: last CPU seen per pid
   const sample = (): void => {
     if (child.pid === undefined) return;
-    const tree = treeOf(child.pid, readProcs()).filter((p) => !(withTime && p.pid === child.pid));
+    const procs = readProcs();
+    const tree = treeOf(child.pid, procs).filter((p) => !(withTime && p.pid === child.pid));
     peakTreeRss = Math.max(peakTreeRss, tree.reduce((a, p) => a + p.rss, 0));
     peakProcessRss = Math.max(peakProcessRss, ...tree.map((p: ProcStat) => p.rss));
     for (const p of tree) lastCpu.set(p.pid, p.cpu);
@@ -90,7 +99,8 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   if (child.pid !== undefined) live.delete(child.pid);
   clearInterval(timer);
   clearTimeout(killer);
-  const postgres = postgresCpuSeconds() - pgBefore;
+  const postgres = backends?.stop() ?? 0;
+  const postgresServer = postgresCpuSeconds() - pgBefore;
   let cpuSeconds = [...lastCpu.values()].reduce((a, b) => a + b, 0);
   if (withTime && existsSync(timeFile)) {
     // GNU time writes "Command exited with non-zero status N" before the format line then.
@@ -99,5 +109,5 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
     if (Number.isFinite(user) && Number.isFinite(system)) cpuSeconds = (user as number) + (system as number);
     rmSync(timeFile, { force: true });
   }
-  return { exitCode, timedOut, wallSeconds, cpuSeconds, peakTreeRss, peakProcessRss, postgresCpuSeconds: postgres };
+  return { exitCode, timedOut, wallSeconds, cpuSeconds, peakTreeRss, peakProcessRss, postgresCpuSeconds: postgres, postgresServerCpuSeconds: postgresServer };
 }

@@ -44,7 +44,7 @@ export const pgloaderMode: BenchMode = {
     mkdirSync(join(dir, 'root'), { recursive: true });
     const load = join(dir, 'load.pgl');
     writeFileSync(load, pgloaderLoadFile(ctx.sqliteFile, url));
-    const measured = await measure(['pgloader', '--root-dir', join(dir, 'root'), load], { logFile: join(dir, 'output.log'), timeoutMs: ctx.timeoutMs });
+    const measured = await measure(['pgloader', '--root-dir', join(dir, 'root'), load], { logFile: join(dir, 'output.log'), database: db, timeoutMs: ctx.timeoutMs });
     const counts = await countTargetRows(url);
     const failed = measured.timedOut ? `killed after ${ctx.timeoutMs / 1000} s` : measured.exitCode !== 0 ? `exit code ${measured.exitCode}` : missingRows(ctx.sqliteCounts, counts);
     if (!ctx.keep) await ctx.databases.drop(db);

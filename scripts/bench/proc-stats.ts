@@ -42,17 +42,22 @@ export function parseStat(line: string): ProcStat | undefined {
   };
 }
 
+/** One process, or undefined when it has ended. */
+export function readProc(pid: number): ProcStat | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every process visible now. A process that ends between the listing and the read is left out. */
 export function readProcs(): Map<number, ProcStat> {
   const procs = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (stat) procs.set(stat.pid, stat);
-    } catch {
-      // gone already
-    }
+    const stat = readProc(Number(entry));
+    if (stat) procs.set(stat.pid, stat);
   }
   return procs;
 }
@@ -73,7 +78,7 @@ export function treeOf(root: number, procs: ReadonlyMap<number, ProcStat>): Proc
 }
 
 /** The comm names `ProcStat` gives processes of a PostgreSQL server (postmaster and backends). */
-const POSTGRES = /^postgres$|^postmaster$/;
+export const POSTGRES = /^postgres$|^postmaster$/;
 
 /**
  * CPU seconds the PostgreSQL servers on this machine have used so far: every live `postgres`

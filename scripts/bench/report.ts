@@ -9,7 +9,10 @@ export interface RunRecord {
   rowsPerSecond: number;
   sourcePerSecond: number;
   cpuSeconds: number;
+  /** The backends of the run's database. */
   postgresCpuSeconds: number;
+  /** The whole server, every client's work included. */
+  postgresServerCpuSeconds: number;
   peakTreeRssMiB: number;
   peakProcessRssMiB: number;
   exitCode: number;
@@ -53,6 +56,7 @@ export function runRecord(round: number, o: RunOutcome): RunRecord {
     sourcePerSecond: o.sourceRecords / m.wallSeconds,
     cpuSeconds: m.cpuSeconds,
     postgresCpuSeconds: m.postgresCpuSeconds,
+    postgresServerCpuSeconds: m.postgresServerCpuSeconds,
     peakTreeRssMiB: m.peakTreeRss / MiB,
     peakProcessRssMiB: m.peakProcessRss / MiB,
     exitCode: m.exitCode,
@@ -78,6 +82,7 @@ export interface ModeSummary {
   peakProcessRssMiB?: number;
   cpuSeconds?: number;
   postgresCpuSeconds?: number;
+  postgresServerCpuSeconds?: number;
   xPgloader?: number;
   xShell?: number;
 }
@@ -98,6 +103,7 @@ export function summarise(modes: readonly ModeReport[]): ModeSummary[] {
       peakProcessRssMiB: Math.max(...good.map((r) => r.peakProcessRssMiB)),
       cpuSeconds: spread(good.map((r) => r.cpuSeconds))?.median,
       postgresCpuSeconds: spread(good.map((r) => r.postgresCpuSeconds))?.median,
+      postgresServerCpuSeconds: spread(good.map((r) => r.postgresServerCpuSeconds))?.median,
     };
   });
   // Ratios of rows/s on the same SQLite file; the mongo sample is other data, so it gets none.

@@ -123,7 +123,7 @@ export function shellMode(): BenchMode {
         });
       const script = join(dir, 'shell.sh');
       writeFileSync(script, shellScript({ dir, ddlDump, targetUrl: url, pipes }));
-      const measured = await measure(['bash', script], { logFile: join(dir, 'output.log'), timeoutMs: ctx.timeoutMs });
+      const measured = await measure(['bash', script], { logFile: join(dir, 'output.log'), database: db, timeoutMs: ctx.timeoutMs });
       const counts = await countTargetRows(url);
       const failed = measured.timedOut ? `killed after ${ctx.timeoutMs / 1000} s` : measured.exitCode !== 0 ? `exit code ${measured.exitCode} (see ${join(dir, 'output.log')})` : missingRows(ctx.sqliteCounts, counts);
       if (!ctx.keep) await ctx.databases.drop(db);

@@ -38,7 +38,7 @@ export async function runTool(ctx: BenchContext, run: ToolRun): Promise<RunOutco
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ ...base, checkpointDir: join(dir, 'checkpoints'), logDir: join(dir, 'logs') }, null, 2));
   const { argv, env } = packageScript(ctx.root, run.script, [...run.args, ...ctx.toolFlags, '--target-url', url, '--config', config]);
-  const measured = await measure(argv, { cwd: ctx.root, env: { ...env, ...run.env }, logFile: join(dir, 'output.log'), timeoutMs: ctx.timeoutMs });
+  const measured = await measure(argv, { cwd: ctx.root, env: { ...env, ...run.env }, logFile: join(dir, 'output.log'), database: db, timeoutMs: ctx.timeoutMs });
   const counts = await countTargetRows(url);
   const targetRows = sum(counts.values());
   const notes: string[] = [];
