@@ -3,9 +3,9 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
-import type { BenchContext, BenchMode } from './bench/bench-mode.ts';
+import type { BenchContext, BenchMode, RunOutcome } from './bench/bench-mode.ts';
+import { MODE_NAMES, parseBenchFlags } from './bench/bench-flags.ts';
 import { BenchDatabases } from './bench/databases.ts';
 import { ferretdbMode } from './bench/ferretdb-mode.ts';
 import { benchSqliteFile } from './bench/make-sqlite.ts';
@@ -26,46 +26,19 @@ import { directMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
 // every row. usage: npm run bench -- [--rows N] [--repeat N] [--only direct,pgloader,…] [--profile] …
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MODE_NAMES = ['direct', 'schema', 'pgloader', 'shell', 'mongodump', 'ferretdb'] as const;
-
-const count = (min: number) => (v: string) => {
-  const n = Number(v.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer ≥ ${min}`);
-  return n;
-};
-const flags = new Command()
-  .name('bench')
-  .description('Side-by-side throughput and memory of this tool, pgloader and a shell pipeline (each its own process, fresh database per run).')
-  .option('--rows <n>', 'rows of the SQLite file (made once, cached in .cache/bench)', count(10), 5_000_000)
-  .option('--repeat <n>', 'runs of each SQLite mode, interleaved (0: none, e.g. with --profile)', count(0), 3)
-  .option('--mongo-repeat <n>', 'runs of each MongoDB mode', count(0), 1)
-  .option('--only <modes>', `a subset, comma-separated: ${MODE_NAMES.join(', ')}`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .option('--scale <n>', 'mongodump sample scale (1 = 3,362 documents)', Number, 30)
-  .option('--ferretdb', 'also read the sample from a live FerretDB (built with Go on first use) or MONGO_URL')
-  .option('--mongo-url <url>', 'the live server for the ferretdb row (env MONGO_URL); the sample is loaded into database bench_sample_s<scale>')
-  .option('--profile', "profile the tool's direct mode once (node --cpu-prof) and print self time by stage")
-  .option('--details', 'the in-process mongodump extras: checkpoint cost per batch, validate time, raw COPY')
-  .option('--batch-size <n>', "passed to every run of the tool (its default otherwise)", count(1))
-  .option('--writer <name>', 'passed to every run of the tool: copy or prisma')
-  .option('--target-url <url>', 'PostgreSQL server the databases are made on (env DATABASE_URL; default: embedded)')
-  .option('--out <dir>', 'where report.md and report.json go', join('.cache', 'bench'))
-  .option('--timeout <s>', 'seconds a run may take before it is killed and marked FAILED', count(1), 3600)
-  .option('--keep', 'keep every database and run folder')
-  .parse()
-  .opts<{
-    rows: number; repeat: number; mongoRepeat: number; only?: string[]; scale: number; ferretdb?: boolean; mongoUrl?: string; profile?: boolean; details?: boolean;
-    batchSize?: number; writer?: string; targetUrl?: string; out: string; timeout: number; keep?: boolean;
-  }>();
-
-const unknown = (flags.only ?? []).filter((m) => !(MODE_NAMES as readonly string[]).includes(m));
-if (unknown.length > 0) {
-  process.stderr.write(`--only: unknown mode(s) ${unknown.join(', ')}; the modes are ${MODE_NAMES.join(', ')}\n`);
-  process.exit(2);
-}
+const flags = parseBenchFlags();
 const mongoUrl = flags.mongoUrl ?? process.env['MONGO_URL'];
 const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined));
 const modes: BenchMode[] = [directMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** A run that threw before it could be measured (a database that could not be made, …) is a FAILED run. */
+const thrown = (error: unknown): RunOutcome => ({
+  measured: { exitCode: 1, timedOut: false, wallSeconds: 0, cpuSeconds: 0, peakTreeRss: 0, peakProcessRss: 0, postgresCpuSeconds: 0, postgresServerCpuSeconds: 0 },
+  targetRows: 0,
+  sourceRecords: 0,
+  failed: `bench error: ${error instanceof Error ? error.message : String(error)}`,
+  notes: [],
+});
 
 const startedAt = new Date();
 const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -129,7 +102,7 @@ try {
       const report = reports[i] as ModeReport;
       if (report.unavailable || interrupted || round > repeatOf(mode)) continue;
       log(`[round ${round}/${rounds}] ${mode.name} …`);
-      const record = runRecord(round, await mode.run(ctx, round));
+      const record = runRecord(round, await mode.run(ctx, round).catch((error: unknown) => thrown(error)));
       report.runs.push(record);
       log(
         `[round ${round}/${rounds}] ${mode.name}: ${record.wallSeconds.toFixed(1)} s, ${Math.round(record.rowsPerSecond).toLocaleString('en-US')} rows/s, ` +

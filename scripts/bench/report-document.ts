@@ -48,7 +48,7 @@ export function reportMarkdown(meta: BenchMeta, rows: readonly ModeSummary[], re
     '',
     `${meta.cores} cores (${meta.cpu}), ${meta.memoryGiB} GiB, load average ${meta.loadAverageBefore.join(' ')} before, ${meta.loadAverageAfter.join(' ')} after; ` +
       `PostgreSQL ${meta.postgres}, node ${meta.node}, ${meta.pgloader}, sqlite3 ${meta.sqlite3}.`,
-    `${file}${dump}Runs interleaved (${meta.order.join(', ')}), each into a fresh database: SQLite modes ${meta.repeat}×, MongoDB modes ${meta.mongoRepeat}×.`,
+    `${file}${dump}Runs interleaved (${meta.order.join(', ')}), each into a fresh database: ${[meta.sqliteFile ? `SQLite modes ${meta.repeat}×` : '', meta.mongodump ? `MongoDB modes ${meta.mongoRepeat}×` : ''].filter(Boolean).join(', ')}.`,
     `The tool runs as \`${meta.toolCommands.sqlite}\` / \`${meta.toolCommands.mongo}\` (package.json)${meta.toolFlags.length ? ` with ${meta.toolFlags.join(' ')}` : ''}.`,
     '',
     markdownTable(rows),
