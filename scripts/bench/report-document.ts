@@ -31,7 +31,7 @@ const LEGEND =
   'rows/s: rows counted in the target after the run ÷ wall time (medians over the runs that moved every row). ' +
   'Peak RSS: the largest single process (the tool’s node, pgloader), with the sum over the measured process tree when it differs ' +
   '(sampled every 100 ms from /proc; the worst run). CPU node: user + system CPU of the measured tree (the tool, pgloader, or sqlite3 + psql). ' +
-  'CPU postgres: the PostgreSQL backends serving the run’s database, found by process title and sampled every 100 ms ' +
+  'CPU postgres: the PostgreSQL backends serving the run’s database, found by process title and sampled every 20 ms, a lower bound ' +
   '(report.json also has the whole server’s CPU during the run, every other client’s included). × pgloader / × shell: rows/s ratios on the same file.';
 
 export function reportMarkdown(meta: BenchMeta, rows: readonly ModeSummary[], reports: readonly ModeReport[], extras: BenchExtras): string {

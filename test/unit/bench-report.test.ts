@@ -12,6 +12,7 @@ const run = (round: number, wallSeconds: number, failed?: string): RunRecord => 
   sourcePerSecond: 1000 / wallSeconds,
   cpuSeconds: 1,
   postgresCpuSeconds: 1,
+  postgresServerCpuSeconds: 2,
   peakTreeRssMiB: 100 + round,
   peakProcessRssMiB: 90 + round,
   exitCode: 0,
