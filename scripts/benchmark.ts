@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,8 @@ try {
   const version = await databases.serverVersion().catch(() => '?');
   await embedded?.stop();
   if (!flags.keep) for (const d of ['shell-ddl', 'ferretdb-data', 'details']) rmSync(join(workDir, d), { recursive: true, force: true });
+  // What is left is worth a look: a failed run's logs, the profile.
+  if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
 
   const rows = summarise(reports);
   const meta: BenchMeta = {
