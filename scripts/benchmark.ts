@@ -33,7 +33,7 @@ const modes: BenchMode[] = [directMode, schemaMode, pgloaderMode, shellMode(), m
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** A run that threw before it could be measured (a database that could not be made, …) is a FAILED run. */
 const thrown = (error: unknown): RunOutcome => ({
-  measured: { exitCode: 1, timedOut: false, wallSeconds: 0, cpuSeconds: 0, peakTreeRss: 0, peakProcessRss: 0, postgresCpuSeconds: 0, postgresServerCpuSeconds: 0 },
+  measured: { exitCode: 1, timedOut: false, wallSeconds: 0, cpuSeconds: 0, peakTreeRss: 0, peakProcessRss: 0, postgresCpuSeconds: 0, postgresServerCpuSeconds: 0, samplerCpuSeconds: 0 },
   targetRows: 0,
   sourceRecords: 0,
   failed: `bench error: ${error instanceof Error ? error.message : String(error)}`,

@@ -19,6 +19,8 @@ export interface Measured {
   postgresCpuSeconds: number;
   /** CPU of the whole PostgreSQL server during the run, every client's included (the server is shared). */
   postgresServerCpuSeconds: number;
+  /** CPU the bench itself spent meanwhile, polling /proc: taken from the same cores as the run. */
+  samplerCpuSeconds: number;
 }
 
 export interface MeasureOptions {
@@ -52,9 +54,9 @@ export function killMeasured(): void {
 /**
  * Runs `argv` as a process group of its own and measures it from outside: wall time, CPU of the
  * whole tree, peak RSS (polled from /proc), and the CPU PostgreSQL spent meanwhile: its backends
- * for the run's database, and the whole server. The command
- * runs under GNU time when it is installed, because a poll misses the last moments of every
- * short-lived child (a `psql` per table), while time's getrusage of the waited tree misses nothing.
+ * for the run's database, and the whole server. The command runs under GNU time when it is
+ * installed, because a poll misses the last moments of every short-lived child (a `psql` per
+ * table), while time's getrusage of the waited tree misses nothing.
  */
 export async function measure(argv: readonly string[], options: MeasureOptions): Promise<Measured> {
   const [cmd, ...args] = argv;
@@ -68,6 +70,7 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   const backends = options.database === undefined ? undefined : new BackendCpuWatcher(options.database);
   backends?.start();
   const started = performance.now();
+  const ownCpu = process.cpuUsage();
   const child = spawn(full[0] as string, full.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', out, out], detached: true });
   closeSync(out);
   if (child.pid !== undefined) live.add(child.pid);
@@ -100,6 +103,7 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   clearInterval(timer);
   clearTimeout(killer);
   const postgres = backends?.stop() ?? 0;
+  const own = process.cpuUsage(ownCpu);
   const postgresServer = postgresCpuSeconds() - pgBefore;
   let cpuSeconds = [...lastCpu.values()].reduce((a, b) => a + b, 0);
   if (withTime && existsSync(timeFile)) {
@@ -109,5 +113,5 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
     if (Number.isFinite(user) && Number.isFinite(system)) cpuSeconds = (user as number) + (system as number);
     rmSync(timeFile, { force: true });
   }
-  return { exitCode, timedOut, wallSeconds, cpuSeconds, peakTreeRss, peakProcessRss, postgresCpuSeconds: postgres, postgresServerCpuSeconds: postgresServer };
+  return { exitCode, timedOut, wallSeconds, cpuSeconds, peakTreeRss, peakProcessRss, postgresCpuSeconds: postgres, postgresServerCpuSeconds: postgresServer, samplerCpuSeconds: (own.user + own.system) / 1e6 };
 }

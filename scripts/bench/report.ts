@@ -13,6 +13,8 @@ export interface RunRecord {
   postgresCpuSeconds: number;
   /** The whole server, every client's work included. */
   postgresServerCpuSeconds: number;
+  /** The bench's own polling during the run. */
+  samplerCpuSeconds: number;
   peakTreeRssMiB: number;
   peakProcessRssMiB: number;
   exitCode: number;
@@ -57,6 +59,7 @@ export function runRecord(round: number, o: RunOutcome): RunRecord {
     cpuSeconds: m.cpuSeconds,
     postgresCpuSeconds: m.postgresCpuSeconds,
     postgresServerCpuSeconds: m.postgresServerCpuSeconds,
+    samplerCpuSeconds: m.samplerCpuSeconds,
     peakTreeRssMiB: m.peakTreeRss / MiB,
     peakProcessRssMiB: m.peakProcessRss / MiB,
     exitCode: m.exitCode,

@@ -13,6 +13,7 @@ const run = (round: number, wallSeconds: number, failed?: string): RunRecord => 
   cpuSeconds: 1,
   postgresCpuSeconds: 1,
   postgresServerCpuSeconds: 2,
+  samplerCpuSeconds: 0.1,
   peakTreeRssMiB: 100 + round,
   peakProcessRssMiB: 90 + round,
   exitCode: 0,
