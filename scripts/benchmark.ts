@@ -1,113 +1,170 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Command } from 'commander';
-import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
-import { loadConfig } from '../src/config/load-config.ts';
-import { createLogger } from '../src/log/logger.ts';
-import { migrate } from '../src/run/migrate.ts';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
-import { quoteIdent } from '../src/target/identifiers.ts';
-import { validate } from '../src/validate/validate.ts';
-import { generateSample, writeDump } from './sample/index.ts';
+import type { BenchContext, BenchMode, RunOutcome } from './bench/bench-mode.ts';
+import { MODE_NAMES, parseBenchFlags } from './bench/bench-flags.ts';
+import { BenchDatabases } from './bench/databases.ts';
+import { ferretdbMode } from './bench/ferretdb-mode.ts';
+import { benchSqliteFile } from './bench/make-sqlite.ts';
+import { killMeasured } from './bench/measure.ts';
+import { benchDump } from './bench/mongo-sample.ts';
+import { packageScript } from './bench/package-script.ts';
+import { pgloaderMode, pgloaderVersion } from './bench/pgloader-mode.ts';
+import { profileDirect } from './bench/profile-run.ts';
+import { reportMarkdown, type BenchExtras, type BenchMeta } from './bench/report-document.ts';
+import { runRecord, summarise, type ModeReport } from './bench/report.ts';
+import { shellMode } from './bench/shell-mode.ts';
+import { sqliteFacts } from './bench/sqlite-facts.ts';
+import { directMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
+
+// The side-by-side speed and memory report (issue 11): this tool's SQLite direct and schema modes,
+// its mongodump and live-server reads, pgloader and the shell pipeline, each run as an OS process
+// of its own into a fresh database, interleaved round by round, every run checked to have moved
+// every row. usage: npm run bench -- [--rows N] [--repeat N] [--only direct,pgloader,…] [--profile] …
 
 refuseStaleBuild();
 
-// The speed and memory report: the sample app at a chosen scale, from a mongodump folder into
-// a fresh database, with the cost of checkpointing per batch and the raw COPY rate of the very
-// same rows as the physical limit to compare with.
-const flags = new Command()
-  .name('bench')
-  .option('--scale <n>', 'sample scale (1 = 3,362 documents)', Number, 30)
-  .option('--batch-size <n>', 'documents per batch', Number, 1000)
-  .option('--writer <name>', 'copy or prisma', 'copy')
-  .option('--target-url <url>', 'PostgreSQL server (env DATABASE_URL; default: embedded)')
-  .option('--keep', 'keep the benchmark database')
-  .parse()
-  .opts<{ scale: number; batchSize: number; writer: string; targetUrl?: string; keep?: boolean }>();
-
-const dumpDir = join('.cache', 'bench', `scale-${flags.scale}`);
-if (!existsSync(join(dumpDir, 'manifest.json'))) {
-  const started = performance.now();
-  mkdirSync(dumpDir, { recursive: true });
-  const sample = generateSample({ scale: flags.scale });
-  await writeDump(dumpDir, sample);
-  const { writeSidecars } = await import('./sample/index.ts');
-  await writeSidecars(dumpDir, sample);
-  console.log(`generated scale ${flags.scale} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-const manifest = JSON.parse(readFileSync(join(dumpDir, 'manifest.json'), 'utf8')) as { counts: Record<string, number> };
-const documents = Object.values(manifest.counts).reduce((a, b) => a + b, 0);
-
-const embedded = flags.targetUrl ?? process.env['DATABASE_URL'] ? undefined : await startEmbeddedPostgres({ dataDir: join('.cache', 'bench-pg'), port: 54349 });
-const adminUrl = flags.targetUrl ?? process.env['DATABASE_URL'] ?? embedded?.url ?? '';
-const name = `bench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-const config = await loadConfig(undefined, {
-  overrides: [{ source: { kind: 'mongodump', path: dumpDir }, target: { url: url.toString() }, batchSize: flags.batchSize, writer: flags.writer, checkpointDir: join('.cache', 'bench', 'checkpoints'), logDir: join('.cache', 'bench', 'logs') }],
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const flags = parseBenchFlags();
+const mongoUrl = flags.mongoUrl ?? process.env['MONGO_URL'];
+const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined));
+const modes: BenchMode[] = [directMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+/** A run that threw before it could be measured (a database that could not be made, …) is a FAILED run. */
+const thrown = (error: unknown): RunOutcome => ({
+  measured: { exitCode: 1, timedOut: false, wallSeconds: 0, cpuSeconds: 0, peakTreeRss: 0, peakProcessRss: 0, postgresCpuSeconds: 0, postgresServerCpuSeconds: 0, samplerCpuSeconds: 0 },
+  targetRows: 0,
+  sourceRecords: 0,
+  failed: `bench error: ${error instanceof Error ? error.message : String(error)}`,
+  notes: [],
 });
-const started = performance.now();
-const result = await migrate({ config, signal: new AbortController().signal, logger: createLogger({ quiet: true }), print: () => {}, resumeCommand: 'bench' });
-const wall = (performance.now() - started) / 1000;
-clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
-const validateStarted = performance.now();
-const validation = await validate({ config, logger: createLogger({ quiet: true }) });
-const validateSeconds = (performance.now() - validateStarted) / 1000;
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+const cacheDir = join(ROOT, '.cache', 'bench');
+const workDir = join(ROOT, '.cache', 'bench', 'runs', stamp);
+mkdirSync(workDir, { recursive: true });
+const embedded = flags.targetUrl ?? process.env['DATABASE_URL'] ? undefined : await startEmbeddedPostgres({ dataDir: join(ROOT, '.cache', 'bench-pg'), port: 54349 });
+const adminUrl = flags.targetUrl ?? process.env['DATABASE_URL'] ?? embedded?.url ?? '';
+const databases = new BenchDatabases(adminUrl, `bench_${process.pid}`);
 
-const target = new pg.Pool({ connectionString: url.toString(), max: 2 });
-// pg-pool's end() resolves before its clients' sessions have closed; DROP DATABASE … WITH (FORCE)
-// below may then end one, and the pool would re-emit that as an unhandled 'error'.
-target.on('error', () => {});
-const { rows: tables } = await target.query<{ table_name: string; n: string }>(
-  `SELECT table_name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', table_name), false, true, '')))[1]::text AS n
-     FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
-);
-const rows = tables.reduce((a, t) => a + Number(t.n), 0);
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  log('SIGINT: ending the run in flight, dropping the bench databases');
+  killMeasured();
+});
 
-// The physical limit: the same rows, COPY'd out and straight back into bare copies of the tables.
-let rawSeconds = 0;
-const client = await target.connect();
-for (const { table_name } of tables) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(`COPY ${quoteIdent(table_name)} TO STDOUT`))) chunks.push(chunk as Buffer);
-  await client.query(`CREATE TEMP TABLE raw_copy (LIKE ${quoteIdent(table_name)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-  const t0 = performance.now();
-  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY raw_copy FROM STDIN`)));
-  rawSeconds += (performance.now() - t0) / 1000;
-  await client.query('DROP TABLE raw_copy');
+const needsSqlite = modes.some((m) => m.family === 'sqlite') || flags.profile === true;
+const needsDump = modes.some((m) => m.family === 'mongo') || flags.details === true;
+if (needsSqlite) log(`SQLite file of ${flags.rows.toLocaleString('en-US')} rows: ${join(cacheDir, `sqlite-${flags.rows}.db`)} (made once)`);
+const sqliteFile = needsSqlite ? benchSqliteFile(cacheDir, flags.rows) : '';
+const facts = needsSqlite ? sqliteFacts(sqliteFile) : undefined;
+const dump = needsDump ? await benchDump(cacheDir, flags.scale) : undefined;
+const toolFlags = [...(flags.batchSize ? ['--batch-size', String(flags.batchSize)] : []), ...(flags.writer ? ['--writer', flags.writer] : [])];
+const ctx: BenchContext = {
+  root: ROOT,
+  workDir,
+  sqliteFile,
+  sqliteCounts: new Map((facts?.tables ?? []).map((t) => [t.name, t.rows])),
+  dumpDir: dump?.dir ?? '',
+  databases,
+  timeoutMs: flags.timeout * 1000,
+  keep: flags.keep === true,
+  toolFlags,
+};
+
+const reports: ModeReport[] = modes.map((m) => ({ mode: m.name, label: m.label, family: m.family, runs: [] }));
+let profile: BenchExtras['profile'];
+let details: string | undefined;
+const loadBefore = loadavg();
+try {
+  for (const [i, mode] of modes.entries()) {
+    const report = reports[i] as ModeReport;
+    const why = mode.unavailable();
+    if (why) {
+      report.unavailable = why;
+      log(`${mode.name}: ${why}, left out`);
+      continue;
+    }
+    try {
+      await mode.prepare?.(ctx);
+    } catch (error) {
+      report.unavailable = `not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      log(`${mode.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const repeatOf = (mode: BenchMode) => (mode.family === 'sqlite' ? flags.repeat : flags.mongoRepeat);
+  const rounds = Math.max(0, ...modes.map(repeatOf));
+  for (let round = 1; round <= rounds && !interrupted; round++) {
+    for (const [i, mode] of modes.entries()) {
+      const report = reports[i] as ModeReport;
+      if (report.unavailable || interrupted || round > repeatOf(mode)) continue;
+      log(`[round ${round}/${rounds}] ${mode.name} …`);
+      const record = runRecord(round, await mode.run(ctx, round).catch((error: unknown) => thrown(error)));
+      report.runs.push(record);
+      log(
+        `[round ${round}/${rounds}] ${mode.name}: ${record.wallSeconds.toFixed(1)} s, ${Math.round(record.rowsPerSecond).toLocaleString('en-US')} rows/s, ` +
+          `peak ${Math.round(record.peakTreeRssMiB)} MiB, CPU ${record.cpuSeconds.toFixed(1)} s + postgres ${record.postgresCpuSeconds.toFixed(1)} s${record.failed ? `, FAILED: ${record.failed}` : ''}`,
+      );
+    }
+  }
+  if (flags.profile && !interrupted) {
+    log('profile: the direct mode once under node --cpu-prof …');
+    try {
+      const p = await profileDirect(ctx);
+      profile = { summary: p.summary, file: p.file, ...(p.outcome.failed ? { failed: p.outcome.failed } : {}) };
+    } catch (error) {
+      profile = { failed: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  if (flags.details && !interrupted) {
+    log('details: the in-process mongodump run …');
+    // The same runtime as this script (tsx's loader flags, or none for compiled JS), in a process of its own.
+    const script = fileURLToPath(new URL(`./bench/mongodump-details${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url));
+    const args = ['--target-url', adminUrl, '--scale', String(flags.scale), '--work-dir', join(workDir, 'details'), ...toolFlags];
+    const out = spawnSync(process.execPath, [...process.execArgv, script, ...args], { cwd: ROOT, encoding: 'utf8' });
+    details = out.status === 0 ? out.stdout.trim() : `FAILED (exit ${out.status}): ${out.stderr.trim().split('\n').slice(-3).join(' ')}`;
+  }
+} finally {
+  for (const mode of modes) await mode.dispose?.().catch(() => undefined);
+  if (!flags.keep) await databases.dropAll().catch((e: unknown) => log(`dropping the bench databases: ${String(e)}`));
+  const version = await databases.serverVersion().catch(() => '?');
+  await embedded?.stop();
+  if (!flags.keep) for (const d of ['shell-ddl', 'ferretdb-data', 'details']) rmSync(join(workDir, d), { recursive: true, force: true });
+  // What is left is worth a look: a failed run's logs, the profile.
+  if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
+
+  const rows = summarise(reports);
+  const meta: BenchMeta = {
+    date: startedAt.toISOString(),
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadAverageBefore: loadBefore.map((n) => Number(n.toFixed(2))),
+    loadAverageAfter: loadavg().map((n) => Number(n.toFixed(2))),
+    node: process.version,
+    postgres: version,
+    pgloader: pgloaderVersion() ?? 'pgloader not installed',
+    sqlite3: spawnSync('sqlite3', ['--version'], { encoding: 'utf8' }).stdout?.split(' ')[0] || 'not installed',
+    ...(needsSqlite ? { sqliteFile: { path: sqliteFile, rows: [...ctx.sqliteCounts.values()].reduce((a, b) => a + b, 0), bytes: statSync(sqliteFile).size, tables: Object.fromEntries(ctx.sqliteCounts) } } : {}),
+    ...(dump ? { mongodump: { path: dump.dir, scale: flags.scale, documents: dump.documents } } : {}),
+    repeat: flags.repeat,
+    mongoRepeat: flags.mongoRepeat,
+    order: modes.map((m) => m.name),
+    toolCommands: { sqlite: packageScript(ROOT, 'migrate:sqlite-to-postgres', []).script, mongo: packageScript(ROOT, 'migrate:mongo-to-postgres', []).script },
+    toolFlags,
+  };
+  const md = reportMarkdown(meta, rows, reports, { ...(profile ? { profile } : {}), ...(details ? { details } : {}) });
+  const outDir = resolve(flags.out);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'report.md'), md);
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ meta, summary: rows, modes: reports, profile, details }, null, 2)}\n`);
+  console.log(md);
+  log(`report: ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')}`);
+  process.exitCode = interrupted ? 130 : rows.some((r) => r.failed.length > 0) || profile?.failed ? 1 : 0;
 }
-client.release();
-await target.end();
-if (!flags.keep) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-await admin.end();
-await embedded?.stop();
-
-const t = result.timings;
-const perBatch = (s: number) => (t && t.batches > 0 ? `${((s / t.batches) * 1000).toFixed(2)} ms` : '-');
-const lines = [
-  `# Benchmark: sample app at scale ${flags.scale}, ${flags.writer} writer, batches of ${flags.batchSize}`,
-  `source documents      ${documents.toLocaleString('en-US')} (mongodump, Decimal128 money)`,
-  `target rows           ${rows.toLocaleString('en-US')} in ${tables.length} tables (derived rows and junctions included)`,
-  `status                ${result.status}, balanced: ${String(result.summary?.balanced)}, rejected: ${result.summary?.totals.rejected ?? '?'}`,
-  `wall time             ${wall.toFixed(1)} s (schema, load, dangling-reference sweep, indexes, foreign keys)`,
-  `throughput            ${Math.round(documents / wall).toLocaleString('en-US')} documents/s, ${Math.round(rows / wall).toLocaleString('en-US')} rows/s`,
-  `peak memory (RSS)     ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
-  `batches               ${t?.batches ?? 0}`,
-  `checkpoint in the tx  ${perBatch(t?.stateSeconds ?? 0)} per batch (id map COPY + rejections + progress row), ${t ? ((100 * t.stateSeconds) / t.batchSeconds).toFixed(1) : '-'}% of batch time`,
-  `checkpoint file       ${perBatch(t?.fileSeconds ?? 0)} per batch (atomic rewrite + .bak)`,
-  `validate:migration    ${validateSeconds.toFixed(1)} s, every row compared: ${validation.ok ? 'VALID' : `NOT VALID (${validation.findings.length} findings)`}`,
-  `raw COPY of the rows  ${rawSeconds.toFixed(1)} s = ${Math.round(rows / rawSeconds).toLocaleString('en-US')} rows/s (the physical limit on this machine)`,
-];
-console.log(lines.join('\n'));
