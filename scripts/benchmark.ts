@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
+import { PACKAGE_ROOT } from '../src/cli/package-root.ts';
 import { startEmbeddedPostgres } from '../src/target/embedded-postgres.ts';
 import type { BenchContext, BenchMode, RunOutcome } from './bench/bench-mode.ts';
 import { MODE_NAMES, parseBenchFlags } from './bench/bench-flags.ts';
@@ -28,7 +29,8 @@ import { directMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
 
 refuseStaleBuild();
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The repository, whether this runs as TypeScript or as dist/scripts/benchmark.js.
+const ROOT = PACKAGE_ROOT;
 const flags = parseBenchFlags();
 const mongoUrl = flags.mongoUrl ?? process.env['MONGO_URL'];
 const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined));

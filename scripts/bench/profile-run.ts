@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../src/cli/package-root.ts';
 import type { BenchContext, RunOutcome } from './bench-mode.ts';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile-summary.ts';
 import { runTool } from './tool-run.ts';
 
-const PRELOAD = fileURLToPath(new URL('./cpu-profile-preload.cjs', import.meta.url));
+// A .cjs file the build does not copy: read from the sources, wherever this module runs from.
+const PRELOAD = join(PACKAGE_ROOT, 'scripts', 'bench', 'cpu-profile-preload.cjs');
 
 /**
  * The tool's direct mode once more, under V8's CPU profiler, started through NODE_OPTIONS so it
