@@ -1,5 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 /**
  * The benchmark's SQLite file: an app database the way Rails/Django/Prisma-on-SQLite leave one,
@@ -75,18 +76,6 @@ const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet ki
 const KINDS = ['login', 'logout', 'view', 'click', 'purchase', 'signup', 'export'];
 const T0 = Date.UTC(2021, 0, 1);
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface BenchSqliteCounts {
   orgs: number;
   users: number;
@@ -117,7 +106,7 @@ export function makeBenchSqlite(file: string, rows: number): BenchSqliteCounts {
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.exec(BENCH_SQLITE_DDL);
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   const time = (i: number, total: number) => new Date(T0 + Math.floor((i / total) * 3 * 365 * 86_400_000) + Math.floor(rnd() * 1000)).toISOString().replace('T', ' ').replace('Z', '');

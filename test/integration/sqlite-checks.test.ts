@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { workConfigFile } from '../support/work-config.ts';
 
 /**
  * Issue 11, item 5: what SQLite checks before the first row, and what it no longer needs to.
@@ -29,11 +30,8 @@ function makeSqlite(name: string, sql: string): string {
   return file;
 }
 
-function configFile(name: string, settings: Record<string, unknown> = {}): string {
-  const file = join(work, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ checkpointDir: join(work, name, 'checkpoints'), logDir: join(work, name, 'logs'), ...settings }));
-  return file;
-}
+/** A config file keeping every file the CLI writes in this test's temp folder. */
+const configFile = (name: string, settings: Record<string, unknown> = {}): string => workConfigFile(work, name, settings);
 
 const untouched = async (db: TestDatabase) => (await db.pool.query(`SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = '_migration'`)).rows;
 const cli = (file: string, db: TestDatabase, name: string, extra: readonly string[] = []): Promise<CliResult> =>

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { rollbackInstructions } from '../../src/run/rollback.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
+import { workConfigFile } from '../support/work-config.ts';
 
 /**
  * Issue 10, items 5, 6, 7 and the test half of 3: the smaller ways a real SQLite file was lost
@@ -25,11 +26,7 @@ function makeSqlite(name: string, sql: string, fill: (db: Database.Database) => 
 }
 
 /** A config file keeping every file the CLI writes in this test's temp folder. */
-function configFile(name: string, settings: Record<string, unknown> = {}): string {
-  const file = join(work, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ checkpointDir: join(work, name, 'checkpoints'), logDir: join(work, name, 'logs'), ...settings }));
-  return file;
-}
+const configFile = (name: string, settings: Record<string, unknown> = {}): string => workConfigFile(work, name, settings);
 
 const validateCli = (args: readonly string[]): Promise<CliResult> => runCli('validate', args);
 const reportSource = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { source: string }).source;
