@@ -10,12 +10,13 @@ import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
 import { quoteIdent } from '../target/identifiers.ts';
+import { holdBackForeignKeys } from '../target/prepare-schema.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
 import { withTransaction } from '../target/transaction.ts';
 import { BuildQueue } from './build-queue.ts';
 import { foreignKeyTasks } from './foreign-key-tasks.ts';
 import { indexTasks, tableSizes } from './index-tasks.ts';
-import { findOrphans, keptReferences, listReferences, recordKept, type Orphan } from './orphans.ts';
+import { findOrphans, keptReferences, listReferences, recordKept, type Orphan, type Reference } from './orphans.ts';
 import type { ReferencePolicies } from '../plan/references.ts';
 import { writeRejected } from './record-batch.ts';
 
@@ -49,14 +50,24 @@ export interface BuildSettings {
   sortMemory: string;
 }
 
-/** Two builds on a 2-core server measured fastest; 256MB sorts a 5M-row text index with no spill worth having. */
+/**
+ * Measured on 2 cores (5M rows): 2 and 3 builds at once alike, 64MB to 1GB of sort memory alike for
+ * the largest index; 256MB keeps a ten-times larger table from merging in many passes.
+ */
 export const DEFAULT_BUILD: BuildSettings = { connections: 2, sortMemory: '256MB' };
 
 /**
- * After every model is loaded: reject the documents whose references dangle (repeating,
- * since rejecting a post orphans its comments), build the plain indexes (and the id map's)
- * meanwhile on other connections, then add the foreign keys, which can no longer fail. Each
- * step is idempotent, so a crash here resumes here.
+ * After every model is loaded: build the plain indexes (and the id map's), and add the foreign
+ * keys, over several connections; reject the documents whose references dangle (repeating,
+ * since rejecting a post orphans its comments). Each step is idempotent, so a crash here
+ * resumes here.
+ *
+ * A reference that a foreign key will check is not swept first: the key's validation is the
+ * same anti-join, so on a clean target it would be read twice. Only the references no key
+ * checks (id columns without a relation, kept ones) are swept before the keys. If a key then
+ * finds a dangling reference, every key is lifted again (so deleting a referenced row can
+ * neither fail nor cascade), everything is swept, and the keys are added once more: they can
+ * no longer fail.
  */
 export async function completeLoad(input: CompleteInput, build: BuildSettings = DEFAULT_BUILD): Promise<CompleteResult> {
   const started = performance.now();
@@ -65,47 +76,68 @@ export async function completeLoad(input: CompleteInput, build: BuildSettings = 
     `SELECT (greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes($1)) / 1024)::text AS kb`,
     [build.sortMemory],
   );
-  const builds = new BuildQueue(input.pool, {
-    connections: build.connections,
-    settings: { maintenance_work_mem: `${memory[0]?.kb ?? '65536'}kB` },
-    onDone: (task, seconds) => input.logger.debug(`        built ${task.label} in ${seconds.toFixed(2)} s`),
-  });
-  // Indexes do not depend on the sweep: they start now, beside it. CREATE INDEX takes a SHARE
-  // lock, which the sweep's reads pass and its deletes wait for, never the other way round.
-  builds.add(indexTasks(input.ddl.indexes, sizes));
-  let swept: { rejected: number; repaired: number; kept: number; refs: ReturnType<typeof listReferences> };
-  try {
-    swept = await sweep(input);
-    // A kept dangling id would make the foreign key fail: it is added NOT VALID (new rows are still checked).
-    const notValid = new Set(keptReferences(swept.refs).map((r) => `${r.table}\u0000${r.column}`));
-    const keepNotValid = (fk: ForeignKeyDdl) => {
-      const column = /FOREIGN KEY \("((?:[^"]|"")+)"\)/.exec(fk.sql)?.[1]?.replace(/""/g, '"');
-      return column !== undefined && notValid.has(`${fk.table}\u0000${column}`);
-    };
-    builds.add(await foreignKeyTasks(input.pool, input.ddl.foreignKeys, keepNotValid, sizes));
-  } catch (error) {
-    // A repeated STEP 4 must not meet this one's builds still running.
-    await builds.drain().catch(() => {});
-    throw error;
+  const refs = listReferences(input.graph, input.plans, input.references);
+  // A kept dangling id would make the foreign key fail: it is added NOT VALID (new rows are still checked).
+  const notValid = new Set(keptReferences(refs).map((r) => `${r.table}\u0000${r.column}`));
+  const keepNotValid = (fk: ForeignKeyDdl) => {
+    const column = /FOREIGN KEY \("((?:[^"]|"")+)"\)/.exec(fk.sql)?.[1]?.replace(/""/g, '"');
+    return column !== undefined && notValid.has(`${fk.table}\u0000${column}`);
+  };
+  const validated = new Set(input.ddl.foreignKeys.filter((fk) => !keepNotValid(fk)).map(foreignKeyOf));
+  const unchecked = refs.filter((r) => !validated.has(`${r.table}\u0000${r.column}\u0000${r.targetTable}\u0000${r.targetColumn}`));
+  const total = { rejected: 0, repaired: 0, kept: 0 };
+  for (let everything = false; ; everything = true) {
+    const builds = new BuildQueue(input.pool, {
+      connections: build.connections,
+      settings: { maintenance_work_mem: `${memory[0]?.kb ?? '65536'}kB` },
+      onDone: (task, seconds) => input.logger.debug(`        built ${task.label} in ${seconds.toFixed(2)} s`),
+    });
+    // Indexes do not depend on the sweep: they start now, beside it. CREATE INDEX takes a SHARE
+    // lock, which the sweep's reads pass and its deletes wait for, never the other way round.
+    builds.add(indexTasks(input.ddl.indexes, sizes));
+    try {
+      const swept = await sweep(input, refs, everything ? refs : unchecked);
+      total.rejected += swept.rejected;
+      total.repaired += swept.repaired;
+      total.kept = swept.kept;
+      builds.add(await foreignKeyTasks(input.pool, input.ddl.foreignKeys, keepNotValid, sizes));
+    } catch (error) {
+      // A repeated STEP 4 must not meet this one's builds still running.
+      await builds.drain().catch(() => {});
+      throw error;
+    }
+    try {
+      await builds.drain();
+      break;
+    } catch (error) {
+      if (everything || (error as { code?: string }).code !== '23503') throw error;
+      const constraint = (error as { constraint?: string }).constraint ?? 'a foreign key';
+      input.logger.info(`        ${constraint} found a dangling reference: sweeping every reference, then adding the foreign keys again`);
+      await holdBackForeignKeys(input.pool, input.ddl);
+    }
   }
-  await builds.drain();
-  const { rejected, repaired, kept } = swept;
   input.logger.info(`        ${input.ddl.indexes.length + ID_MAP_INDEXES.length} indexes and ${input.ddl.foreignKeys.length} foreign keys in ${((performance.now() - started) / 1000).toFixed(1)} s (${build.connections} at once)`);
   await resetSequences(input.pool, input.graph, input.sequenceFloors ?? new Map());
-  return { rejected, repaired, kept };
+  return total;
+}
+
+/** `table, column, parent table, parent column` of a one-column foreign key, as its reference would say them. */
+function foreignKeyOf(fk: ForeignKeyDdl): string {
+  const m = /FOREIGN KEY \("((?:[^"]|"")+)"\) REFERENCES (?:"[^"]+"\.)?"((?:[^"]|"")+)"\("((?:[^"]|"")+)"\)/.exec(fk.sql);
+  const unquote = (name: string | undefined) => name?.replace(/""/g, '"');
+  return m ? [fk.table, unquote(m[1]), unquote(m[2]), unquote(m[3])].join('\u0000') : '';
 }
 
 /**
- * The orphan sweep: every reference checked by one anti-join per pass; a pass after the first
+ * The orphan sweep, from `first`: every reference checked by one anti-join per pass; a later pass
  * checks only the references into tables the previous pass deleted rows from, since only those
  * can have new orphans (and those with more orphans than one pass takes), and the sweep ends
- * after a pass that deleted nothing: a clean target costs one pass.
+ * after a pass that deleted nothing. Kept references are recorded afresh, all of them.
  */
-async function sweep(input: CompleteInput): Promise<{ rejected: number; repaired: number; kept: number; refs: ReturnType<typeof listReferences> }> {
-  const refs = listReferences(input.graph, input.plans, input.references);
+async function sweep(input: CompleteInput, refs: readonly Reference[], first: readonly Reference[]): Promise<{ rejected: number; repaired: number; kept: number }> {
   let rejected = 0;
   let repaired = 0;
-  let todo = refs;
+  let todo = first;
   for (let pass = 1; todo.length > 0; pass++) {
     const client = await input.pool.connect();
     let found: Awaited<ReturnType<typeof findOrphans>>;
@@ -127,7 +159,7 @@ async function sweep(input: CompleteInput): Promise<{ rejected: number; repaired
   }
   const client = await input.pool.connect();
   try {
-    return { refs, rejected, repaired, kept: await recordKept(client, refs, input.runId) };
+    return { rejected, repaired, kept: await recordKept(client, refs, input.runId) };
   } finally {
     client.release();
   }

@@ -16,7 +16,7 @@ export interface Orphan {
 }
 
 /** One reference to check: a foreign-key column or one column of a junction table. */
-interface Reference {
+export interface Reference {
   table: string;
   column: string;
   targetTable: string;
