@@ -56,8 +56,17 @@ describe('integrity: quick by default, full on request', () => {
     const damaged = join(work, 'pages-damaged.sqlite');
     writeFileSync(damaged, bytes);
     const run = await cli(damaged, db, 'pages');
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${damaged} fails PRAGMA quick_check: `);
+    expect(await untouched(db)).toEqual([{ n: 0 }]);
+  });
+
+  test('a file another process is writing: refused with exit 2 naming the journal, nothing created', async () => {
+    const file = makeSqlite('busy.sqlite', `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');`);
+    writeFileSync(`${file}-journal`, Buffer.alloc(512, 1));
+    const run = await cli(file, db, 'busy');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file} is being written by another process (${file}-journal present)`);
     expect(await untouched(db)).toEqual([{ n: 0 }]);
   });
 
@@ -75,7 +84,7 @@ describe('integrity: quick by default, full on request', () => {
 
     test('--integrity-check full: refused naming integrity_check and the index, nothing created', async () => {
       const run = await cli(file, db, 'index-full', ['--integrity-check', 'full']);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain(`${file} fails PRAGMA integrity_check: row 1 missing from index t_b`);
       expect(await untouched(db)).toEqual([{ n: 0 }]);
     });

@@ -27,7 +27,12 @@ export interface SqliteSource extends Source {
   readonly notCopied: readonly SkippedTable[];
 }
 
-export class SqliteRefusal extends Error {
+/**
+ * A file the run will not read as it is: damaged (the integrity check names the damage) or being
+ * written by another process. Bad input found before anything is touched, so exit 2, as any
+ * other ConfigError.
+ */
+export class SqliteRefusal extends ConfigError {
   override name = 'SqliteRefusal';
 }
 
