@@ -13,8 +13,10 @@ import type { SourceDoc } from '../transform/types.ts';
 export interface PreparedDoc {
   doc: SourceDoc;
   sourceId: SourceId;
-  /** The row's key in the target: its UUID, or with ids kept the key text (`1`, `1|2`). */
+  /** The row's key in the target: its UUID, or with ids kept or a composite key the key text (`1`, `1|2`, `uuid|uuid`). */
   key: string;
+  /** The UUID the mapper made for it; null with ids kept and for a composite key (its columns are other rows' UUIDs). */
+  uuid: string | null;
   /** Model name → rows; the document's own model first, then what it derives. */
   rows: Map<string, Row[]>;
   /** Link key (plan.ts linkKey: the relation, a self-relation's side B apart) → [A, B] pairs. */
@@ -43,6 +45,10 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
   const model = requireModel(graph, plan.model);
   const owned = [plan.model, ...plan.derived.map((d) => d.model)];
   const ownCheck = checks.get(plan.model);
+  const composite = model.key.length > 1;
+  /** The row's key and UUID as the id map keeps them. */
+  const keyOf = (ctx: { keepIds: boolean; uuid: string }, row: Row): { key: string; uuid: string | null } =>
+    ctx.keepIds || composite ? { key: keyText(model, row), uuid: null } : { key: ctx.uuid, uuid: ctx.uuid };
   if (!fields) return { prepare: (doc) => prepareOne(doc, doc) };
   // Every document read is accounted for, rejected or not: its fields are in the error log, not lost.
   return {
@@ -74,7 +80,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
       const own = rows.get(plan.model) ?? [];
       if (own.length === 0) return { ok: 'skipped', sourceId };
       const [row] = own;
-      if (!row || own.length > 1 || (!ctx.keepIds && row[model.id.field] !== ctx.uuid)) {
+      if (!row || own.length > 1 || (!ctx.keepIds && !composite && row[model.id.field] !== ctx.uuid)) {
         return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
       }
       for (const [name, list] of rows) {
@@ -91,7 +97,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
         if (others.length === 0) continue;
         links.set(linkKey(fill), others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
       }
-      return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
+      return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links } };
     } catch (error) {
       if (error instanceof RejectError) return fail(error.stage, error.message);
       // Anything else is the code's fault, not the document's: rejecting would repeat it on
@@ -121,7 +127,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
     }
     const rows = new Map<string, Row[]>([[plan.model, [row]]]);
     for (const d of plan.derived) rows.set(d.model, []);
-    return { ok: true, value: { doc, sourceId, key: ctx.keepIds ? keyText(model, row) : ctx.uuid, rows, links } };
+    return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links } };
   }
 }
 

@@ -39,7 +39,7 @@ export async function recordRows(tx: WriteTx, batch: Pick<BatchRecord, 'runId' |
   await tx.writeRaw(
     stateTable('id_map'),
     ID_MAP_COLUMNS,
-    batch.written.map((d) => idMapRow(batch.model, d, batch.keepIds)),
+    batch.written.map((d) => idMapRow(batch.model, d)),
   );
   await writeRejected(tx, batch.runId, batch.model, batch.rejected);
 }
@@ -103,6 +103,6 @@ function asBsonValue(value: unknown): unknown {
 export const ID_MAP_COLUMNS = ['model', 'source_id', 'source_kind', 'target_key', 'uuid'] as const;
 
 /** One id map row: the UUID column is filled only when the key is a UUID the mapper made. */
-export function idMapRow(model: string, doc: PreparedDoc, keepIds: boolean): unknown[] {
-  return [model, sourceIdKey(doc.sourceId), sourceIdKind(doc.sourceId), doc.key, keepIds ? null : doc.key];
+export function idMapRow(model: string, doc: PreparedDoc): unknown[] {
+  return [model, sourceIdKey(doc.sourceId), sourceIdKind(doc.sourceId), doc.key, doc.uuid];
 }

@@ -95,7 +95,7 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
           modelPlan.model,
           written.written.map((d) => sourceIdKey(d.sourceId)),
         ]);
-        await tx.writeRaw(stateTable('id_map'), ID_MAP_COLUMNS, written.written.map((d) => idMapRow(modelPlan.model, d, config.ids.strategy === 'keep')));
+        await tx.writeRaw(stateTable('id_map'), ID_MAP_COLUMNS, written.written.map((d) => idMapRow(modelPlan.model, d)));
         // Refused again: the entry stays open, with today's reason and document.
         for (const r of again) {
           await tx.query(`UPDATE _migration.rejected SET stage = $3, reason = $4, document = $5, rejected_at = now() WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [

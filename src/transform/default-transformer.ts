@@ -20,9 +20,11 @@ export function defaultTransformer(model: string): Transformer {
 }
 
 export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext, source: SourceFields): Row {
-  const row: Row = ctx.keepIds ? {} : { [model.id.field]: ctx.uuid };
+  // A composite key (`@@id([postId, tagId])`) has no UUID of its own: its columns are read like any other.
+  const ownUuid = !ctx.keepIds && model.key.length === 1;
+  const row: Row = ownUuid ? { [model.id.field]: ctx.uuid } : {};
   for (const column of model.columns) {
-    if (column.isId && !ctx.keepIds) continue;
+    if (column.isId && ownUuid) continue;
     const key = sourceKey(column, doc, source.renames);
     const raw = readPath(doc, key);
     // A direct copy's reasons name the SQLite column (`t`), not the Prisma field made from it (`column`).

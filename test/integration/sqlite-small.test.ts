@@ -295,3 +295,63 @@ describe('item 7 and item 3: validate reads the run recorded in the target; one 
     }
   });
 });
+
+describe('schema mode onto an explicit junction model with a composite key (@@id([postId, tagId]))', () => {
+  // The way Prisma and Rails apps keep many-to-many with data of its own: a table keyed by its two
+  // references. It has no UUID of its own: its key is the two parents' UUIDs, as the id map says.
+  const schema = join(work, 'junction.prisma');
+  beforeAll(() => {
+    writeFileSync(
+      schema,
+      `generator client {\n  provider = "prisma-client"\n  output   = "./generated"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n` +
+        `model Post {\n  id    String    @id @db.Uuid\n  title String\n  tags  PostTag[]\n\n  @@map("posts")\n}\n\n` +
+        `model Tag {\n  id    String    @id @db.Uuid\n  name  String\n  posts PostTag[]\n\n  @@map("tags")\n}\n\n` +
+        `model PostTag {\n  postId  String   @map("post_id") @db.Uuid\n  post    Post     @relation(fields: [postId], references: [id])\n  tagId   String   @map("tag_id") @db.Uuid\n  tag     Tag      @relation(fields: [tagId], references: [id])\n  addedAt DateTime @map("added_at") @db.Timestamptz(3)\n\n  @@id([postId, tagId])\n  @@map("post_tags")\n}\n`,
+    );
+  });
+
+  test('every pair arrives with its parents UUIDs, a dangling pair is rejected by name, validate passes', async () => {
+    const file = makeSqlite(
+      'junction.sqlite',
+      `CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT NOT NULL);
+       CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+       CREATE TABLE post_tags (post_id INTEGER NOT NULL REFERENCES posts(id), tag_id INTEGER NOT NULL REFERENCES tags(id), added_at DATETIME NOT NULL, PRIMARY KEY (post_id, tag_id));`,
+      (s) => {
+        // A dangling pair, as files written with foreign keys off hold them.
+        s.pragma('foreign_keys = OFF');
+        s.exec(`INSERT INTO posts VALUES (1, 'one'), (2, 'two'); INSERT INTO tags VALUES (1, 'a'), (2, 'b');`);
+        s.exec(`INSERT INTO post_tags VALUES (1, 1, '2024-05-01 10:00:00'), (1, 2, '2024-05-01 10:00:01'), (2, 2, '2024-05-01 10:00:02'), (2, 9, '2024-05-01 10:00:03');`);
+      },
+    );
+    const config = configFile('junction', { source: { kind: 'sqlite', path: file, mode: 'schema' }, schema, maxRejected: 5 });
+    const db = await freshDatabase('junction');
+    try {
+      const run = await runMigrateCli(['--target-url', db.url, '--config', config]);
+      expect({ code: run.code, out: output(run) }).toMatchObject({ code: 0 });
+      const { rows } = await db.pool.query<{ title: string; name: string; added: string }>(
+        `SELECT p.title, t.name, to_char(j.added_at AT TIME ZONE 'UTC', 'HH24:MI:SS') AS added FROM post_tags j JOIN posts p ON p.id = j.post_id JOIN tags t ON t.id = j.tag_id ORDER BY 1, 2`,
+      );
+      expect(rows).toEqual([
+        { title: 'one', name: 'a', added: '10:00:00' },
+        { title: 'one', name: 'b', added: '10:00:01' },
+        { title: 'two', name: 'b', added: '10:00:02' },
+      ]);
+      const { rows: rejected } = await db.pool.query(`SELECT model, source_id, stage FROM _migration.rejected`);
+      expect(rejected).toEqual([{ model: 'PostTag', source_id: '[2,9]', stage: 'link' }]);
+      // The id map holds the composite key as the target holds it, and no UUID of its own.
+      const { rows: mapped } = await db.pool.query(
+        `SELECT m.source_id, m.uuid FROM _migration.id_map m JOIN post_tags j ON m.target_key = j.post_id::text || '|' || j.tag_id::text WHERE m.model = 'PostTag' ORDER BY 1`,
+      );
+      expect(mapped).toEqual([
+        { source_id: '[1,1]', uuid: null },
+        { source_id: '[1,2]', uuid: null },
+        { source_id: '[2,2]', uuid: null },
+      ]);
+      const validated = await validateCli(['--target-url', db.url, '--config', config]);
+      expect({ code: validated.code, out: output(validated) }).toMatchObject({ code: 0 });
+      expect(validated.stdout).toContain('VALID: the target equals the source');
+    } finally {
+      await db.drop();
+    }
+  });
+});
