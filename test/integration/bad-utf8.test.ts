@@ -70,15 +70,30 @@ describe('a mongodump with one document holding invalid UTF-8', () => {
     const source = { kind: 'mongodump', path: dir };
     const overrides = { batchSize: BATCH };
 
-    // First run: paused once the first batch of audit logs is committed (a real row, not a timer).
+    // First run: paused inside the first batch of audit logs, whatever the tool's speed. The test
+    // holds the model's progress row; the batch's checkpoint update waits on it; once the tool is
+    // seen waiting, the run is paused and the row let go, so that one batch commits and no other.
     const controller = new AbortController();
     const watcher = (async () => {
-      for (;;) {
-        const { rows } = await db.pool.query<{ n: string }>(`SELECT batches::text AS n FROM _migration.progress WHERE model = 'AuditLog'`).catch(() => ({ rows: [] as { n: string }[] }));
-        if (Number(rows[0]?.n ?? 0) >= 1 || controller.signal.aborted) break;
-        await new Promise((r) => setTimeout(r, 50));
+      const holder = await db.pool.connect();
+      try {
+        for (;;) {
+          const { rows } = await holder.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = '_migration' AND table_name = 'progress'`);
+          if (rows.length > 0 && (await holder.query(`SELECT 1 FROM _migration.progress WHERE model = 'AuditLog'`)).rows.length > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM _migration.progress WHERE model = 'AuditLog' FOR UPDATE`);
+        for (;;) {
+          const { rows } = await holder.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`);
+          if (rows.length > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        controller.abort(new Error('test pause'));
+        await holder.query('COMMIT');
+      } finally {
+        holder.release();
       }
-      controller.abort(new Error('test pause'));
     })();
     const paused = await migrateForTest({ source, targetUrl: db.url, overrides, workDir, signal: controller.signal });
     await watcher;
