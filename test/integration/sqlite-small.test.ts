@@ -31,6 +31,8 @@ const configFile = (name: string, settings: Record<string, unknown> = {}): strin
 const validateCli = (args: readonly string[]): Promise<CliResult> => runCli('validate', args);
 const reportSource = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { source: string }).source;
 const output = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
+/** The generator and datasource blocks of a user's PostgreSQL schema; the models follow. */
+const PRISMA_HEADER = `generator client {\n  provider = "prisma-client"\n  output   = "./generated"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n`;
 
 describe('item 5: small shapes of a direct copy', () => {
   let db: TestDatabase;
@@ -189,7 +191,7 @@ describe('item 6: --sqlite overrides only the path', () => {
     // A user's own schema with a model called User: the bundled sample's transformers are not for it.
     writeFileSync(
       schema,
-      `generator client {\n  provider = "prisma-client"\n  output   = "./generated"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n` +
+      PRISMA_HEADER +
         `model User {\n  id        String   @id @db.Uuid\n  email     String\n  createdAt DateTime @map("created_at") @db.Timestamptz(6)\n  joined    DateTime @db.Timestamptz(6)\n\n  @@map("users")\n}\n`,
     );
   });
@@ -303,7 +305,7 @@ describe('schema mode onto an explicit junction model with a composite key (@@id
   beforeAll(() => {
     writeFileSync(
       schema,
-      `generator client {\n  provider = "prisma-client"\n  output   = "./generated"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n` +
+      PRISMA_HEADER +
         `model Post {\n  id    String    @id @db.Uuid\n  title String\n  tags  PostTag[]\n\n  @@map("posts")\n}\n\n` +
         `model Tag {\n  id    String    @id @db.Uuid\n  name  String\n  posts PostTag[]\n\n  @@map("tags")\n}\n\n` +
         `model PostTag {\n  postId  String   @map("post_id") @db.Uuid\n  post    Post     @relation(fields: [postId], references: [id])\n  tagId   String   @map("tag_id") @db.Uuid\n  tag     Tag      @relation(fields: [tagId], references: [id])\n  addedAt DateTime @map("added_at") @db.Timestamptz(3)\n\n  @@id([postId, tagId])\n  @@map("post_tags")\n}\n`,
