@@ -176,7 +176,7 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       const rejected = [...prepared.refused, ...written.rejected];
       const stateStarted = performance.now();
       // The id map and rejections go with their batch; counts, fields and cursor once, at the end.
-      await recordRows(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, written: written.written, rejected });
+      await recordRows(tx, { runId: load.runId, model: load.plan.model, written: written.written, rejected });
       mergeTally(fieldTotals, fields);
       totals.batches++;
       totals.seconds += prepareSeconds + (stateStarted - started) / 1000;

@@ -90,14 +90,7 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
           if (problem) return fail('check', name === plan.model ? problem : `${name}[${i}]: ${problem}`);
         }
       }
-      const links = new Map<string, [string, string][]>();
-      for (const fill of plan.junctions) {
-        const { ownerColumn } = fill;
-        const others = out.links?.[linkKey(fill)] ?? [];
-        if (others.length === 0) continue;
-        links.set(linkKey(fill), others.map((o) => (ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
-      }
-      return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links } };
+      return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links: linkPairs(out.links, ctx.uuid) } };
     } catch (error) {
       if (error instanceof RejectError) return fail(error.stage, error.message);
       // Anything else is the code's fault, not the document's: rejecting would repeat it on
@@ -117,17 +110,21 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
     const found = plan.junctions.length > 0 ? ctx.defaultLinks(input) : undefined;
     const problem = ownCheck?.problem(row);
     if (problem) return fail('check', problem);
-    const links = new Map<string, [string, string][]>();
-    if (found) {
-      for (const fill of plan.junctions) {
-        const others = found[linkKey(fill)] ?? [];
-        if (others.length === 0) continue;
-        links.set(linkKey(fill), others.map((o) => (fill.ownerColumn === 'A' ? [ctx.uuid, o] : [o, ctx.uuid])));
-      }
-    }
     const rows = new Map<string, Row[]>([[plan.model, [row]]]);
     for (const d of plan.derived) rows.set(d.model, []);
-    return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links } };
+    return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links: linkPairs(found, ctx.uuid) } };
+  }
+
+  /** The junction pairs of a document's links: this document on its side of each filled junction. */
+  function linkPairs(found: Readonly<Record<string, readonly string[]>> | undefined, uuid: string): Map<string, [string, string][]> {
+    const links = new Map<string, [string, string][]>();
+    if (!found) return links;
+    for (const fill of plan.junctions) {
+      const others = found[linkKey(fill)] ?? [];
+      if (others.length === 0) continue;
+      links.set(linkKey(fill), others.map((o) => (fill.ownerColumn === 'A' ? [uuid, o] : [o, uuid])));
+    }
+    return links;
   }
 }
 

@@ -35,7 +35,7 @@ export async function recordBatch(tx: WriteTx, batch: BatchRecord): Promise<void
 }
 
 /** The batch's id mappings and rejected documents: appended, one COPY each. */
-export async function recordRows(tx: WriteTx, batch: Pick<BatchRecord, 'runId' | 'model' | 'keepIds' | 'written' | 'rejected'>): Promise<void> {
+export async function recordRows(tx: WriteTx, batch: Pick<BatchRecord, 'runId' | 'model' | 'written' | 'rejected'>): Promise<void> {
   await tx.writeRaw(
     stateTable('id_map'),
     ID_MAP_COLUMNS,

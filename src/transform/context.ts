@@ -33,35 +33,29 @@ export interface LinkSource {
   otherModel: string;
 }
 
-/** The context handed to a transformer for one document. */
+/**
+ * The context handed to a hand-written transformer for one document: DefaultContext's methods
+ * bound to it, so a transformer may pass `ctx.ref` around detached from `ctx`.
+ */
 export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper, sourceId: SourceId, source: SourceFields): TransformContext {
-  const ctx: TransformContext = {
+  const ctx = new DefaultContext(graph, model, ids, sourceId, source);
+  return {
     model,
     sourceId,
-    uuid: ids.strategy === 'keep' ? sourceIdKey(sourceId) : ids.uuid(model.name, sourceId),
-    keepIds: ids.strategy === 'keep',
-    ref(target, value, label) {
-      if (value === null || value === undefined) return null;
-      const id = asSourceId(value);
-      if (id === undefined) return reject(`${label}: expected an id of ${target}, got ${typeof value}`);
-      return ids.ref(target, id);
-    },
-    derivedId: (path) => ids.derived(model.name, sourceId, path),
-    convert(modelName, field, value) {
-      const column = columnsOf(graph).get(`${modelName}.${field}`);
-      if (!column) throw new Error(`model ${modelName} has no field ${field}`);
-      return source.converter(column, value, field, { collection: source.collection, field });
-    },
-    defaultRow: (doc: SourceDoc) => defaultRow(model, doc, ctx, source),
-    defaultLinks: (doc: SourceDoc) => defaultLinks(doc, ctx, source.links ?? []),
+    uuid: ctx.uuid,
+    keepIds: ctx.keepIds,
+    ref: ctx.ref.bind(ctx),
+    derivedId: ctx.derivedId.bind(ctx),
+    convert: ctx.convert.bind(ctx),
+    defaultRow: ctx.defaultRow.bind(ctx),
+    defaultLinks: ctx.defaultLinks.bind(ctx),
   };
-  return ctx;
 }
 
 /**
- * The same context for the schema-derived transformer, as one object per document with its
- * methods on the prototype: no closures made per document. Only the migrator's own code gets
- * it (which never detaches a method from it); a hand-written transformer gets createContext's.
+ * The context as one object per document with its methods on the prototype: no closures made
+ * per document. The schema-derived transformer gets it as it is (the migrator's own code never
+ * detaches a method); a hand-written transformer gets createContext's bound copy.
  */
 export class DefaultContext implements TransformContext {
   readonly uuid: string;
