@@ -38,7 +38,7 @@ export async function runInit(flags: InitFlags): Promise<number> {
       draft = await draftFromPrismaMongo(flags.prismaMongo, output, { compositeTypes: flags.compositeTypes });
     } else if (flags.sqlite) {
       const { draftFromSqlite } = await import('../init/from-sqlite.ts');
-      draft = await draftFromSqlite(flags.sqlite, output);
+      draft = await draftFromSqlite(flags.sqlite, output, { sample });
     } else {
       const { draftFromDocuments } = await import('../init/from-documents.ts');
       const source = flags.dump ? ({ kind: 'mongodump', path: flags.dump } as const) : ({ kind: 'mongodb', url: mongoUrl ?? '', database: flags.mongoDb } as const);

@@ -51,6 +51,7 @@ export const CLI = {
   migrate: 'dist/src/cli/migrate-cli.js',
   validate: 'dist/src/cli/validate-cli.js',
   errors: 'dist/src/cli/errors-cli.js',
+  init: 'dist/src/cli/init-cli.js',
 } as const;
 export type CliName = keyof typeof CLI;
 

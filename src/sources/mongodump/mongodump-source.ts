@@ -70,7 +70,7 @@ export function openMongodumpSource(path: string): Source {
 }
 
 /** The folder to read; a path that is not a mongodump folder is bad input (ConfigError, exit 2). */
-function databaseFolder(path: string): string {
+export function databaseFolder(path: string): string {
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new ConfigError(`mongodump folder ${path} does not exist`);
   const hasBson = (dir: string) => readdirSync(dir).some((f) => /\.bson(\.gz)?$/.test(f));
   if (hasBson(path)) return path;
