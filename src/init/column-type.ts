@@ -30,12 +30,15 @@ export function chooseColumn(profile: FieldProfile, facts: PathFacts | undefined
   if (only === 'Document') return { kind: 'json', why: `a sub-document in ${pct(types[0]?.count ?? 0, profile.of)} (sub-documents stay Json; arrays of them become child models)` };
   const widened = widen(types);
   if (widened) return scalarChoice(widened.name, facts, `${describe(types)}`, undefined, profile);
-  const [top] = types;
+  // Numbers of several kinds count as one type (widened) against the dirt beside them.
+  const numbers = types.filter((t) => NUMERIC.has(t.name));
+  const numeric = numbers.length > 1 ? { name: widen(numbers)?.name ?? 'Double', count: sum(numbers), examples: numbers.flatMap((t) => t.examples) } : undefined;
+  const [top] = numeric && numeric.count > (types[0]?.count ?? 0) ? [numeric] : types;
   if (top && top.count / total >= DOMINANT && top.name !== 'Document' && top.name !== 'Array') {
-    const rest = types.slice(1);
+    const rest = types.filter((t) => (top === numeric ? !NUMERIC.has(t.name) : t !== top));
     // An empty string where a number, date or boolean is expected loads as NULL (source.emptyStrings).
     const onlyEmpty = rest.every((t) => t.name === 'String') && (facts?.emptyStrings ?? 0) >= sum(rest) && top.name !== 'String';
-    const todo = onlyEmpty ? undefined : `${profile.display}: ${describe(rest)} of ${total} sampled values are not ${top.name} (e.g. ${rest.flatMap((t) => t.examples).slice(0, 2).join(', ') || '?'}): their documents will be rejected; make it Json to keep them as they are`;
+    const todo = onlyEmpty ? undefined : `${profile.display}: ${describe(rest)} of ${total} sampled values are not ${top === numeric ? 'numbers' : top.name} (e.g. ${rest.flatMap((t) => t.examples).slice(0, 2).join(', ') || '?'}): their documents will be rejected; make it Json to keep them as they are`;
     return scalarChoice(top.name, facts, `${describe(types)}${onlyEmpty ? ' ("" loads as NULL)' : ''}`, todo, profile);
   }
   return { kind: 'json', why: `mixed types: ${describe(types)}` };

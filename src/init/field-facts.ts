@@ -1,4 +1,4 @@
-import { Decimal128, Double, Long, ObjectId, type Document } from 'bson';
+import type { Decimal128, Double, Long, ObjectId, Document } from 'bson';
 
 /**
  * What the type statistics do not say but the choice of a column needs, gathered in one walk
@@ -23,6 +23,14 @@ export interface PathFacts {
 
 const MAX_IDS = 200;
 const MAX_STRINGS = 50;
+
+/**
+ * A BSON value's type by its `_bsontype` tag, not `instanceof`: documents from the MongoDB driver
+ * carry the driver's own copy of the bson classes, which are not this package's.
+ */
+function bsonType(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null && '_bsontype' in value ? String(value._bsontype) : undefined;
+}
 
 export function gatherFacts(docs: readonly Document[]): Map<string, PathFacts> {
   const facts = new Map<string, PathFacts>();
@@ -52,23 +60,27 @@ export function gatherFacts(docs: readonly Document[]): Map<string, PathFacts> {
       else f.manyStrings = true;
       return;
     }
-    if (value instanceof ObjectId) {
+    const kind = bsonType(value);
+    if (kind === 'ObjectId') {
+      const id = value as ObjectId;
       const f = at(path);
-      if (f.objectIds.size < MAX_IDS) f.objectIds.add(value.toHexString());
+      if (f.objectIds.size < MAX_IDS) f.objectIds.add(id.toHexString());
       return;
     }
-    if (value instanceof Double) {
+    if (kind === 'Double') {
       const f = at(path);
-      if (!Number.isInteger(value.value)) f.fractionalDoubles++;
-      else if (Math.abs(value.value) > 2 ** 31 - 1) f.beyondInt32++;
+      const n = (value as Double).value;
+      if (!Number.isInteger(n)) f.fractionalDoubles++;
+      else if (Math.abs(n) > 2 ** 31 - 1) f.beyondInt32++;
       return;
     }
-    if (value instanceof Long) {
-      if (value.greaterThan(2 ** 31 - 1) || value.lessThan(-(2 ** 31))) at(path).beyondInt32++;
+    if (kind === 'Long') {
+      const long = value as Long;
+      if (long.greaterThan(2 ** 31 - 1) || long.lessThan(-(2 ** 31))) at(path).beyondInt32++;
       return;
     }
-    if (value instanceof Decimal128) {
-      const text = value.toString();
+    if (kind === 'Decimal128') {
+      const text = (value as Decimal128).toString();
       const [whole = '', fraction = ''] = text.replace(/^-/, '').split(/[eE]/)[0]?.split('.') ?? [];
       const f = at(path);
       f.maxDecimalScale = Math.max(f.maxDecimalScale, fraction.length);

@@ -122,13 +122,13 @@ export async function inferSchema(
             list: choice.list,
             optional: !choice.list && optional,
             ...(choice.native ? { native: choice.native } : {}),
-            ...(name !== f.name ? { map: f.name } : {}),
+            ...mapOf(name, f.name),
             comment: `${choice.why}${presence(f)}`,
           }),
         );
         decide(p, { ...base, decision: `${name} ${enumDraft ? `enum ${enumDraft.name} (${enumDraft.values.length} values)` : `${choice.type}${choice.list ? '[]' : ''}`}${choice.todo ? ' — TODO' : ''}` });
       } else {
-        p.model.fields.push(column(name, 'Json', { optional: true, ...(name !== f.name ? { map: f.name } : {}), comment: `${choice.why}${presence(f)}` }));
+        p.model.fields.push(column(name, 'Json', { optional: true, ...mapOf(name, f.name), comment: `${choice.why}${presence(f)}` }));
         decide(p, { ...base, decision: `${name} Json: ${choice.why}` });
       }
     }
@@ -211,9 +211,13 @@ export async function inferSchema(
       const sampled = resolved.get(referenceKey({ collection: r.owner.collection.collection, factsPath: r.owner.factsPrefix + r.key }))?.sampled ?? 0;
       const name = columnName(r.owner, r.key);
       // An ObjectId's UUIDv7 does not depend on the model, so the column converts without knowing where it points.
-      r.owner.model.fields.push(column(name, 'String', { list: r.list, optional: !r.list, native: 'Uuid', ...(name !== r.key ? { map: r.key } : {}), comment: `ObjectIds found in no collection (${sampled} sampled ids looked up)${presence(f)}` }));
+      // A single ObjectId becomes its UUIDv7 (an id column: no model needed); a list of them keeps their hex text,
+      // since the run converts id columns, not lists.
+      r.owner.model.fields.push(
+        column(name, 'String', { list: r.list, optional: !r.list, ...(r.list ? {} : { native: 'Uuid' }), ...mapOf(name, r.key), comment: `ObjectIds found in no collection (${sampled} sampled ids looked up)${r.list ? ': kept as their hex text' : ''}${presence(f)}` }),
+      );
       out.todos.push(`${r.owner.model.name}.${name}: its ObjectIds are _ids of no collection in the sample; kept as UUIDs without a relation (say where they point in references, or add a relation)`);
-      decide(r.owner, { ...base, decision: `${name} String${r.list ? '[]' : ''} @db.Uuid, no relation: ${sampled} sampled ids found in no collection — TODO` });
+      decide(r.owner, { ...base, decision: `${name} ${r.list ? 'String[] (hex text)' : 'String @db.Uuid'}, no relation: ${sampled} sampled ids found in no collection — TODO` });
       continue;
     }
     if (r.list) {
@@ -228,7 +232,7 @@ export async function inferSchema(
     const relationName = named ? `${r.owner.model.name}${capital(relName)}` : undefined;
     const isUnique = indexAttributes(r.owner.collection.indexes).uniqueFields.has(r.key) && !r.owner.parent;
     r.owner.model.fields.push(
-      column(fkName, 'String', { optional, native: 'Uuid', ...(fkName !== r.key ? { map: r.key } : {}), ...(isUnique ? { unique: true } : {}), comment: `${found}${presence(f)}` }),
+      column(fkName, 'String', { optional, native: 'Uuid', ...mapOf(fkName, r.key), ...(isUnique ? { unique: true } : {}), comment: `${found}${presence(f)}` }),
       { kind: 'relation', name: relName, model: target.model.name, list: false, optional, fields: [fkName], references: ['id'], ...(relationName ? { relationName } : {}) },
     );
     if (!isUnique) r.owner.model.indexes.push([fkName]);
@@ -268,8 +272,13 @@ export async function inferSchema(
     for (const side of [m, ...(other ? [other] : [])]) {
       const dangling = side.hit.sampled - side.hit.found;
       const field = side === m ? aField : bField;
+      // A link to a rejected or absent document is dropped (and logged), not the document holding the array:
+      // one dirty account must not take every team listing it down with it in a first run.
+      out.references[`${side.ref.owner.model.name}.${field}`] = {
+        onMissing: 'null',
+        comment: `${dangling > 0 ? `${dangling} of ${side.hit.sampled} sampled ids point at nothing. ` : ''}A link to a missing or rejected document is dropped and logged in _migration.repairs, instead of rejecting the document that lists it (reject: refuse it)`,
+      };
       if (dangling > 0) {
-        out.references[`${side.ref.owner.model.name}.${field}`] = { onMissing: 'null', comment: `${dangling} of ${side.hit.sampled} sampled ids point at nothing: that link is dropped (logged) instead of rejecting the document` };
         out.todos.push(`${side.ref.owner.model.name}.${field}: ${dangling} of ${side.hit.sampled} sampled ids in ${side.field} point at nothing; those links are dropped (references: onMissing)`);
       }
       const f = side.ref.profile;
@@ -286,6 +295,15 @@ function idComment(c: SampledCollection): string {
   const id = c.fields.find((f) => f.name === '_id');
   const kinds = id ? describe(id.types) : 'none seen';
   return id && id.types.length === 1 && id.types[0]?.name === 'ObjectId' ? `_id: ObjectId → UUIDv7 (ids.strategy v7-objectid)` : `_id: ${kinds} → UUIDv5 of the id`;
+}
+
+/**
+ * `@map` to the source key when the field is named otherwise, so the table keeps the source's
+ * names; not for a field `id` (renamed `legacyId`): its column cannot also be called `id`, and
+ * the config's `fields` rename says where it is read from.
+ */
+function mapOf(name: string, key: string): { map?: string } {
+  return name !== key && key !== 'id' ? { map: key } : {};
 }
 
 function presence(f: FieldProfile): string {

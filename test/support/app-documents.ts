@@ -14,7 +14,7 @@ export function appDocuments(options: { decimals: boolean; seed?: number; accoun
   const random = seededRandom(options.seed ?? 7);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const oid = (prefix: number, i: number) => new ObjectId(`${(0x64000000 + prefix * 0x100000 + i).toString(16).padStart(8, '0')}${'0'.repeat(16)}`);
-  const nAccounts = options.accounts ?? 60;
+  const nAccounts = options.accounts ?? 200;
   const accounts: Document[] = [];
   const teams: Document[] = [];
   const projects: Document[] = [];
@@ -61,6 +61,9 @@ export function appDocuments(options: { decimals: boolean; seed?: number; accoun
       settings: { visibility: pick(['public', 'private']), color: `#${(i * 4321).toString(16).padStart(6, '0').slice(0, 6)}` },
       views: Long.fromNumber(3_000_000_000 + i),
       createdBy: owner,
+      // Ids of a collection that is not in the dump (an integrations service), one and many.
+      importedBy: i % 2 === 0 ? oid(7, i) : null,
+      integrationIds: [oid(8, i), oid(8, i + 1000)],
       __v: 1,
     };
     if (options.decimals && i % 2 === 0) doc['budget'] = Decimal128.fromString(`${1000 + i}.${String(i % 100).padStart(2, '0')}`);
