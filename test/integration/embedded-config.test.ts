@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { Decimal128, ObjectId, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { createIdMapper } from '../../src/ids/id-mapper.ts';
 import { uuidV7FromObjectId } from '../../src/ids/uuid.ts';
-import { freshDatabase, mongoUrl, type TestDatabase } from '../support/databases.ts';
+import { databasesForThisFile, mongoUrl, type TestDatabase } from '../support/databases.ts';
 import { fingerprint } from '../support/interrupt-helpers.ts';
 import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 import { workConfigFile } from '../support/work-config.ts';
@@ -169,16 +169,7 @@ const args = (db: TestDatabase, name = 'run') => ['--config', config(name), '--d
 const derived = createIdMapper().derived;
 const docsWhere = (test: (u: number) => boolean) => users.filter((_, u) => u !== BAD_USER && test(u));
 
-let dbs: TestDatabase[] = [];
-async function database(prefix: string): Promise<TestDatabase> {
-  const db = await freshDatabase(prefix);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-  dbs = [];
-});
+const database = databasesForThisFile();
 
 describe('a dump migrated by config only', () => {
   let db: TestDatabase;

@@ -1,9 +1,9 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { deserialize, ObjectId, type Document } from 'bson';
-import { freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { databasesForThisFile, type TestDatabase } from '../support/databases.ts';
 import { committedBatches, sleep, spawnMigrate } from '../support/interrupt-helpers.ts';
 import { runCli, runMigrateCli, type CliResult } from '../support/run-cli.ts';
 import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
@@ -79,16 +79,7 @@ interface ReportJson {
   fields: { policy: string; leftBehind: number; models: { model: string; fields: { path: string; use: string; documents: number; example: string | null }[] }[] };
 }
 
-let dbs: TestDatabase[] = [];
-async function database(prefix: string): Promise<TestDatabase> {
-  const db = await freshDatabase(prefix);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-  dbs = [];
-});
+const database = databasesForThisFile();
 
 describe('a field the schema does not map', () => {
   let db: TestDatabase;

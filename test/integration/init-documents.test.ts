@@ -1,12 +1,12 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { readDmmf, type DmmfModel } from '../../src/schema/dmmf.ts';
 import { appDocuments } from '../support/app-documents.ts';
-import { freshDatabase, mongoUrl, type TestDatabase } from '../support/databases.ts';
+import { databasesForThisFile, mongoUrl, type TestDatabase } from '../support/databases.ts';
 import { REPO_ROOT, runCli, type CliResult } from '../support/run-cli.ts';
 import { writeDumpFolder } from '../support/write-dump.ts';
 
@@ -34,15 +34,7 @@ async function migrateAndValidate(config: string, db: TestDatabase, extra: reado
   return { migrate, validate };
 }
 
-const dbs: TestDatabase[] = [];
-async function database(prefix: string): Promise<TestDatabase> {
-  const db = await freshDatabase(prefix);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const database = databasesForThisFile();
 
 /** Relations of a model as `field → table (optional)`, foreign keys only. */
 function relations(model: DmmfModel, tableOf: (model: string) => string): string[] {

@@ -1,3 +1,4 @@
+import { afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdent } from '../../src/target/identifiers.ts';
@@ -57,4 +58,20 @@ export async function tableChecksum(pool: pg.Pool, table: string): Promise<{ row
     `SELECT count(*) AS n, md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) AS md5 FROM ${quoteIdent(table)} t`,
   );
   return { rows: Number(rows[0]?.n ?? 0), md5: rows[0]?.md5 ?? '' };
+}
+
+/**
+ * A maker of fresh databases for one test file, each dropped when the file's tests are done
+ * (registers the `afterAll`): call it once at the top level of the file.
+ */
+export function databasesForThisFile(): (prefix: string) => Promise<TestDatabase> {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of made.splice(0)) await db.drop();
+  });
+  return async (prefix) => {
+    const db = await freshDatabase(prefix);
+    made.push(db);
+    return db;
+  };
 }
