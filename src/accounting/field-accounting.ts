@@ -1,7 +1,9 @@
 import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
+import type { EmbeddedChild } from '../plan/embedded.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
 import { defaultReads, flattenedCandidates, type ReadBy } from '../transform/default-transformer.ts';
+import { isSubDocument } from '../transform/bson-values.ts';
 import type { SourceDoc } from '../transform/types.ts';
 
 /**
@@ -66,6 +68,16 @@ interface Use {
   key?: string;
 }
 
+/** An embedded model's part in its parent's accounting: where its elements are, and how its columns read them. */
+export interface EmbeddedFields {
+  child: EmbeddedChild;
+  model: ModelSpec;
+  /** The child's renames (`models.<Child>.fields`), relative to the element. */
+  renames: Readonly<Record<string, string>>;
+  /** The child's ignore list (`models.<Child>.ignore`), relative to the element. */
+  ignore: readonly string[];
+}
+
 /**
  * A key a hand-written transformer has not read in this many documents holding it is taken as
  * not read by it, and no longer makes a document go through the Proxy. If it does read it in a
@@ -74,21 +86,61 @@ interface Use {
 const SETTLED_AFTER = 1000;
 
 /**
+ * The keys of a sub-document below a document's own, one node per path: those a dotted rename,
+ * a flattened column or an ignore entry names, and, for an embedded model's elements
+ * (`users.addresses`), those its columns read. A path such as `profile.addresses.geo` is three
+ * levels deep. Each key's use is worked out once per level and remembered.
+ */
+class Level {
+  /** Keys named one by one: a renamed or flattened column, an ignore entry. */
+  readonly named = new Map<string, Use>();
+  /** Keys that are sub-documents read in part. */
+  readonly below = new Map<string, Level>();
+  /** Set for an embedded model's elements: what its columns read; an array's elements are each this level. */
+  reads: ((key: string) => { use: ReadBy; detail: string } | undefined) | undefined;
+  /** How the key holding this level is reported as partly read: `embedded Address`, or '' for a plain sub-document. */
+  detail = '';
+  private readonly known = new Map<string, Use & { path: string }>();
+  constructor(readonly path: string) {}
+
+  child(key: string): Level {
+    let level = this.below.get(key);
+    if (!level) this.below.set(key, (level = new Level(this.path === '' ? key : `${this.path}.${key}`)));
+    return level;
+  }
+
+  use(key: string): Use & { path: string } {
+    let use = this.known.get(key);
+    if (!use) {
+      const path = `${this.path}.${key}`;
+      const below = this.below.get(key);
+      // In the order of the document's own keys: a column reads it, else it is read in part, else named (ignored), else left.
+      const found = this.reads?.(key) ?? (below ? { use: 'partly-read' as const, detail: below.detail } : (this.named.get(key) ?? LEFT));
+      use = { use: found.use, detail: found.detail, key: `${found.use}\u0000${path}`, path };
+      this.known.set(key, use);
+    }
+    return use;
+  }
+}
+
+/**
  * Counts, document by document, which source paths a model's documents hold and how each is
- * used. What the default transformer reads is fixed per model (its columns, renames and link
- * arrays): a key is classified once and remembered, so a document costs `Object.keys` and a map
- * lookup per key. A hand-written transformer's reads are not knowable statically: a document
- * holding a key it has not been seen to read (nor been seen to skip SETTLED_AFTER times) goes
- * through a Proxy that records each property read (`watch`); the others go through as they are,
- * so the Proxy's cost fades once the model's shape is known. A key read in any document counts
- * as read. What a transformer reads inside a sub-document is not followed: reading `address` at
- * all counts the whole sub-document as read.
+ * used. What the default transformer reads is fixed per model (its columns, renames, link
+ * arrays and embedded models): a key is classified once and remembered, so a document costs
+ * `Object.keys` and a map lookup per key. A hand-written transformer's reads are not knowable
+ * statically: a document holding a key it has not been seen to read (nor been seen to skip
+ * SETTLED_AFTER times) goes through a Proxy that records each property read (`watch`); the
+ * others go through as they are, so the Proxy's cost fades once the model's shape is known. A
+ * key read in any document counts as read. What a transformer reads inside a sub-document is
+ * not followed: reading `address` at all counts the whole sub-document as read. An embedded
+ * model's elements are counted by path, once per document however many elements hold it
+ * (`addresses.geo` in 40 documents).
  */
 export class FieldCounter {
   private tally: FieldTally = new Map();
   private readonly known = new Map<string, Use>();
-  /** Parents of nested paths (`address` for `address.city`) → how each child is used. */
-  private readonly nested = new Map<string, Map<string, Use>>();
+  /** The sub-documents read in part, by path (`address` for `address.city`, `addresses` for an embedded Address). */
+  private readonly root = new Level('');
   private readonly topIgnored: Set<string>;
   private readonly idFields: Set<string>;
   private readonly custom: boolean;
@@ -104,21 +156,32 @@ export class FieldCounter {
     plan: ModelPlan,
     renames: Readonly<Record<string, string>>,
     ignore: readonly string[],
-    /** Source fields the source itself makes the `_id` of (a SQLite table's primary key columns). */
-    idFields: readonly string[] = [],
+    options: {
+      /** Source fields the source itself makes the `_id` of (a SQLite table's primary key columns). */
+      idFields?: readonly string[];
+      /** The models config embeds in this one (plan.embedded), with their own renames and ignore lists. */
+      embedded?: readonly EmbeddedFields[];
+    } = {},
   ) {
-    this.idFields = new Set(idFields);
+    this.idFields = new Set(options.idFields ?? []);
     this.custom = plan.custom;
     this.topIgnored = new Set(ignore.filter((p) => !p.includes('.')));
     this.classify = defaultReads(model, plan.junctions, renames);
-    for (const [field, path] of Object.entries(renames)) {
-      if (path.includes('.')) this.child(path, { use: 'column', detail: field });
+    this.nameColumns(model, renames, '', (field) => field);
+    for (const path of ignore) if (path.includes('.')) this.name(path, { use: 'ignored', detail: 'models.ignore' });
+    for (const { child, model: childModel, renames: childRenames, ignore: childIgnore } of options.embedded ?? []) {
+      const given = new Set([child.ownerField, ...(child.idField === undefined ? [] : [child.idField])]);
+      const detail = (field: string) => `${childModel.name}.${field}`;
+      let level = this.root;
+      for (const part of child.path.split('.')) level = level.child(part);
+      const reads = defaultReads(childModel, [], childRenames, { given, detail });
+      const before = level.reads;
+      level.reads = before ? (key) => before(key) ?? reads(key) : reads;
+      level.detail = `embedded ${childModel.name}`;
+      // The child's own naming rules and ignore list, relative to its elements.
+      this.nameColumns(childModel, childRenames, `${child.path}.`, detail, given);
+      for (const path of childIgnore) this.name(`${child.path}.${path}`, { use: 'ignored', detail: `models.${childModel.name}.ignore` });
     }
-    // Columns flattened out of an embedded document by convention (`addressCity` from `address.city`).
-    for (const column of model.columns) {
-      if (renames[column.field] === undefined) for (const path of flattenedCandidates(column.field)) this.child(path, { use: 'column', detail: column.field });
-    }
-    for (const path of ignore) if (path.includes('.')) this.child(path, { use: 'ignored', detail: 'models.ignore' });
   }
 
   /** The document a hand-written transformer is given: a recording Proxy while its reads are unknown; the document itself otherwise. */
@@ -142,7 +205,10 @@ export class FieldCounter {
     for (const key of Object.keys(doc)) {
       const use = this.custom ? this.customUse(key, reads) : this.use(key);
       this.add(key, use, doc);
-      if (use.use === 'partly-read') this.countChildren(key, doc[key], doc);
+      if (use.use === 'partly-read') {
+        const level = this.root.below.get(key);
+        if (level) this.countLevel(level, doc[key], doc, undefined);
+      }
     }
   }
 
@@ -156,7 +222,8 @@ export class FieldCounter {
   private use(key: string): Use {
     let use = this.known.get(key);
     if (!use) {
-      const found = this.classify(key) ?? (this.nested.has(key) ? { use: 'partly-read' as const, detail: '' } : this.unread(key));
+      const level = this.root.below.get(key);
+      const found = this.classify(key) ?? (level ? { use: 'partly-read' as const, detail: level.detail } : this.unread(key));
       use = { ...found, key: `${found.use}\u0000${key}` };
       this.known.set(key, use);
     }
@@ -168,7 +235,8 @@ export class FieldCounter {
     if (reads?.has(key)) this.everRead.add(key);
     else if (reads && !this.everRead.has(key)) this.skippedIn.set(key, (this.skippedIn.get(key) ?? 0) + 1);
     if (this.everRead.has(key)) return TRANSFORMER;
-    if (this.nested.has(key)) return { use: 'partly-read', detail: '' };
+    const level = this.root.below.get(key);
+    if (level) return { use: 'partly-read', detail: level.detail };
     return this.unread(key);
   }
 
@@ -179,21 +247,50 @@ export class FieldCounter {
     return { use: 'left-behind', detail: '' };
   }
 
-  private countChildren(parent: string, value: unknown, doc: SourceDoc): void {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlainObject(value)) return;
-    const children = this.nested.get(parent);
-    for (const child of Object.keys(value)) {
-      this.add(`${parent}.${child}`, children?.get(child) ?? LEFT, doc);
+  /**
+   * The keys below a partly read one. An embedded model's array counts each element's keys; a
+   * path is counted once per document (`once`), however many elements hold it.
+   */
+  private countLevel(level: Level, value: unknown, doc: SourceDoc, once: Set<string> | undefined): void {
+    if (!Array.isArray(value)) return this.countKeys(level, value, doc, once);
+    if (level.reads === undefined) return;
+    const seen = once ?? new Set<string>();
+    for (const element of value) this.countKeys(level, element, doc, seen);
+  }
+
+  private countKeys(level: Level, value: unknown, doc: SourceDoc, once: Set<string> | undefined): void {
+    if (!isSubDocument(value)) return;
+    for (const key of Object.keys(value)) {
+      const use = level.use(key);
+      if (once === undefined || !once.has(use.path)) {
+        once?.add(use.path);
+        this.add(use.path, use, doc);
+      }
+      if (use.use === 'partly-read') {
+        const below = level.below.get(key);
+        if (below) this.countLevel(below, value[key], doc, once);
+      }
     }
   }
 
-  private child(path: string, use: Use): void {
-    const dot = path.indexOf('.');
-    const parent = path.slice(0, dot);
-    const rest = path.slice(dot + 1);
-    let children = this.nested.get(parent);
-    if (!children) this.nested.set(parent, (children = new Map()));
-    if (!children.has(rest)) children.set(rest, use);
+  /** The sub-document paths a model's columns read: dotted renames, and columns flattened by convention (`addressCity` from `address.city`). */
+  private nameColumns(model: ModelSpec, renames: Readonly<Record<string, string>>, prefix: string, detail: (field: string) => string, given?: ReadonlySet<string>): void {
+    for (const [field, path] of Object.entries(renames)) {
+      if (path.includes('.')) this.name(prefix + path, { use: 'column', detail: detail(field) });
+    }
+    for (const column of model.columns) {
+      if (renames[column.field] !== undefined || given?.has(column.field)) continue;
+      for (const path of flattenedCandidates(column.field)) this.name(prefix + path, { use: 'column', detail: detail(column.field) });
+    }
+  }
+
+  /** Names the use of one path below the document's own keys; the first name given a path stays. */
+  private name(path: string, use: Use): void {
+    const parts = path.split('.');
+    const last = parts.pop() ?? '';
+    let level = this.root;
+    for (const part of parts) level = level.child(part);
+    if (!level.named.has(last)) level.named.set(last, use);
   }
 
   /** One document holding `path`; the example id is worked out only for the path's first document. */
@@ -211,12 +308,6 @@ export class FieldCounter {
 
 const LEFT: Use = { use: 'left-behind', detail: '' };
 const TRANSFORMER: Use = { use: 'transformer', detail: '' };
-
-/** BSON sub-documents are plain objects; ObjectIds, Dates, Decimals and binaries are not. */
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 /** Folds a model's counts into its report lines: each path once, the most telling use first. */
 export function modelAccounting(model: string, collection: string, counts: Iterable<FieldCount>): ModelAccounting {

@@ -79,6 +79,13 @@ export const configSchema = z
             fields: z.record(z.string(), z.string()).optional(),
             /** Source fields (or `parent.child` paths) left out on purpose: reported as ignored, never as left behind. */
             ignore: z.array(z.string().min(1)).optional(),
+            /**
+             * `Parent.path`: this model's rows come from the parent model's documents, one per element
+             * of the array at `path` (one for a single sub-document, none when it is missing or null),
+             * made by the parent's default transformer. `path` may be dotted (`User.profile.addresses`).
+             * Checked against the schema in plan/embedded.ts.
+             */
+            embeddedIn: z.string().regex(/^[A-Za-z_]\w*(\.[^.\s]+)+$/, 'expected Parent.path (Order.payment, User.profile.addresses)').optional(),
           })
           .strict(),
       )

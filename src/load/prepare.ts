@@ -83,13 +83,8 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
       if (!row || own.length > 1 || (!ctx.keepIds && !composite && row[model.id.field] !== ctx.uuid)) {
         return fail('transform', `transformer for ${plan.model} must return exactly one ${plan.model} row whose ${model.id.field} is ctx.uuid`);
       }
-      for (const [name, list] of rows) {
-        const check = checks.get(name);
-        for (const [i, row] of list.entries()) {
-          const problem = check?.problem(row);
-          if (problem) return fail('check', name === plan.model ? problem : `${name}[${i}]: ${problem}`);
-        }
-      }
+      const problem = problemOf(rows);
+      if (problem) return fail('check', problem);
       return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links: linkPairs(out.links, ctx.uuid) } };
     } catch (error) {
       if (error instanceof RejectError) return fail(error.stage, error.message);
@@ -101,18 +96,31 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
 
   /**
    * The schema-derived transformer's document, without its general-purpose wrapping: one row
-   * of this model, no derived rows, the links of its arrays. Same rows, same checks, same
-   * reasons as through `transform`; only the intermediate objects are gone.
+   * of this model, the rows of the models config embeds in it, the links of its arrays. Same
+   * rows, same checks, same reasons as through `transform`; only the intermediate objects are gone.
    */
   function prepareDefault(doc: SourceDoc, input: SourceDoc, sourceId: SourceId, ctx: DefaultContext, fail: (stage: RejectStage, reason: string) => Prepared): Prepared {
     const row = ctx.defaultRow(input);
-    // In the order `transform` takes them: the links (which can reject) before the row check.
+    // In the order `transform` takes them: the embedded rows and the links (which can reject) before the row checks.
+    const embedded = plan.embedded.length > 0 ? ctx.embeddedRows(input) : undefined;
     const found = plan.junctions.length > 0 ? ctx.defaultLinks(input) : undefined;
-    const problem = ownCheck?.problem(row);
-    if (problem) return fail('check', problem);
     const rows = new Map<string, Row[]>([[plan.model, [row]]]);
-    for (const d of plan.derived) rows.set(d.model, []);
+    for (const d of plan.derived) rows.set(d.model, embedded?.[d.model] ?? []);
+    const problem = embedded ? problemOf(rows) : ownCheck?.problem(row);
+    if (problem) return fail('check', problem);
     return { ok: true, value: { doc, sourceId, ...keyOf(ctx, row), rows, links: linkPairs(found, ctx.uuid) } };
+  }
+
+  /** The first row check a document's rows fail, own row first; a derived row is named by its model and index. */
+  function problemOf(rows: ReadonlyMap<string, readonly Row[]>): string | undefined {
+    for (const [name, list] of rows) {
+      const check = checks.get(name);
+      for (const [i, row] of list.entries()) {
+        const problem = check?.problem(row);
+        if (problem) return name === plan.model ? problem : `${name}[${i}]: ${problem}`;
+      }
+    }
+    return undefined;
   }
 
   /** The junction pairs of a document's links: this document on its side of each filled junction. */

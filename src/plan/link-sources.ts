@@ -69,7 +69,8 @@ export async function resolveLinkSources(input: LinkSourceInput): Promise<Plan> 
     if (sides.length === 0) continue;
     const docs = await sampleDocs(input.source, p.collection);
     const listed = new Set([...configured.values()].flat().filter((c) => end(c.junction, c.side).model === p.model).map((c) => c.field));
-    const arrays = arrayFields(docs, model, input.renames(p.model));
+    // An array of sub-documents config embeds as another model's rows holds no ids of a junction.
+    const arrays = arrayFields(docs, model, input.renames(p.model)).filter((field) => !p.embedded.some((e) => e.path.split('.')[0] === field));
     const claims = new Map<string, Candidate[]>();
     const claim = (c: Candidate) => claims.set(key(c.junction, c.side), [...(claims.get(key(c.junction, c.side)) ?? []), c]);
     const unclaimed: string[] = [];

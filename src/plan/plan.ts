@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load-config.ts';
 import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
 import { defaultTransformer } from '../transform/default-transformer.ts';
 import type { Transformer } from '../transform/types.ts';
+import type { EmbeddedChild } from './embedded.ts';
 
 export interface ModelPlan {
   model: string;
@@ -11,6 +12,8 @@ export interface ModelPlan {
   custom: boolean;
   /** Models whose rows come out of this model's documents, with their field naming the owner. */
   derived: readonly { model: string; ownerField: string }[];
+  /** Of those, the ones config embeds here (`models.<Child>.embeddedIn`): the default transformer makes their rows. */
+  embedded: readonly EmbeddedChild[];
   /** Junction tables filled from this model's arrays of ids, with the side this model is. */
   junctions: readonly LinkFill[];
 }
@@ -71,6 +74,8 @@ export interface PlanInput {
   phases?: readonly (readonly string[])[] | undefined;
   /** Only these models (and what they derive). */
   only?: readonly string[] | undefined;
+  /** Models whose rows come from another model's documents by config (plan/embedded.ts). */
+  embedded?: readonly EmbeddedChild[];
 }
 
 /**
@@ -84,6 +89,8 @@ export function planMigration(input: PlanInput): Plan {
   const byModel = new Map(input.transformers.map((t) => [t.model, t]));
   const derivedOwner = new Map<string, string>();
   for (const t of input.transformers) for (const d of Object.keys(t.derives ?? {})) derivedOwner.set(d, t.model);
+  // An embedded model is read from its parent's documents, even where a collection is named like its table.
+  for (const e of input.embedded ?? []) derivedOwner.set(e.model, e.parent);
 
   const plans = new Map<string, ModelPlan>();
   const unsourced: string[] = [];
@@ -103,13 +110,15 @@ export function planMigration(input: PlanInput): Plan {
       unsourced.push(model.name);
       continue;
     }
-    const transformer = byModel.get(model.name) ?? defaultTransformer(model.name);
+    const embedded = (input.embedded ?? []).filter((e) => e.parent === model.name);
+    const transformer = byModel.get(model.name) ?? defaultTransformer(model.name, Object.fromEntries(embedded.map((e) => [e.model, e.ownerField])));
     plans.set(model.name, {
       model: model.name,
       collection,
       transformer,
       custom: byModel.has(model.name),
       derived: Object.entries(transformer.derives ?? {}).map(([m, ownerField]) => ({ model: m, ownerField })),
+      embedded,
       junctions: graph.junctions
         .filter((j) => j.a.model === model.name || j.b.model === model.name)
         .filter((j) => byModel.has(model.name) && j.a.model === model.name)

@@ -1,3 +1,4 @@
+import { derivedSource } from '../plan/describe-embedded.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Target } from '../target/connection.ts';
@@ -9,7 +10,7 @@ export async function derivedCounts(target: Target, graph: ModelGraph, plans: re
   const out: DerivedSummary[] = [];
   for (const p of plans) {
     const tables = [
-      ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${p.model} (embedded)` })),
+      ...p.derived.map((d) => ({ table: graph.models.get(d.model)?.table ?? d.model, from: `${derivedSource(p, d.model)} (embedded)` })),
       ...p.junctions.map((j) => ({ table: j.junction.table, from: `${p.model}.${j.sourceField ?? (j.ownerColumn === 'A' ? j.junction.a.field : j.junction.b.field)}` })),
     ];
     for (const t of tables) {
@@ -25,3 +26,4 @@ export async function derivedCounts(target: Target, graph: ModelGraph, plans: re
   }
   return out;
 }
+

@@ -1,3 +1,4 @@
+import { describeEmbedded } from '../plan/describe-embedded.ts';
 import { describeLinks } from '../plan/describe-links.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ReferencePolicies } from '../plan/references.ts';
@@ -18,6 +19,8 @@ export function formatPlan(plan: Plan, ddl: SchemaDdl, references?: { graph: Mod
       lines.push(`  ${p.model.padEnd(14)} from ${p.collection.padEnd(14)} ${extras.join(', ')}`);
     }
   }
+  const embedded = describeEmbedded(plan);
+  if (embedded.length > 0) lines.push('', 'embedded documents (config models.<Model>.embeddedIn):', ...embedded.map((l) => `  ${l}`));
   const links = describeLinks(plan);
   if (links.length > 0) lines.push('', 'many-to-many tables:', ...links.map((l) => `  ${l}`));
   if (plan.deferred.length > 0) lines.push('', `cycles broken at: ${plan.deferred.join(', ')}`);
@@ -43,7 +46,9 @@ const ON_MISSING_LINK = { reject: 'reject the document', null: 'drop that link a
 function formatReferences(plan: Plan, graph: ModelGraph, policies: ReferencePolicies): string[] {
   const lines: string[] = [];
   const loaded = plan.phases.flat().map((p) => p.model);
-  const idColumns = loaded.flatMap((m) => [...(policies.idColumns.get(m)?.values() ?? [])]);
+  const derived = new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model)));
+  // A derived row's id columns (`createdBy` inside an order line) convert like its owner's.
+  const idColumns = [...loaded, ...derived].flatMap((m) => [...(policies.idColumns.get(m)?.values() ?? [])]);
   if (idColumns.length > 0) {
     lines.push('', 'id columns without a relation (values become UUIDs; a UUID stays as it is):');
     for (const c of idColumns) {
@@ -53,7 +58,6 @@ function formatReferences(plan: Plan, graph: ModelGraph, policies: ReferencePoli
   }
   if (policies.keptAsText.length > 0) lines.push(`  left as text (config): ${policies.keptAsText.join(', ')}`);
   const relations: string[] = [];
-  const derived = new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model)));
   for (const name of [...loaded, ...derived]) {
     const model = graph.models.get(name);
     for (const r of model?.relations ?? []) {

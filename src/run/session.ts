@@ -4,6 +4,8 @@ import { FieldCounter } from '../accounting/field-accounting.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../log/logger.ts';
+import { describeEmbedded, embeddedOver } from '../plan/describe-embedded.ts';
+import { planEmbedded } from '../plan/embedded.ts';
 import { describeLinks } from '../plan/describe-links.ts';
 import { resolveLinkSources } from '../plan/link-sources.ts';
 import { planReferences, type ReferencePolicies } from '../plan/references.ts';
@@ -120,13 +122,15 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     const collections = (await source.collections()).filter((c) => !selectedTables || selectedTables.has(c));
     const transformersFile = direct ? undefined : transformersModule(config.transformers, config.schema);
     if (transformersFile) logger.info(`        transformers: ${transformersFile}`);
+    const transformers = await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema);
     const planned = planMigration({
       graph,
       collections,
-      transformers: await loadTransformers(transformersFile, new Set(graph.models.keys()), config.schema),
+      transformers,
       collectionOf,
       phases: config.phases,
       only,
+      embedded: planEmbedded(graph, config.models, transformers, { sourceKind: config.source.kind, transformersFile }),
     });
     await refuseUnrelatedSource(source, planned, collections, direct ? source.identity : config.schema, (m) => collectionOf[m] ?? graph.models.get(m)?.table ?? m);
     const plan = await unreadableAsBadInput(source, () =>
@@ -138,8 +142,9 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       if (link && link.fills.length === 0 && !link.configured) logger.warn(`        ${line}`);
       else logger.info(`        ${line}`);
     });
+    for (const line of describeEmbedded(plan)) logger.info(`        ${line}`);
     for (const m of plan.unsourced) logger.warn(`        ${m}: no source collection and no transformer derives it; it will stay empty`);
-    for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it`);
+    for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it${embeddedOver(plan, graph, c)}`);
     // Checked before anything is touched: a bad references entry is a ConfigError.
     const references = planReferences(graph, config, new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model))));
     const idConversions = new Map<string, number>();
@@ -169,7 +174,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
               if (tally(key)) logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
             },
           });
-    const renamesOf = (p: ModelPlan) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
+    const renamesOf = (p: { model: string }) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
     const sequenceFloors = new Map<string, bigint>();
     let schemaObjects: SourceObject[] | undefined;
     if (direct && config.source.kind === 'sqlite') {
@@ -221,9 +226,19 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
           relationField: f.ownerColumn === 'A' ? f.junction.a.field : f.junction.b.field,
           otherModel: f.ownerColumn === 'A' ? f.junction.b.model : f.junction.a.model,
         })),
+        // An element's fields are read like a document's, by the child's own renames (relative to the element).
+        embedded: p.embedded.map((child) => ({
+          child,
+          model: requireModel(graph, child.model),
+          fields: { collection: p.collection, converter, renames: renamesOf(child), idColumns: references.idColumns.get(child.model), countIdColumn },
+        })),
       }),
       // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
-      fieldCounter: (p) => new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : []),
+      fieldCounter: (p) =>
+        new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], {
+          idFields: source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : [],
+          embedded: p.embedded.map((child) => ({ child, model: requireModel(graph, child.model), renames: renamesOf(child), ignore: config.models[child.model]?.ignore ?? [] })),
+        }),
     };
   } catch (error) {
     await source.close();

@@ -48,3 +48,10 @@ export function unwrapNumber(value: unknown): number | bigint | undefined {
   if (value instanceof Timestamp) return value.toBigInt();
   return undefined;
 }
+
+/** A sub-document: a plain object, as BSON decodes one; not an ObjectId, Date, Decimal128, binary or array. */
+export function isSubDocument(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

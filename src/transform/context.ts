@@ -1,8 +1,10 @@
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
+import type { EmbeddedChild } from '../plan/embedded.ts';
 import type { IdColumn } from '../plan/references.ts';
 import type { ColumnSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import { defaultLinks, defaultRow } from './default-transformer.ts';
+import { embeddedRows } from './embedded-rows.ts';
 import { reject } from './reject.ts';
 import type { SourceDoc, TransformContext, ValueConverter } from './types.ts';
 import type { Row } from '../check/row-check.ts';
@@ -19,6 +21,15 @@ export interface SourceFields {
   countIdColumn?: (key: string) => void;
   /** The arrays of ids the default links read, as the plan resolved them (plan/link-sources.ts). */
   links?: readonly LinkSource[];
+  /** The models config embeds in this one, each read from its elements by its own field rules. */
+  embedded?: readonly EmbeddedSource[];
+}
+
+/** One embedded child: where it is in the document, its model, and how its elements' fields are read (renames relative to the element). */
+export interface EmbeddedSource {
+  child: EmbeddedChild;
+  model: ModelSpec;
+  fields: SourceFields;
 }
 
 /**
@@ -49,6 +60,7 @@ export function createContext(graph: ModelGraph, model: ModelSpec, ids: IdMapper
     convert: ctx.convert.bind(ctx),
     defaultRow: ctx.defaultRow.bind(ctx),
     defaultLinks: ctx.defaultLinks.bind(ctx),
+    embeddedRows: ctx.embeddedRows.bind(ctx),
   };
 }
 
@@ -89,6 +101,9 @@ export class DefaultContext implements TransformContext {
   }
   defaultLinks(doc: SourceDoc): Record<string, string[]> {
     return defaultLinks(doc, this, this.source.links ?? []);
+  }
+  embeddedRows(doc: SourceDoc): Record<string, Row[]> {
+    return this.source.embedded === undefined ? {} : embeddedRows(doc, this, this.source.embedded);
   }
 }
 

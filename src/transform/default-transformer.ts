@@ -9,28 +9,54 @@ import type { SourceDoc, TransformContext, Transformer } from './types.ts';
 
 /**
  * The transformer of a conventional model: source fields named as the Prisma fields, the
- * source `_id` as the id, `xxxId` references converted to the referenced model's UUID, and
- * arrays of ids as many-to-many links (which array fills which table: plan/link-sources.ts).
+ * source `_id` as the id, `xxxId` references converted to the referenced model's UUID, arrays
+ * of ids as many-to-many links (which array fills which table: plan/link-sources.ts), and the
+ * rows of the models config embeds in it (`derives`, one entry per `models.<Child>.embeddedIn`).
  */
-export function defaultTransformer(model: string): Transformer {
+export function defaultTransformer(model: string, derives: Readonly<Record<string, string>> = {}): Transformer {
   return {
     model,
-    transform: (doc, ctx) => ({ rows: { [model]: [ctx.defaultRow(doc)] }, links: ctx.defaultLinks(doc) }),
+    ...(Object.keys(derives).length > 0 ? { derives } : {}),
+    transform: (doc, ctx) => ({ rows: { [model]: [ctx.defaultRow(doc)], ...ctx.embeddedRows(doc) }, links: ctx.defaultLinks(doc) }),
   };
 }
 
-export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext, source: SourceFields): Row {
+/**
+ * What a row read from somewhere other than a whole document is given (an embedded element,
+ * transform/embedded-rows.ts): the columns set whatever the element holds (its id, its owner),
+ * the values of columns it may hold but need not (its position), and where it is for messages.
+ */
+export interface RowSeed {
+  /** Columns not read from the source at all. */
+  set: Row;
+  /** Columns read from the source when it holds them (not null), else these values. */
+  fallback: Readonly<Record<string, unknown>>;
+  /** Prefixes each value's label in a rejection: `addresses[2].`, so the reason names the element. */
+  at: string;
+  /** Prefixes each source path in coercion tallies: `addresses.`, counted over all elements alike. */
+  path: string;
+}
+
+/**
+ * The row the conventions make of `doc` for `model`: each column read by the naming rules of
+ * `sourceKey`, converted by the source's converter, references through `ctx.ref`. A whole
+ * document's row has its UUID as id; an element's row gets what `seed` gives.
+ */
+export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformContext, source: SourceFields, seed?: RowSeed): Row {
   // A composite key (`@@id([postId, tagId])`) has no UUID of its own: its columns are read like any other.
-  const ownUuid = !ctx.keepIds && model.key.length === 1;
-  const row: Row = ownUuid ? { [model.id.field]: ctx.uuid } : {};
+  const ownUuid = seed === undefined && !ctx.keepIds && model.key.length === 1;
+  const row: Row = seed ? { ...seed.set } : ownUuid ? { [model.id.field]: ctx.uuid } : {};
   for (const column of model.columns) {
-    if (column.isId && ownUuid) continue;
+    if (seed ? column.field in seed.set : column.isId && ownUuid) continue;
     const key = sourceKey(column, doc, source.renames);
     const raw = readPath(doc, key);
     // A direct copy's reasons name the SQLite column (`t`), not the Prisma field made from it (`column`).
-    const label = ctx.keepIds ? key : column.field;
+    const label = ctx.keepIds ? key : seed ? seed.at + column.field : column.field;
     if (raw === undefined || raw === null) {
-      if (raw === undefined && column.literalDefault !== undefined) {
+      const fallback = seed?.fallback[column.field];
+      if (fallback !== undefined) {
+        row[column.field] = fallback;
+      } else if (raw === undefined && column.literalDefault !== undefined) {
         row[column.field] = column.literalDefault;
       } else if (column.isList) {
         // Prisma has no optional lists: a document without the array (or with null) has none.
@@ -48,7 +74,7 @@ export function defaultRow(model: ModelSpec, doc: SourceDoc, ctx: TransformConte
         ? ctx.ref(column.references.model, raw, label)
         : idColumn
           ? idColumnValue(idColumn, raw, ctx, source.countIdColumn ?? noCount)
-          : source.converter(column, raw, label, { collection: source.collection, field: key });
+          : source.converter(column, raw, label, { collection: source.collection, field: seed ? seed.path + key : key });
   }
   return row;
 }
@@ -88,12 +114,20 @@ export type ReadBy = 'id' | 'column' | 'link';
  * from the same rules as `sourceKey` and `linkSourceField` (keep them in step): a key → what
  * reads it (with the column's field or the relation), or undefined when nothing does. A dotted
  * rename (`address.city`) reads inside a sub-document; the caller accounts for those.
+ * For an embedded element (`element`), the columns it is given are not read from it, and its
+ * `_id` is not the row's id (that is derived from its owner and position).
  */
-export function defaultReads(model: ModelSpec, fills: readonly LinkFill[], renames: Readonly<Record<string, string>>): (key: string) => { use: ReadBy; detail: string } | undefined {
-  const exact = new Map<string, { use: ReadBy; detail: string }>([['_id', { use: 'id', detail: model.id.field }]]);
+export function defaultReads(
+  model: ModelSpec,
+  fills: readonly LinkFill[],
+  renames: Readonly<Record<string, string>>,
+  element?: { given: ReadonlySet<string>; detail: (field: string) => string },
+): (key: string) => { use: ReadBy; detail: string } | undefined {
+  const exact = new Map<string, { use: ReadBy; detail: string }>(element ? [] : [['_id', { use: 'id', detail: model.id.field }]]);
   const lower = new Map<string, { use: ReadBy; detail: string }>();
   for (const column of model.columns) {
-    const read = { use: 'column' as const, detail: column.field };
+    if (element?.given.has(column.field)) continue;
+    const read = { use: 'column' as const, detail: element ? element.detail(column.field) : column.field };
     const renamed = renames[column.field];
     if (renamed !== undefined) {
       if (!renamed.includes('.')) exact.set(renamed, read);

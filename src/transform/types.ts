@@ -23,6 +23,12 @@ export interface TransformContext {
   defaultRow(doc: SourceDoc): Row;
   /** The many-to-many links the default transformer reads from `doc` (arrays of ids). */
   defaultLinks(doc: SourceDoc): Record<string, string[]>;
+  /**
+   * The rows of the models config embeds in this one (`models.<Child>.embeddedIn`), by model, as
+   * the default transformer derives them. Always empty for a model with a hand-written
+   * transformer: config refuses to embed into one (the transformer decides its rows).
+   */
+  embeddedRows(doc: SourceDoc): Record<string, Row[]>;
 }
 
 /** Rows by model name (Prisma field names as keys) and many-to-many links by relation name. */

@@ -50,6 +50,13 @@ describe('YAML errors name the file, line and key', () => {
     expect(message).toMatch(/ids: .*salt/);
   });
 
+  test('models.<Model>.embeddedIn must be Parent.path, a dotted path allowed', async () => {
+    const path = file(`${mongodump}models:\n  Address:\n    embeddedIn: addresses\n`);
+    expect(await configError(path)).toMatch(new RegExp(`${literal(path)}:6: models\\.Address\\.embeddedIn: expected Parent\\.path`));
+    const nested = await loadConfig(file(`${mongodump}models:\n  Address: { embeddedIn: User.profile.addresses }\n`));
+    expect(nested.models['Address']?.embeddedIn).toBe('User.profile.addresses');
+  });
+
   test('a YAML syntax error names its line', async () => {
     const path = file(`${mongodump}batchSize: [1, 2\n`);
     expect(await configError(path)).toMatch(new RegExp(`^${literal(path)}:\\d+: `));

@@ -109,3 +109,63 @@ describe('a hand-written transformer', () => {
     expect(counter.watch(settled)).toBe(settled);
   });
 });
+
+describe('a model config embeds (models.<Child>.embeddedIn)', () => {
+  const embeddedGraph = buildModelGraph(
+    readDmmf(`
+datasource db {
+  provider = "postgresql"
+}
+model User {
+  id        String    @id @db.Uuid
+  name      String
+  addresses Address[]
+  @@map("users")
+}
+model Address {
+  id       String @id @db.Uuid
+  userId   String @db.Uuid
+  user     User   @relation(fields: [userId], references: [id])
+  position Int
+  city     String
+  geoLat   Float?
+  @@map("addresses")
+}
+`),
+  );
+  const user = embeddedGraph.models.get('User');
+  const address = embeddedGraph.models.get('Address');
+  if (!user || !address) throw new Error('no User or Address');
+  const child = { model: 'Address', parent: 'User', path: 'profile.addresses', ownerField: 'userId', positionField: 'position', idField: 'id', oneToOne: false };
+  const plan = planMigration({ graph: embeddedGraph, collections: ['users'], transformers: [], embedded: [child] }).phases.flat()[0];
+  if (!plan) throw new Error('no plan');
+
+  test("the path is read in part; the elements' keys are counted once per document by what of the child reads them, ignore lists of both models honoured", () => {
+    const counter = new FieldCounter(user, plan, {}, ['profile.addresses.legacy'], { embedded: [{ child, model: address, renames: {}, ignore: ['internal'] }] });
+    const fields = account(counter, [
+      { _id: id(1), name: 'a', profile: { addresses: [{ City: 'x', geo: { lat: 1, lng: 2 }, extra: 1 }, { city: 'y', extra: 2, _id: id(9), userId: 'u' }, 'not a document'] } },
+      { _id: id(2), name: 'b', profile: { addresses: [{ city: 'z', position: 4, internal: true, legacy: 1 }] } },
+      { _id: id(3), name: 'c', profile: { addresses: [] } },
+      { _id: id(4), name: 'd', profile: {} },
+    ]);
+    expect(Object.fromEntries([...fields].map(([path, f]) => [path, `${f.use} ${f.detail} ${f.documents}`]))).toEqual({
+      _id: 'id id 4',
+      name: 'column name 4',
+      profile: 'partly-read  4',
+      'profile.addresses': 'partly-read embedded Address 3',
+      'profile.addresses.City': 'column Address.city 1',
+      'profile.addresses.city': 'column Address.city 2',
+      'profile.addresses.position': 'column Address.position 1',
+      'profile.addresses.geo': 'partly-read  1',
+      'profile.addresses.geo.lat': 'column Address.geoLat 1',
+      'profile.addresses.geo.lng': 'left-behind  1',
+      // Counted once in the first document, though two of its elements hold it.
+      'profile.addresses.extra': 'left-behind  1',
+      // The element's own id and owner are not read: the row's id is derived, its owner is the parent.
+      'profile.addresses._id': 'left-behind  1',
+      'profile.addresses.userId': 'left-behind  1',
+      'profile.addresses.internal': 'ignored models.Address.ignore 1',
+      'profile.addresses.legacy': 'ignored models.ignore 1',
+    });
+  });
+});

@@ -54,7 +54,7 @@ model Shipment {
 }
 `),
 );
-const plan = (model: string, collection: string, custom = false): ModelPlan => ({ model, collection, transformer: defaultTransformer(model), custom, derived: [], junctions: [] });
+const plan = (model: string, collection: string, custom = false): ModelPlan => ({ model, collection, transformer: defaultTransformer(model), custom, derived: [], embedded: [], junctions: [] });
 const plans = [plan('User', 'users'), plan('Post', 'posts'), plan('Line', 'lines'), plan('Shipment', 'shipments')];
 
 describe('which SQLite tables only foreign_key_check can vouch for', () => {
