@@ -37,7 +37,7 @@ export function idColumn(f: MongoField, at: FieldPlace): DraftColumn {
     '`String @id @db.Uuid`',
     objectId
       ? `the source \`_id\` (ObjectId) becomes its UUIDv7 (v7-objectid: time-ordered, the ObjectId readable back); ${dropped} dropped: the tool makes the UUID`
-      : `the source \`_id\` is a ${f.type}, not an ObjectId: it becomes the UUIDv5 of (namespace, ${at.model}, value); the original value stays in _migration.id_map (npm run migration:id-map): add a column of its own if the app shows it; ${dropped} dropped`,
+      : `the source \`_id\` is ${/^[AEIOU]/.test(f.type) ? 'an' : 'a'} ${f.type}, not an ObjectId: it becomes the UUIDv5 of (namespace, ${at.model}, value); the original value stays in _migration.id_map (npm run migration:id-map): add a column of its own if the app shows it; ${dropped} dropped`,
   );
   return column(f.name, 'String', { id: true, native: 'Uuid', ...(f.documentation ? { doc: f.documentation.split('\n') } : {}) });
 }
@@ -46,7 +46,12 @@ export function idColumn(f: MongoField, at: FieldPlace): DraftColumn {
 export function foreignKeyColumn(f: MongoField, relation: { field: string; target: string; toId: boolean; to: string }, at: FieldPlace): DraftColumn {
   if (!relation.toId) {
     const plain = scalarColumn({ ...f, nativeType: f.nativeType?.[0] === 'ObjectId' ? null : f.nativeType }, at);
-    at.notes.add(at.model, at.subject, `\`${printType(plain)}\``, `the foreign key of \`${relation.field}\` references ${relation.target}.${relation.to}, not its id: it keeps its values`);
+    at.notes.todo(
+      at.model,
+      at.subject,
+      `\`${printType(plain)}\``,
+      `the foreign key of \`${relation.field}\` references ${relation.target}.${relation.to}, not its id: kept with its values, but the run turns every foreign key into the UUID of the document it names; load it with a transformer (transformers/<model>.ts) or reference the id instead`,
+    );
     return plain;
   }
   at.notes.add(
