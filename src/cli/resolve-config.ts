@@ -1,6 +1,7 @@
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { loadConfig, readConfigLayer, type ConfigLayer } from '../config/load-config.ts';
+import { databaseInUrl } from '../sources/mongodb/database-in-url.ts';
 import { SAMPLE_DUMP, type ConnectionFlags } from './common-options.ts';
 
 /** The options of the run recorded in a target, when the user names only the target (validate). */
@@ -38,12 +39,6 @@ export async function resolveConfig(flags: ConnectionFlags, extra: ConfigLayer =
   if (sourceNamed) return config;
   const options = await recorded(config.target.url, config.runId);
   return options ? loadConfig(flags.config, { defaults: options, overrides }) : config;
-}
-
-/** `app` of `mongodb://host/app?…`: a URL naming its database overrides the config file's `database`. */
-function databaseInUrl(url: string): string | undefined {
-  const name = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?#]+)/.exec(url)?.[1];
-  return name === undefined ? undefined : decodeURIComponent(name);
 }
 
 /**

@@ -15,8 +15,8 @@ export interface DraftConfig {
   models: Record<string, DraftModelConfig>;
   junctions: Record<string, { from: string[]; comment?: string }>;
   references: Record<string, { model?: string; onMissing?: 'reject' | 'null' | 'keep'; comment?: string }>;
-  /** Settings printed as they are at the end (`unmappedFields: warn`), each with its comment. */
-  settings: { key: string; value: string | number | boolean; comment?: string }[];
+  /** Settings printed as they are at the end (`unmappedFields: warn`, `ids: { strategy: v7-objectid }`), each with its comment. */
+  settings: { key: string; value: string | number | boolean | Record<string, string | number | boolean>; comment?: string }[];
   todos: string[];
 }
 
@@ -64,7 +64,7 @@ export function printConfig(draft: DraftConfig): string {
       out.push(...comments(comment ? [comment] : undefined, '  '), `  ${key}: ${flow(value)}`);
     }
   }
-  for (const s of draft.settings) out.push('', ...comments(s.comment ? [s.comment] : undefined), `${s.key}: ${scalar(s.value)}`);
+  for (const s of draft.settings) out.push('', ...comments(s.comment ? [s.comment] : undefined), `${s.key}: ${typeof s.value === 'object' ? flow(s.value) : scalar(s.value)}`);
   const text = `${out.join('\n')}\n`;
   const checked = configSchema.safeParse(parse(text));
   if (!checked.success) throw new Error(`the drafted config does not validate (a bug in init; please report it): ${checked.error.message}\n${text}`);

@@ -24,6 +24,8 @@ export interface DraftColumn {
   extra?: string[];
   /** A `//` comment after the field: what was observed, how sure. */
   comment?: string;
+  /** `///` documentation lines above the field (kept from a converted schema). */
+  doc?: string[];
 }
 
 /** A relation field (either side). */
@@ -38,9 +40,13 @@ export interface DraftRelation {
   /** The owning side: its foreign-key fields and the fields they reference. */
   fields?: string[];
   references?: string[];
-  onDelete?: 'Cascade' | 'SetNull' | 'Restrict' | 'NoAction' | 'SetDefault';
+  onDelete?: ReferentialAction;
+  onUpdate?: ReferentialAction;
   comment?: string;
+  doc?: string[];
 }
+
+export type ReferentialAction = 'Cascade' | 'SetNull' | 'Restrict' | 'NoAction' | 'SetDefault';
 
 export type DraftField = DraftColumn | DraftRelation;
 

@@ -78,3 +78,15 @@ function validStart(name: string, prefix: string): string {
   const fixed = /^[A-Za-z]/.test(name) ? name : `${prefix}${capital(name)}`;
   return RESERVED.has(fixed) ? `${fixed}Value` : fixed;
 }
+
+/** `productIds`, `product_ids`, `productIDs`, `products` → `product`: what an array of ids names. */
+export function idArrayStem(field: string): string {
+  return singular(field.replace(/(?<=.)_?ids$/i, '')).toLowerCase().replace(/_/g, '');
+}
+
+/** The first of `candidates` not in `taken` (then `candidate2`, `candidate3`, … of the first). */
+export function freeName(candidates: readonly string[], taken: ReadonlySet<string>): string {
+  for (const c of candidates) if (!taken.has(c)) return c;
+  const [first = 'field'] = candidates;
+  for (let n = 2; ; n++) if (!taken.has(`${first}${n}`)) return `${first}${n}`;
+}

@@ -48,7 +48,7 @@ function printModel(m: DraftModel): string[] {
   return [
     ...m.doc.map((line) => `/// ${line}`),
     `model ${m.name} {`,
-    ...m.fields.map((f) => `  ${printField(f)}`),
+    ...m.fields.flatMap((f) => [...(f.doc ?? []).map((line) => `  /// ${line}`), `  ${printField(f)}`]),
     ...(blockAttributes.length > 0 ? ['', ...blockAttributes.map((a) => `  ${a}`)] : []),
     '}',
   ];
@@ -77,6 +77,7 @@ function relationParts(r: DraftRelation): string[] {
     ...(r.relationName !== undefined ? [quote(r.relationName)] : []),
     ...(r.fields ? [`fields: [${r.fields.join(', ')}]`, `references: [${(r.references ?? ['id']).join(', ')}]`] : []),
     ...(r.onDelete ? [`onDelete: ${r.onDelete}`] : []),
+    ...(r.onUpdate ? [`onUpdate: ${r.onUpdate}`] : []),
   ];
   return [r.name, `${r.model}${r.list ? '[]' : r.optional ? '?' : ''}`, ...(args.length > 0 ? [`@relation(${args.join(', ')})`] : [])];
 }

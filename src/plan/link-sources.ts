@@ -157,11 +157,29 @@ function configuredFills(config: JunctionConfig, all: readonly JunctionSpec[]): 
         if (!side || !field || rest.length > 0) {
           throw new ConfigError(`config junctions.${name}.from: '${path}' must be Model.field with Model one of its sides (${j.a.model}, ${j.b.model})`);
         }
-        return { junction: j, side, field, how: 'config' as const };
+        return { junction: j, side: j.a.model === j.b.model ? selfSide(j, name, path, field) : side, field, how: 'config' as const };
       }),
     );
   }
   return out;
+}
+
+/**
+ * A self many-to-many (`User.following` / `User.followers`, table `_UserFollows`) has the model on
+ * both sides, so the model does not say which column the document's own id goes in: the array's
+ * name does (`followingIDs` fills `following`), as it does when no config names it.
+ */
+export function selfLinkSide(j: JunctionSpec, field: string): 'A' | 'B' | undefined {
+  const fits = (['A', 'B'] as const).filter((s) => nameScore(field, end(j, s), '') === 2);
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+function selfSide(j: JunctionSpec, name: string, path: string, field: string): 'A' | 'B' {
+  const side = selfLinkSide(j, field);
+  if (side) return side;
+  throw new ConfigError(
+    `config junctions.${name}.from: '${path}': ${j.a.model} is on both sides of ${name}, so the array's name must say which list it fills (${j.a.field} or ${j.b.field}, e.g. ${j.a.field}IDs); rename the list field or the array`,
+  );
 }
 
 function sidesOf(j: JunctionSpec, model: string): ('A' | 'B')[] {

@@ -1,4 +1,5 @@
 import { quoteIdent } from '../target/identifiers.ts';
+import type { JsonValue } from '../transform/json-value.ts';
 import type { Dmmf, DmmfField, DmmfModel } from './dmmf.ts';
 
 export type ScalarType = 'String' | 'Int' | 'BigInt' | 'Float' | 'Decimal' | 'Boolean' | 'DateTime' | 'Json' | 'Bytes';
@@ -19,8 +20,8 @@ export interface ColumnSpec {
   isList: boolean;
   required: boolean;
   isId: boolean;
-  /** A literal default the transformer can fill in when the source lacks the field. */
-  literalDefault?: string | number | boolean;
+  /** A literal default the transformer can fill in when the source lacks the field (a Json column's: the parsed JSON). */
+  literalDefault?: string | number | boolean | JsonValue;
   /** A default the database computes (now(), uuid(), ...): a migration cannot reproduce it. */
   computedDefault?: string;
   native?: { name: string; args: readonly string[] };
@@ -176,12 +177,23 @@ function buildColumn(
   if (f.nativeType) column.native = { name: f.nativeType[0], args: f.nativeType[1] };
   if (relation) column.references = { model: relation.target, relation: relation.name };
   const def = f.default;
-  if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') {
+  if (typeof def === 'string' && column.type === 'Json') {
+    // Prisma writes a Json default as JSON text (`@default("[]")`): the value is what it says.
+    column.literalDefault = jsonDefault(def);
+  } else if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') {
     column.literalDefault = def;
   } else if (def && typeof def === 'object' && 'name' in def) {
     column.computedDefault = String(def.name);
   }
   return column;
+}
+
+function jsonDefault(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
 }
 
 /** How an enum value is compared with free text: `closed_won`, `Closed Won` and `closedWon` fold alike. */

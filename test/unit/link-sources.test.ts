@@ -92,3 +92,48 @@ describe('explicit junction models', () => {
     expect(await resolve([{ _id: new ObjectId(), people: [new ObjectId(), new ObjectId()] }])).toEqual({ DealContact: [], DealWatcher: [] });
   });
 });
+
+describe('a self many-to-many named in the config', () => {
+  // Prisma's `_UserFollows`: a row (A, B) says B follows A (Prisma's client stores ann.following =
+  // [bob] as A = bob, B = ann), so a document's followingIDs put its own id in B, its followerIDs in A.
+  const selfGraph = buildModelGraph(
+    readDmmf(`
+datasource db {
+  provider = "postgresql"
+}
+model User {
+  id        String @id @db.Uuid
+  following User[] @relation("UserFollows")
+  followers User[] @relation("UserFollows")
+  @@map("users")
+}
+`),
+  );
+  const ann = new ObjectId();
+  const bob = new ObjectId();
+  const users = [
+    { _id: ann, followingIDs: [bob], followerIDs: [] },
+    { _id: bob, followingIDs: [], followerIDs: [ann] },
+  ];
+
+  async function fills(from: string[]) {
+    const source = await openSource({ kind: 'mongodump', path: writeDumpFolder({ users }), emptyStrings: 'null' });
+    try {
+      const plan = planMigration({ graph: selfGraph, collections: ['users'], transformers: [] });
+      const resolved = await resolveLinkSources({ graph: selfGraph, plan, source, junctions: { UserFollows: { from } }, renames: () => ({}) });
+      return resolved.phases.flat().flatMap((p) => p.junctions.map((f) => `${f.sourceField ?? ''} → ${(f.ownerColumn === 'A' ? f.junction.a : f.junction.b).field} (owner in ${f.ownerColumn})`));
+    } finally {
+      await source.close();
+    }
+  }
+
+  test('each array fills the side its name says, not both the first', async () => {
+    expect(await fills(['User.followingIDs', 'User.followerIDs'])).toEqual(['followingIDs → following (owner in B)', 'followerIDs → followers (owner in A)']);
+  });
+
+  test('an array whose name says neither list is refused with the fix', async () => {
+    await expect(fills(['User.friends'])).rejects.toThrow(
+      "config junctions.UserFollows.from: 'User.friends': User is on both sides of UserFollows, so the array's name must say which list it fills (followers or following, e.g. followersIDs); rename the list field or the array",
+    );
+  });
+});
