@@ -126,7 +126,7 @@ export async function inferSchema(
             comment: `${choice.why}${presence(f)}`,
           }),
         );
-        decide(p, { ...base, decision: `${name} ${enumDraft ? `enum ${enumDraft.name} (${enumDraft.values.length} values)` : `${choice.type}${choice.list ? '[]' : ''}`}${choice.todo ? ' — TODO' : ''}` });
+        decide(p, { ...base, decision: `${name} ${enumDraft ? `enum ${enumDraft.name} (${enumDraft.values.length} values)` : `${choice.type}`}${choice.list ? '[]' : optional ? '?' : ''}${choice.todo ? ' — TODO' : ''}` });
       } else {
         p.model.fields.push(column(name, 'Json', { optional: true, ...mapOf(name, f.name), comment: `${choice.why}${presence(f)}` }));
         decide(p, { ...base, decision: `${name} Json: ${choice.why}` });
