@@ -59,7 +59,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('-v, --verbose', 'debug logging on the console');
 }
 
-function packageVersion(): string {
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name?: string; version?: string };
   return `${pkg.name ?? 'prisma-pg-migrator'} ${pkg.version ?? ''}`.trim();
 }

@@ -14,7 +14,7 @@ export interface InitFlags {
   mongoDb?: string;
   sqlite?: string;
   prismaMongo?: string;
-  out: string;
+  out?: string;
   sample: string;
   enums?: boolean;
   compositeTypes: 'json' | 'models';
@@ -29,6 +29,7 @@ export async function runInit(flags: InitFlags): Promise<number> {
     const mongoUrl = flags.mongoUrl ?? (flags.dump || flags.sqlite || flags.prismaMongo ? undefined : process.env['MONGO_URL']);
     const given = [flags.dump && '--dump', mongoUrl && '--mongo-url', flags.sqlite && '--sqlite', flags.prismaMongo && '--prisma-mongo'].filter(Boolean);
     if (given.length !== 1) throw new ConfigError(given.length === 0 ? 'migration:init needs one of --dump, --mongo-url, --sqlite, --prisma-mongo' : `migration:init takes one source, got ${given.join(' and ')}`);
+    if (!flags.out) throw new ConfigError('migration:init needs --out <dir>: the folder for schema.prisma, migration.yaml and the field report');
     const sample: SampleSize = parseSampleSize(flags.sample);
     const output = outputOf(flags.out);
     refuseOverwrite(output, flags.force === true);
