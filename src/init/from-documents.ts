@@ -41,6 +41,7 @@ export async function draftFromDocuments(source: DocumentSourceSpec, output: Ini
       `Drafted by migration:init on ${when} from ${sampler.describe}.`,
       `Sampled: ${collections.map((c) => `${c.collection} ${describeSample(c.sampled, c.total)}`).join('; ')}.`,
       'Paths are relative to the folder the tool runs from. Run: migrate -c <this file> --dry-run, then without --dry-run, then validate:migration -c <this file>.',
+      "What the sample held is in fields.md and in schema.prisma's comment on each field.",
     ];
     if (source.kind === 'mongodb') config.sourceComment = ['The password is never written here: give the URL with it in MONGO_URL or --mongo-url.'];
     config.models = inference.models;
