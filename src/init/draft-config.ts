@@ -35,7 +35,7 @@ export function emptyConfig(schema: string, source: DraftConfig['source']): Draf
 /** The YAML text; checked against the config schema the run itself uses, so it loads as written. */
 export function printConfig(draft: DraftConfig): string {
   const out: string[] = [...draft.header.map((l) => `# ${l}`.trimEnd())];
-  if (draft.todos.length > 0) out.push('#', '# TODO — decide before the real run (schema.prisma's comment on each field says what the sample held):', ...draft.todos.map((t) => `#   - ${t}`));
+  if (draft.todos.length > 0) out.push('#', "# TODO — decide before the real run (schema.prisma's comment on each field says what the sample held):", ...draft.todos.map((t) => `#   - ${t}`));
   out.push('', ...comments(draft.sourceComment), 'source:', ...Object.entries(draft.source).map(([k, v]) => `  ${k}: ${scalar(v)}`));
   out.push(`schema: ${scalar(draft.schema)}`);
   const models = Object.entries(draft.models).filter(([, m]) => m.collection || m.embeddedIn || m.fields || m.ignore || m.comment);
