@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, expect, test } from '@jest/globals';
 import { statusReportSchema, type StatusReport } from '../../src/run/status-report.ts';
-import { acquireRunLock } from '../../src/target/run-lock.ts';
+import { acquireRunLock, readRunLockHolder } from '../../src/target/run-lock.ts';
 import { databasesForThisFile, type TestDatabase } from '../support/databases.ts';
 import { fingerprint, printedCounts, spawnMigrate, type Fingerprint } from '../support/interrupt-helpers.ts';
 import { runCli, runMigrateCli } from '../support/run-cli.ts';
@@ -194,5 +194,31 @@ test('during a run (frozen mid-load with SIGSTOP, its lock and any open batch ke
   }
   const outcome = await child.done;
   expect(outcome.code).toBe(0);
+  expect(await fingerprint(db.pool)).toEqual(reference.fingerprint);
+}, TIMEOUT);
+
+test('killed with -9 mid-load: once the server has dropped its lock, the run marked running shows as stopped; the same command resumes it', async () => {
+  const db = await database('status_killed');
+  const config = configFile();
+  const child = spawnMigrate(['--config', config, '--target-url', db.url, ...LOAD]);
+  for (;;) {
+    const { rows } = await db.pool
+      .query(`SELECT 1 FROM _migration.progress WHERE status = 'loading' AND written > 0 AND source_count - read > 60`)
+      .catch(() => ({ rows: [] }));
+    if (rows.length > 0) break;
+    if (!child.running()) throw new Error(`the run ended before loading:\n${child.output()}`);
+    await new Promise((r) => setImmediate(r));
+  }
+  child.child.kill('SIGKILL');
+  await child.done;
+  // State-based: the server releases a session lock when it notices the closed socket.
+  while (await readRunLockHolder(db.pool)) await new Promise((r) => setImmediate(r));
+  const { report } = await status(config, db);
+  expect(report.run).toMatchObject({ status: 'running', state: 'stopped' });
+  expect(report.lock.held).toBe(false);
+  const text = await runCli('status', ['--config', config, '--target-url', db.url]);
+  expect(text.stdout).toMatch(/state {5}stopped: marked running but no process holds the run lock/);
+  const resumed = await runMigrateCli(['--config', config, '--target-url', db.url, ...LOAD]);
+  expect(resumed.code).toBe(0);
   expect(await fingerprint(db.pool)).toEqual(reference.fingerprint);
 }, TIMEOUT);
