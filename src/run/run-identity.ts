@@ -4,7 +4,7 @@ import { maskUrl } from '../log/mask.ts';
 import type { Source } from '../sources/source.ts';
 
 /** A run is named after its source and target, so running the same command again finds it. */
-export function defaultRunId(config: MigrationConfig, source: Source, targetUrl: string): string {
+export function defaultRunId(config: MigrationConfig, source: Pick<Source, 'identity'>, targetUrl: string): string {
   const digest = createHash('sha256').update(`${source.identity}\n${maskUrl(targetUrl)}`).digest('hex').slice(0, 8);
   return `${config.source.kind}-${digest}`;
 }
