@@ -21,7 +21,7 @@ import { checkSchema } from './schema-check.ts';
 import type { SchemaObjectAccount } from '../accounting/schema-objects.ts';
 import { checkSequences } from './sequence-check.ts';
 import { JunctionTally } from './junction-tally.ts';
-import { sourcePass } from './source-pass.ts';
+import { createSourceIdTable, sourcePass } from './source-pass.ts';
 
 export interface ModelValidation {
   model: string;
@@ -79,8 +79,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     // Validation only reads, so it does not wait for the run lock; it says who holds it.
     const holder = await readRunLockHolder(client);
     if (holder) logger.warn(heldWarning(holder));
-    await client.query(`CREATE TEMP TABLE validate_source_ids (model text COLLATE "C" NOT NULL, source_id text COLLATE "C" NOT NULL, skipped boolean NOT NULL)`);
-    await client.query('CREATE INDEX ON validate_source_ids (model, source_id)');
+    await createSourceIdTable(client);
     // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
     await client.query('ANALYZE _migration.id_map, _migration.rejected');
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);

@@ -52,6 +52,7 @@ export const CLI = {
   validate: 'dist/src/cli/validate-cli.js',
   errors: 'dist/src/cli/errors-cli.js',
   init: 'dist/src/cli/init-cli.js',
+  baseline: 'dist/src/cli/baseline-cli.js',
 } as const;
 export type CliName = keyof typeof CLI;
 
