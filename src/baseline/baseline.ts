@@ -7,10 +7,9 @@ import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
 import { openSession } from '../run/session.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
 import { quoteIdent } from '../target/identifiers.ts';
-import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
-import { validationPool } from '../validate/pg-readers.ts';
+import { heldWarning } from '../target/run-lock.ts';
+import { openReadTarget, type ReadTarget } from '../validate/pg-readers.ts';
 import { describeDifferences } from '../validate/row-compare.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
 import { diffModel, type DiffKind, type SinceField } from './diff-model.ts';
@@ -78,15 +77,15 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
   const started = performance.now();
   const session = await openSession(config, logger);
   const { graph, source, plan } = session;
-  let embedded: EmbeddedServer | undefined;
-  if (!config.target.url) embedded = await startEmbeddedPostgres();
-  const url = config.target.url ?? embedded?.url ?? '';
-  const pool = validationPool(url);
-  const client = await pool.connect();
+  let target: ReadTarget;
   try {
-    // Only reads, so it does not wait for the run lock; it says who holds it.
-    const holder = await readRunLockHolder(client);
-    if (holder) logger.warn(heldWarning(holder));
+    target = await openReadTarget(config, logger);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  const { client, url, holder } = target;
+  try {
     await createSourceIdTable(client);
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
     const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
@@ -143,9 +142,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
     }
     return report;
   } finally {
-    client.release();
-    await pool.end();
+    await target.close();
     await source.close();
-    await embedded?.stop();
   }
 }

@@ -1,3 +1,4 @@
+import { textTable } from '../log/text-table.ts';
 import type { BaselineReport } from './baseline.ts';
 import type { DiffKind } from './diff-model.ts';
 
@@ -10,10 +11,9 @@ export function formatBaseline(report: BaselineReport): string {
   const rows = report.models.map((m) => [m.model, fmt(m.source), fmt(m.target), fmt(m.new), fmt(m.changed), fmt(m.deleted), fmt(m.unchanged), fmt(other(m)), m.seconds.toFixed(1)]);
   const t = report.totals;
   rows.push(['total', fmt(t.source), fmt(t.target), fmt(t.new), fmt(t.changed), fmt(t.deleted), fmt(t.unchanged), fmt(other(t)), report.seconds.toFixed(1)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const lines = [line(header), rule, ...rows.slice(0, -1).map(line), rule, line(rows[rows.length - 1] ?? [])];
+  const lines = textTable(header, rows);
+  // The rule again above the totals.
+  lines.splice(-1, 0, lines[1] ?? '');
   lines.push('', 'other = was-rejected (in the error log, transforms fine now: migration:errors --retry-failed) + now-rejects + still rejected + skipped');
   if (report.since) {
     lines.push('', `--since ${report.since}: content compared only for documents changed after it; new and deleted from every id`);

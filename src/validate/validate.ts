@@ -7,15 +7,14 @@ import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
 import { openSession } from '../run/session.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
-import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
+import { heldWarning } from '../target/run-lock.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
 import type { FieldAccounting, FieldCount } from '../accounting/field-accounting.ts';
 import { accountingOf } from '../accounting/run-accounting.ts';
 import { checkForeignKeys, reportRepairs } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
-import { validationPool } from './pg-readers.ts';
+import { openReadTarget, type ReadTarget } from './pg-readers.ts';
 import { checkObjects } from './object-check.ts';
 import { checkSchema } from './schema-check.ts';
 import type { SchemaObjectAccount } from '../accounting/schema-objects.ts';
@@ -69,16 +68,16 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const samplePercent = options.samplePercent ?? 100;
   const session = await openSession(config, logger);
   const { graph, ddl, source, plan } = session;
-  let embedded: EmbeddedServer | undefined;
-  if (!config.target.url) embedded = await startEmbeddedPostgres();
-  const url = config.target.url ?? embedded?.url ?? '';
-  const pool = validationPool(url);
-  const client = await pool.connect();
+  let target: ReadTarget;
+  try {
+    target = await openReadTarget(config, logger);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  const { client, url, holder } = target;
   const findings = new Findings();
   try {
-    // Validation only reads, so it does not wait for the run lock; it says who holds it.
-    const holder = await readRunLockHolder(client);
-    if (holder) logger.warn(heldWarning(holder));
     await createSourceIdTable(client);
     // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
     await client.query('ANALYZE _migration.id_map, _migration.rejected');
@@ -155,10 +154,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
     return report;
   } finally {
-    client.release();
-    await pool.end();
+    await target.close();
     await source.close();
-    await embedded?.stop();
   }
 }
 
