@@ -1,17 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { createIdMapper } from '../ids/id-mapper.ts';
-import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
-import { openSession } from '../run/session.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { heldWarning } from '../target/run-lock.ts';
-import { openReadTarget, type ReadTarget } from '../validate/pg-readers.ts';
+import { openReadPass } from '../validate/read-pass.ts';
 import { describeDifferences } from '../validate/row-compare.ts';
-import { createSourceIdTable } from '../validate/source-pass.ts';
 import { diffModel, type DiffKind, type SinceField } from './diff-model.ts';
 
 /** Example ids kept per kind and model. */
@@ -75,20 +70,10 @@ export interface BaselineOptions {
 export async function baseline(options: BaselineOptions): Promise<BaselineReport> {
   const { config, logger } = options;
   const started = performance.now();
-  const session = await openSession(config, logger);
+  const reading = await openReadPass(config, logger);
+  const { session, client, url, holder } = reading;
   const { graph, source, plan } = session;
-  let target: ReadTarget;
   try {
-    target = await openReadTarget(config, logger);
-  } catch (error) {
-    await source.close();
-    throw error;
-  }
-  const { client, url, holder } = target;
-  try {
-    await createSourceIdTable(client);
-    const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
-    const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelBaseline[] = [];
     for (const modelPlan of plan.phases.flat()) {
       const model = graph.models.get(modelPlan.model);
@@ -97,7 +82,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection}`);
       const m: ModelBaseline = { model: modelPlan.model, source: 0, target: 0, new: 0, changed: 0, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0, stillRejected: 0, skipped: 0, compared: 0, since: 'full comparison', seconds: 0, examples: {} };
       let sinceField: SinceField | undefined;
-      const preparer = createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), session.fieldCounter(modelPlan));
+      const preparer = reading.preparer(modelPlan);
       for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
         m.source += batch.records;
         m.unchanged += batch.unchanged;
@@ -142,7 +127,6 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
     }
     return report;
   } finally {
-    await target.close();
-    await source.close();
+    await reading.close();
   }
 }

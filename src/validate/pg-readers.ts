@@ -1,8 +1,4 @@
 import pg from 'pg';
-import type { MigrationConfig } from '../config/config-schema.ts';
-import type { Logger } from '../log/logger.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
-import { heldWarning, readRunLockHolder, type LockHolder } from '../target/run-lock.ts';
 import { parseIsoDate } from '../transform/convert.ts';
 
 /**
@@ -30,37 +26,3 @@ export function validationPool(url: string): pg.Pool {
   return pool;
 }
 
-/** A reading session on the target: one client, who holds the run lock (if anyone), and how to let go. */
-export interface ReadTarget {
-  client: pg.PoolClient;
-  /** The target's URL (the embedded server's when the config names none). */
-  url: string;
-  holder: LockHolder | undefined;
-  close(): Promise<void>;
-}
-
-/**
- * Connects to the target for a command that only reads (validate, baseline): it takes no run
- * lock and does not wait for one, but warns who holds it, as the results may move under it.
- */
-export async function openReadTarget(config: MigrationConfig, logger: Logger): Promise<ReadTarget> {
-  const embedded: EmbeddedServer | undefined = config.target.url ? undefined : await startEmbeddedPostgres();
-  const url = config.target.url ?? embedded?.url ?? '';
-  const pool = validationPool(url);
-  const close = async (client?: pg.PoolClient) => {
-    client?.release();
-    await pool.end();
-    await embedded?.stop();
-  };
-  let client: pg.PoolClient | undefined;
-  try {
-    client = await pool.connect();
-    const holder = await readRunLockHolder(client);
-    if (holder) logger.warn(heldWarning(holder));
-    const connected = client;
-    return { client, url, holder, close: () => close(connected) };
-  } catch (error) {
-    await close(client);
-    throw error;
-  }
-}

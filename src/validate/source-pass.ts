@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
-import type { IdMapper } from '../ids/id-mapper.ts';
 import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
 import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
@@ -92,7 +91,6 @@ export async function sourcePass(input: {
   plan: ModelPlan;
   source: Source;
   preparer: Preparer;
-  ids: IdMapper;
   findings: Findings;
   samplePercent: number;
   batchSize: number;

@@ -1,12 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { createIdMapper } from '../ids/id-mapper.ts';
-import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
-import { openSession } from '../run/session.ts';
 import { heldWarning } from '../target/run-lock.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
@@ -14,13 +10,13 @@ import type { FieldAccounting, FieldCount } from '../accounting/field-accounting
 import { accountingOf } from '../accounting/run-accounting.ts';
 import { checkForeignKeys, reportRepairs } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
-import { openReadTarget, type ReadTarget } from './pg-readers.ts';
+import { openReadPass } from './read-pass.ts';
 import { checkObjects } from './object-check.ts';
 import { checkSchema } from './schema-check.ts';
 import type { SchemaObjectAccount } from '../accounting/schema-objects.ts';
 import { checkSequences } from './sequence-check.ts';
 import { JunctionTally } from './junction-tally.ts';
-import { createSourceIdTable, sourcePass } from './source-pass.ts';
+import { sourcePass } from './source-pass.ts';
 
 export interface ModelValidation {
   model: string;
@@ -66,23 +62,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const { config, logger } = options;
   const started = performance.now();
   const samplePercent = options.samplePercent ?? 100;
-  const session = await openSession(config, logger);
+  const reading = await openReadPass(config, logger);
+  const { session, client, url, holder } = reading;
   const { graph, ddl, source, plan } = session;
-  let target: ReadTarget;
-  try {
-    target = await openReadTarget(config, logger);
-  } catch (error) {
-    await source.close();
-    throw error;
-  }
-  const { client, url, holder } = target;
   const findings = new Findings();
   try {
-    await createSourceIdTable(client);
     // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
     await client.query('ANALYZE _migration.id_map, _migration.rejected');
-    const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
-    const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelValidation[] = [];
     const fieldCounts = new Map<string, FieldCount[]>();
     const plans = plan.phases.flat();
@@ -92,7 +78,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
       const counter = session.fieldCounter(modelPlan);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), counter), ids, findings, samplePercent, batchSize: config.batchSize, tally });
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: reading.preparer(modelPlan, counter), findings, samplePercent, batchSize: config.batchSize, tally });
       fieldCounts.set(modelPlan.model, [...counter.take().values()]);
       const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
@@ -154,8 +140,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
     return report;
   } finally {
-    await target.close();
-    await source.close();
+    await reading.close();
   }
 }
 
