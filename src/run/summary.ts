@@ -1,4 +1,5 @@
 import { formatAccounting, type FieldAccounting } from '../accounting/field-accounting.ts';
+import { textTable } from '../log/text-table.ts';
 import { formatObjects, type SchemaObjectAccount } from '../accounting/schema-objects.ts';
 import { formatRepairs, type RepairCount } from './reference-report.ts';
 import type { RejectedLimit } from './reject-threshold.ts';
@@ -81,9 +82,9 @@ export function formatSummary(summary: RunSummary): string {
   const t = summary.totals;
   const overLimit = summary.rejectedLimit?.exceeded === true;
   rows.push(['TOTAL', fmt(t.source), fmt(t.written), fmt(t.rejected), fmt(t.skipped), t.seconds.toFixed(2), t.seconds > 0 ? fmt(Math.round(t.written / t.seconds)) : '-', summary.balanced ? (overLimit ? 'TOO MANY REJECTED' : 'ok') : 'MISMATCH']);
-  const lines = table(header, rows);
+  const lines = textTable(header, rows);
   if (summary.derived.length > 0) {
-    lines.push('', ...table(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
+    lines.push('', ...textTable(['derived table', 'from', 'rows'], summary.derived.map((d) => [d.table, d.from, fmt(d.rows)])));
   }
   if (summary.fields) lines.push('', ...formatAccounting(summary.fields));
   if (summary.idColumns && summary.idColumns.length > 0) {
@@ -95,12 +96,6 @@ export function formatSummary(summary: RunSummary): string {
   if (overLimit && summary.rejectedLimit) lines.push('', `${summary.rejectedLimit.message}: the run finished, but the tool cannot vouch for the result`);
   if (summary.sourceChanged.length > 0) lines.push('', 'SOURCE CHANGED: the tool cannot vouch that the target equals the source', ...summary.sourceChanged.map((c) => `  ${c}`));
   return lines.join('\n');
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
 function fmt(n: number): string {

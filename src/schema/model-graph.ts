@@ -27,6 +27,8 @@ export interface ColumnSpec {
   native?: { name: string; args: readonly string[] };
   /** Set on foreign-key columns. */
   references?: { model: string; relation: string };
+  /** Prisma's `@updatedAt`: the time the row last changed (baseline's --since reads it). */
+  isUpdatedAt?: true;
 }
 
 /** A to-one relation whose foreign key lives on this model. */
@@ -175,6 +177,7 @@ function buildColumn(
     if (known) column.enumAliases = known;
   }
   if (f.nativeType) column.native = { name: f.nativeType[0], args: f.nativeType[1] };
+  if (f.isUpdatedAt === true) column.isUpdatedAt = true;
   if (relation) column.references = { model: relation.target, relation: relation.name };
   const def = f.default;
   if (typeof def === 'string' && column.type === 'Json') {

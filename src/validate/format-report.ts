@@ -1,3 +1,4 @@
+import { textTable } from '../log/text-table.ts';
 import { formatAccounting } from '../accounting/field-accounting.ts';
 import type { ValidationReport } from './validate.ts';
 
@@ -16,14 +17,10 @@ export function formatValidation(report: ValidationReport): string {
     m.checks['id-map'],
     m.checks.content,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const schema = report.findings.filter((f) => f.check === 'schema' && f.severity !== 'warning');
   const sequences = report.findings.filter((f) => f.check === 'sequences');
   const lines = [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    ...textTable(header, rows),
     '',
     `schema: ${schema.length === 0 ? 'ok (tables, columns, types, nullability, defaults, indexes and constraints match the Prisma schema)' : `FAIL (${schema.length} difference${schema.length > 1 ? 's' : ''})`}`,
     `sequences: ${report.sequencesChecked === 0 ? 'none (UUID keys)' : sequences.length === 0 ? `ok (${report.sequencesChecked} past their highest id)` : 'FAIL'}`,

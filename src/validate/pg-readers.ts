@@ -25,3 +25,4 @@ export function validationPool(url: string): pg.Pool {
   pool.on('error', () => {});
   return pool;
 }
+

@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
-import type { IdMapper } from '../ids/id-mapper.ts';
 import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
 import type { Preparer, PreparedDoc } from '../load/prepare.ts';
 import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
@@ -16,7 +15,7 @@ import { quoteIdent } from '../target/identifiers.ts';
 import { canonicalValue } from './canonical.ts';
 import type { Findings } from './findings.ts';
 import type { JunctionTally } from './junction-tally.ts';
-import { describeDifferences, differingColumns } from './row-compare.ts';
+import { describeDifferences, differingColumns, type ColumnDifference } from './row-compare.ts';
 
 export interface SourcePassResult {
   source: number;
@@ -24,32 +23,41 @@ export interface SourcePassResult {
   compared: number;
 }
 
+/** A batch of one model's source, read, transformed again and looked up in the id map. */
+export interface PreparedBatch {
+  /** Records read in this batch, the undecodable ones included. */
+  records: number;
+  /** Every source id key of the batch (undecodable records with an id included). */
+  keys: string[];
+  /** Ids of the records that could not be decoded (rejected at read). */
+  unreadableKeys: Set<string>;
+  /** Documents the transformer skips on purpose (`skip()`). */
+  skippedKeys: Set<string>;
+  /** Documents the transformer turns into rows now. */
+  prepared: Map<string, PreparedDoc>;
+  /** Documents the transformer rejects now, with the reason. */
+  nowRejected: Map<string, string>;
+  /** The id map's entries for this batch's ids: source id key → target key. */
+  mapped: Map<string, string>;
+}
+
+/** The temporary table every source id of a pass goes to; its session's own, dropped with it. */
+export async function createSourceIdTable(client: pg.PoolClient): Promise<void> {
+  await client.query(`CREATE TEMP TABLE validate_source_ids (model text COLLATE "C" NOT NULL, source_id text COLLATE "C" NOT NULL, skipped boolean NOT NULL)`);
+  await client.query('CREATE INDEX ON validate_source_ids (model, source_id)');
+}
+
 /**
- * One streaming pass over a model's source: every id goes to a temporary table (for the
- * id-map checks, done in SQL afterwards), every document is transformed again as the
- * migration did, and the sampled ones are compared with their rows in the target, derived
- * rows and links included. Memory holds one batch.
+ * Reads a model's source one batch at a time, transforms every document again as the
+ * migration did, copies every id into `validate_source_ids` and looks the batch up in the id
+ * map. What validate and baseline both start from; memory holds one batch.
  */
-export async function sourcePass(input: {
-  client: pg.PoolClient;
-  graph: ModelGraph;
-  plan: ModelPlan;
-  source: Source;
-  preparer: Preparer;
-  ids: IdMapper;
-  findings: Findings;
-  samplePercent: number;
-  batchSize: number;
-  /** Collects the pairs of junctions filled from both sides, compared once every pass is done. */
-  tally?: JunctionTally;
-}): Promise<SourcePassResult> {
-  const { client, graph, plan, findings } = input;
-  const model = requireModel(graph, plan.model);
-  let source = 0, skipped = 0, compared = 0;
+export async function* preparedBatches(input: { client: pg.PoolClient; plan: ModelPlan; source: Source; preparer: Preparer; batchSize: number }): AsyncGenerator<PreparedBatch> {
+  const { client, plan } = input;
   for await (const batch of input.source.read(plan.collection, { batchSize: input.batchSize })) {
-    source += batch.docs.length + (batch.unreadable?.length ?? 0);
     // An undecodable record was rejected at read: its id is a source id like any other.
-    const keys: string[] = (batch.unreadable ?? []).flatMap((u) => (u.sourceId === undefined ? [] : [sourceIdKey(u.sourceId)]));
+    const unreadableKeys = new Set((batch.unreadable ?? []).flatMap((u) => (u.sourceId === undefined ? [] : [sourceIdKey(u.sourceId)])));
+    const keys: string[] = [...unreadableKeys];
     const skippedKeys = new Set<string>();
     const prepared = new Map<string, PreparedDoc>();
     const nowRejected = new Map<string, string>();
@@ -63,30 +71,84 @@ export async function sourcePass(input: {
       else if (result.ok === 'skipped') skippedKeys.add(key);
       else nowRejected.set(key, result.rejected.reason);
     }
-    skipped += skippedKeys.size;
     await copyIds(client, plan.model, keys, skippedKeys);
-
-    const { rows: mapped } = await client.query<{ source_id: string; target_key: string }>(
+    const { rows } = await client.query<{ source_id: string; target_key: string }>(
       `SELECT source_id, target_key FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
       [plan.model, keys],
     );
-    for (const m of mapped) {
-      const doc = prepared.get(m.source_id);
-      if (doc && doc.key !== m.target_key) {
-        findings.add('id-map', plan.model, 'key-mismatch', `mapped to ${m.target_key}, but the id strategy gives ${doc.key}`, m.source_id);
+    yield { records: batch.docs.length + (batch.unreadable?.length ?? 0), keys, unreadableKeys, skippedKeys, prepared, nowRejected, mapped: new Map(rows.map((r) => [r.source_id, r.target_key])) };
+  }
+}
+
+/**
+ * One streaming pass over a model's source (preparedBatches): every id goes to a temporary
+ * table (for the id-map checks, done in SQL afterwards), and the sampled documents are compared
+ * with their rows in the target, derived rows and links included (classifyDocs).
+ */
+export async function sourcePass(input: {
+  client: pg.PoolClient;
+  graph: ModelGraph;
+  plan: ModelPlan;
+  source: Source;
+  preparer: Preparer;
+  findings: Findings;
+  samplePercent: number;
+  batchSize: number;
+  /** Collects the pairs of junctions filled from both sides, compared once every pass is done. */
+  tally?: JunctionTally;
+}): Promise<SourcePassResult> {
+  const { client, graph, plan, findings } = input;
+  let source = 0, skipped = 0, compared = 0;
+  for await (const batch of preparedBatches(input)) {
+    source += batch.records;
+    skipped += batch.skippedKeys.size;
+    for (const [sourceId, targetKey] of batch.mapped) {
+      const doc = batch.prepared.get(sourceId);
+      if (doc && doc.key !== targetKey) {
+        findings.add('id-map', plan.model, 'key-mismatch', `mapped to ${targetKey}, but the id strategy gives ${doc.key}`, sourceId);
       }
-      const reason = nowRejected.get(m.source_id);
-      if (reason) findings.add('content', plan.model, 'transform-now-rejects', `in the target, but the transformer now rejects it: ${reason}`, m.source_id);
+      const reason = batch.nowRejected.get(sourceId);
+      if (reason) findings.add('content', plan.model, 'transform-now-rejects', `in the target, but the transformer now rejects it: ${reason}`, sourceId);
     }
-    const sampled = mapped.filter((m) => prepared.has(m.source_id) && inSample(m.source_id, input.samplePercent));
+    const sampled = [...batch.mapped.keys()].filter((k) => inSample(k, input.samplePercent)).flatMap((k) => batch.prepared.get(k) ?? []);
     compared += sampled.length;
-    await compareDocs(client, graph, plan, model, sampled.map((m) => prepared.get(m.source_id)).filter((d): d is PreparedDoc => d !== undefined), findings, input.tally);
+    for (const d of await classifyDocs(client, graph, plan, sampled, input.tally)) findings.add('content', d.table, d.kind, d.message, d.id);
   }
   return { source, skipped, compared };
 }
 
-async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, model: ModelSpec, docs: readonly PreparedDoc[], findings: Findings, tally: JunctionTally | undefined): Promise<void> {
-  if (docs.length === 0) return;
+/** How a prepared document differs from what the target holds for it. */
+export type DifferenceKind = 'missing-row' | 'content-differs' | 'extra-row' | 'missing-link' | 'extra-link';
+
+export interface Difference {
+  /** The source document (its id key) the difference belongs to. */
+  owner: string;
+  /** The model, or the junction table of a link. */
+  table: string;
+  kind: DifferenceKind;
+  /** The source id (own row), the derived row's key, or the link's pair `a/b`. */
+  id: string;
+  message: string;
+  /** Content differences: the columns, expected (from the source now) and found (in the target). */
+  columns?: ColumnDifference[];
+}
+
+/**
+ * The one comparison of prepared documents with the target: each document's own row, the rows
+ * it derives (embedded children) and its many-to-many links, canonically (canonical.ts), after
+ * the repairs the migration made on purpose. Returns every difference with the document it
+ * belongs to; an empty list means the target holds exactly what the source gives now. Both
+ * validate (as findings) and baseline (as changed documents) read it.
+ *
+ * A junction filled from both sides goes to `tally` when one is given (validate decides it once
+ * both sides are read); without one (baseline), a pair the document gives that the target lacks
+ * is a difference, and a pair in the target that it does not give is one only when no other side
+ * fills the junction.
+ */
+export async function classifyDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], tally?: JunctionTally): Promise<Difference[]> {
+  if (docs.length === 0) return [];
+  const model = requireModel(graph, plan.model);
+  const out: Difference[] = [];
   const keys = docs.map((d) => d.key);
   await applyRepairs(client, plan, docs, keys);
   const own = await rowsBy(client, model, keySql(model, 't'), keyIn(model, 't', '$1'), keys);
@@ -96,11 +158,11 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
     const key = sourceIdKey(doc.sourceId);
     if (!expected) continue;
     if (!actual) {
-      findings.add('content', plan.model, 'missing-row', 'mapped, but its row is not in the target', key);
+      out.push({ owner: key, table: plan.model, kind: 'missing-row', id: key, message: 'mapped, but its row is not in the target' });
       continue;
     }
     const diffs = differingColumns(model, expected, actual);
-    if (diffs.length > 0) findings.add('content', plan.model, 'content-differs', `row differs from the source: ${describeDifferences(diffs)}`, key);
+    if (diffs.length > 0) out.push({ owner: key, table: plan.model, kind: 'content-differs', id: key, message: `row differs from the source: ${describeDifferences(diffs)}`, columns: diffs });
   }
   for (const d of plan.derived) {
     const spec = requireModel(graph, d.model);
@@ -108,7 +170,7 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
     const owner = spec.columns.find((c) => c.column === ownerColumn);
     if (!owner) throw new Error(`${spec.name} has no column ${ownerColumn}`);
     const actual = await rowsBy(client, spec, `t.${quoteIdent(ownerColumn)}::text`, columnIn(owner, 't', '$1'), keys);
-    for (const doc of docs) compareSets(findings, spec, doc.rows.get(d.model) ?? [], actual.get(doc.key) ?? [], sourceIdKey(doc.sourceId));
+    for (const doc of docs) out.push(...compareSets(spec, doc.rows.get(d.model) ?? [], actual.get(doc.key) ?? [], sourceIdKey(doc.sourceId)));
   }
   for (const fill of plan.junctions) {
     const { junction } = fill;
@@ -118,35 +180,42 @@ async function compareDocs(client: pg.PoolClient, graph: ModelGraph, plan: Model
       [keys],
     );
     const actual = new Set(rows.map((r) => `${r.a}/${r.b}`));
+    // Which document a pair belongs to: the one whose key is its owner end.
+    const ownerOf = new Map(docs.map((d) => [d.key, sourceIdKey(d.sourceId)]));
+    const ownerKey = (pair: string) => ownerOf.get(pair.split('/')[fill.ownerColumn === 'A' ? 0 : 1] ?? '') ?? '';
     const expected = new Set(docs.flatMap((d) => (d.links.get(linkKey(fill)) ?? []).map(([a, b]) => `${a}/${b}`)));
-    if (fill.union) {
+    if (fill.union && tally) {
       // Either side may have written a pair: decided per junction once both sides are read.
-      tally?.record(fill, keys, expected, actual);
+      tally.record(fill, keys, expected, actual);
       continue;
     }
-    for (const pair of expected) if (!actual.has(pair)) findings.add('content', junction.table, 'missing-link', 'a many-to-many link of the source is not in the target', pair);
-    for (const pair of actual) if (!expected.has(pair)) findings.add('content', junction.table, 'extra-link', 'a many-to-many link in the target is not in the source', pair);
+    for (const pair of expected) if (!actual.has(pair)) out.push({ owner: ownerKey(pair), table: junction.table, kind: 'missing-link', id: pair, message: 'a many-to-many link of the source is not in the target' });
+    if (fill.union) continue;
+    for (const pair of actual) if (!expected.has(pair)) out.push({ owner: ownerKey(pair), table: junction.table, kind: 'extra-link', id: pair, message: 'a many-to-many link in the target is not in the source' });
   }
+  return out;
 }
 
 /**
  * Matches a document's derived rows with the target's by their whole primary key: a composite
  * key (`@@id([orderId, position])`) shares its first column between the rows of one owner.
  */
-function compareSets(findings: Findings, spec: ModelSpec, expected: readonly Row[], actual: readonly Record<string, unknown>[], owner: string): void {
+function compareSets(spec: ModelSpec, expected: readonly Row[], actual: readonly Record<string, unknown>[], owner: string): Difference[] {
+  const out: Difference[] = [];
   const keyOf = (row: Readonly<Record<string, unknown>>, name: 'field' | 'column') => spec.key.map((c) => canonicalValue(c, row[c[name]] ?? null)).join('|');
   const byId = new Map(actual.map((r) => [keyOf(r, 'column'), r]));
   for (const row of expected) {
     const id = keyOf(row, 'field');
     const found = byId.get(id);
     byId.delete(id);
-    if (!found) findings.add('content', spec.name, 'missing-row', `a row derived from source document ${owner} is not in the target`, id);
+    if (!found) out.push({ owner, table: spec.name, kind: 'missing-row', id, message: `a row derived from source document ${owner} is not in the target` });
     else {
       const diffs = differingColumns(spec, row, found);
-      if (diffs.length > 0) findings.add('content', spec.name, 'content-differs', `row differs from the source: ${describeDifferences(diffs)}`, id);
+      if (diffs.length > 0) out.push({ owner, table: spec.name, kind: 'content-differs', id, message: `row differs from the source: ${describeDifferences(diffs)}`, columns: diffs });
     }
   }
-  for (const id of byId.keys()) findings.add('content', spec.name, 'extra-row', `a row of source document ${owner} that the source does not produce`, id);
+  for (const id of byId.keys()) out.push({ owner, table: spec.name, kind: 'extra-row', id, message: `a row of source document ${owner} that the source does not produce` });
+  return out;
 }
 
 /** Target rows matching `where` (SQL over alias t, keys as $1), grouped by `keyExpression`. */

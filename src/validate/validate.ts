@@ -1,21 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildRowCheck, type RowCheck } from '../check/row-check.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import { createIdMapper } from '../ids/id-mapper.ts';
-import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskDeep, maskUrl } from '../log/mask.ts';
-import { openSession } from '../run/session.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
-import { heldWarning, readRunLockHolder } from '../target/run-lock.ts';
+import { heldWarning } from '../target/run-lock.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { CHECKS, Findings, type CheckName, type Finding } from './findings.ts';
 import type { FieldAccounting, FieldCount } from '../accounting/field-accounting.ts';
 import { accountingOf } from '../accounting/run-accounting.ts';
 import { checkForeignKeys, reportRepairs } from './foreign-key-check.ts';
 import { checkIdMap } from './id-map-check.ts';
-import { validationPool } from './pg-readers.ts';
+import { openReadPass } from './read-pass.ts';
 import { checkObjects } from './object-check.ts';
 import { checkSchema } from './schema-check.ts';
 import type { SchemaObjectAccount } from '../accounting/schema-objects.ts';
@@ -67,24 +62,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const { config, logger } = options;
   const started = performance.now();
   const samplePercent = options.samplePercent ?? 100;
-  const session = await openSession(config, logger);
+  const reading = await openReadPass(config, logger);
+  const { session, client, url, holder } = reading;
   const { graph, ddl, source, plan } = session;
-  let embedded: EmbeddedServer | undefined;
-  if (!config.target.url) embedded = await startEmbeddedPostgres();
-  const url = config.target.url ?? embedded?.url ?? '';
-  const pool = validationPool(url);
-  const client = await pool.connect();
   const findings = new Findings();
   try {
-    // Validation only reads, so it does not wait for the run lock; it says who holds it.
-    const holder = await readRunLockHolder(client);
-    if (holder) logger.warn(heldWarning(holder));
-    await client.query(`CREATE TEMP TABLE validate_source_ids (model text COLLATE "C" NOT NULL, source_id text COLLATE "C" NOT NULL, skipped boolean NOT NULL)`);
-    await client.query('CREATE INDEX ON validate_source_ids (model, source_id)');
     // Fresh statistics after a bulk load, or the planner picks nested loops over millions of rows.
     await client.query('ANALYZE _migration.id_map, _migration.rejected');
-    const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
-    const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     const models: ModelValidation[] = [];
     const fieldCounts = new Map<string, FieldCount[]>();
     const plans = plan.phases.flat();
@@ -94,7 +78,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       if (!model) continue;
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection} again`);
       const counter = session.fieldCounter(modelPlan);
-      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan), counter), ids, findings, samplePercent, batchSize: config.batchSize, tally });
+      const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: reading.preparer(modelPlan, counter), findings, samplePercent, batchSize: config.batchSize, tally });
       fieldCounts.set(modelPlan.model, [...counter.take().values()]);
       const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
@@ -156,10 +140,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
     return report;
   } finally {
-    client.release();
-    await pool.end();
-    await source.close();
-    await embedded?.stop();
+    await reading.close();
   }
 }
 

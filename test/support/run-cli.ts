@@ -53,6 +53,7 @@ export const CLI = {
   errors: 'dist/src/cli/errors-cli.js',
   init: 'dist/src/cli/init-cli.js',
   status: 'dist/src/cli/status-cli.js',
+  baseline: 'dist/src/cli/baseline-cli.js',
 } as const;
 export type CliName = keyof typeof CLI;
 

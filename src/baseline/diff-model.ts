@@ -1,0 +1,176 @@
+import type pg from 'pg';
+import type { SourceDoc } from '../transform/types.ts';
+import type { PreparedDoc, Preparer } from '../load/prepare.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import type { Source } from '../sources/source.ts';
+import { sourceIdKey } from '../ids/source-id.ts';
+import { classifyDocs, preparedBatches, type Difference } from '../validate/source-pass.ts';
+
+/** What a source document is to the target, as a later sync would apply it. */
+export type DiffKind = 'new' | 'changed' | 'deleted' | 'was-rejected' | 'now-rejects';
+
+export interface DiffEntry {
+  kind: DiffKind;
+  /** The source id (its key text: ObjectId hex, number, string). */
+  sourceId: string;
+  /** The target key the id map holds for it (changed, deleted, now-rejects of a mapped document). */
+  targetKey?: string;
+  /** changed: every difference of its own row, derived rows and links (classifyDocs). */
+  differences?: Difference[];
+  /** now-rejects: the transformer's reason. */
+  reason?: string;
+}
+
+/** One batch of the difference: the entries, and what was counted without an entry. */
+export interface DiffBatch {
+  entries: DiffEntry[];
+  /** Source records read in this batch (0 for the batches of deleted ids). */
+  records: number;
+  /** Mapped documents found equal, or not compared because --since says they did not change. */
+  unchanged: number;
+  /** Mapped documents compared with the target. */
+  compared: number;
+  /** Documents the transformer skips on purpose. */
+  skipped: number;
+  /** Documents in the error log that the transformer still rejects, or that the database refused (a unique key, a dangling reference: only a retry can tell); migration:errors' business. */
+  stillRejected: number;
+}
+
+/** Which timestamp --since reads for a model, decided from the schema or the first document that has one. */
+export type SinceField = { kind: 'updatedAt-column'; field: string } | { kind: 'source-field'; field: string };
+
+/** Source fields read as "last changed" when the model has no `@updatedAt` column. */
+export const SOURCE_TIME_FIELDS = ['updatedAt', 'updated_at', 'modifiedAt'] as const;
+
+export interface DiffModelInput {
+  client: pg.PoolClient;
+  graph: ModelGraph;
+  plan: ModelPlan;
+  source: Source;
+  preparer: Preparer;
+  batchSize: number;
+  /** Compare only the documents changed after this time (ids are still all read: new and deleted are exact). */
+  since?: Date;
+  /** Told which field --since reads, once it is known (undefined: the full comparison). */
+  onSinceField?: (field: SinceField | undefined) => void;
+}
+
+/**
+ * The difference between a model's source and the target, one batch at a time, for a report
+ * or a sync to consume: every source document is read and transformed again (preparedBatches,
+ * as validate does), its id looked up in the id map and the error log, and the mapped ones are
+ * compared with the target by validate's own comparison (classifyDocs). Once the source is
+ * read, the ids in the id map the source no longer has come as `deleted`, batch by batch.
+ * Needs `validate_source_ids` (createSourceIdTable) in the client's session; writes nothing else.
+ */
+export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatch> {
+  const { client, graph, plan } = input;
+  const model = graph.models.get(plan.model);
+  if (!model) throw new Error(`the Prisma schema has no model ${plan.model}`);
+  const since = input.since ? sinceFilter(model, input.since) : undefined;
+  for await (const batch of preparedBatches(input)) {
+    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0 };
+    const unmapped = batch.keys.filter((k) => !batch.mapped.has(k) && !batch.skippedKeys.has(k));
+    // Rejected by the transformer or its checks: deciding again now is exact. Rejected by the
+    // database (a unique key, a dangling reference): only a retry can tell, so it stays "still rejected".
+    const { rows } = await client.query<{ source_id: string; decidable: boolean }>(
+      `SELECT source_id, bool_and(stage IN ('read', 'transform', 'check')) AS decidable FROM _migration.rejected
+        WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[]) GROUP BY source_id`,
+      [plan.model, unmapped],
+    );
+    const rejected = new Map(rows.map((r) => [r.source_id, r.decidable]));
+    const toCompare: PreparedDoc[] = [];
+    for (const key of batch.keys) {
+      if (batch.skippedKeys.has(key)) continue;
+      const targetKey = batch.mapped.get(key);
+      const doc = batch.prepared.get(key);
+      const reason = batch.nowRejected.get(key) ?? (batch.unreadableKeys.has(key) ? 'the record cannot be read (see migration:errors)' : undefined);
+      if (targetKey !== undefined) {
+        if (!doc) out.entries.push({ kind: 'now-rejects', sourceId: key, targetKey, reason: reason ?? 'rejected' });
+        else if (since && !since.changed(doc)) out.unchanged++;
+        else toCompare.push(doc);
+      } else if (rejected.has(key)) {
+        if (doc && rejected.get(key) === true) out.entries.push({ kind: 'was-rejected', sourceId: key });
+        else out.stillRejected++;
+      } else if (doc) out.entries.push({ kind: 'new', sourceId: key });
+      else out.entries.push({ kind: 'now-rejects', sourceId: key, reason: reason ?? 'rejected' });
+    }
+    out.compared = toCompare.length;
+    const byOwner = new Map<string, Difference[]>();
+    for (const d of await classifyDocs(client, graph, plan, toCompare)) byOwner.set(d.owner, [...(byOwner.get(d.owner) ?? []), d]);
+    for (const doc of toCompare) {
+      const key = sourceIdKey(doc.sourceId);
+      const differences = byOwner.get(key);
+      if (differences) out.entries.push({ kind: 'changed', sourceId: key, targetKey: batch.mapped.get(key) ?? doc.key, differences });
+      else out.unchanged++;
+    }
+    yield out;
+  }
+  input.onSinceField?.(since?.field());
+  // Fresh statistics for the anti-join (the temp table is this session's own).
+  await client.query('ANALYZE validate_source_ids');
+  yield* deletedIds(client, plan.model, input.batchSize);
+}
+
+/** Ids in the id map that no source record has any more: one anti-join, read in pages. */
+async function* deletedIds(client: pg.PoolClient, model: string, batchSize: number): AsyncGenerator<DiffBatch> {
+  let after = '';
+  for (;;) {
+    const { rows } = await client.query<{ source_id: string; target_key: string }>(
+      `SELECT i.source_id, i.target_key FROM _migration.id_map i
+        WHERE i.model = $1 AND i.source_id > $2
+          AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)
+        ORDER BY i.source_id COLLATE "C" LIMIT $3`,
+      [model, after, batchSize],
+    );
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]?.source_id ?? after;
+    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0 };
+    if (rows.length < batchSize) return;
+  }
+}
+
+/**
+ * --since: the model's `@updatedAt` column as the transformer gives it, else the first of
+ * SOURCE_TIME_FIELDS a document has. A document without a readable time is compared.
+ */
+function sinceFilter(model: ModelSpec, since: Date): { changed(doc: PreparedDoc): boolean; field(): SinceField | undefined } {
+  const column = model.columns.find((c) => c.isUpdatedAt === true);
+  let field: SinceField | undefined = column ? { kind: 'updatedAt-column', field: column.field } : undefined;
+  return {
+    changed(doc) {
+      let value: unknown;
+      if (column) value = doc.rows.get(model.name)?.[0]?.[column.field];
+      else {
+        if (!field) {
+          const name = SOURCE_TIME_FIELDS.find((n) => readField(doc.doc, n) !== undefined);
+          if (name) field = { kind: 'source-field', field: name };
+        }
+        if (field) value = readField(doc.doc, field.field);
+      }
+      const time = timeOf(value);
+      return time === undefined || time > since.getTime();
+    },
+    field: () => field,
+  };
+}
+
+function readField(doc: SourceDoc, name: string): unknown {
+  const value = doc[name];
+  return value === null ? undefined : value;
+}
+
+/** A time as milliseconds: a Date, ISO text, or a number (epoch seconds below 1e11, else milliseconds). */
+export function timeOf(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+  if (typeof value === 'string') {
+    const t = Date.parse(value.includes('T') || !value.includes(' ') ? value : value.replace(' ', 'T'));
+    return Number.isNaN(t) ? undefined : t;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const n = Number(value);
+    return n < 1e11 ? n * 1000 : n;
+  }
+  return undefined;
+}
