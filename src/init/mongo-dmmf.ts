@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { stripVTControlCharacters } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.ts';
+import { dmmfFieldSchema, schemaWasm, wasmMessage } from '../schema/dmmf.ts';
 
 /**
  * The parts of Prisma's DMMF of a MongoDB schema that the conversion reads: models, composite
@@ -9,25 +8,9 @@ import { ConfigError } from '../config/config-error.ts';
  * `addresses.city`). Checked with zod because it crosses the WASM boundary and its shape moves
  * between Prisma releases.
  */
-const nativeType = z.tuple([z.string(), z.array(z.string())]).nullish();
 
-const fieldSchema = z.object({
-  name: z.string(),
-  /** `_id` for the id (`@map("_id")`), else the stored name when `@map` gives one. */
-  dbName: z.string().nullish(),
-  kind: z.enum(['scalar', 'object', 'enum', 'unsupported']),
-  isList: z.boolean(),
-  isRequired: z.boolean(),
-  isUnique: z.boolean(),
-  isId: z.boolean(),
-  isUpdatedAt: z.boolean().optional(),
-  type: z.string(),
-  nativeType,
-  default: z.unknown().optional(),
-  relationName: z.string().nullish(),
-  relationFromFields: z.array(z.string()).nullish(),
-  relationToFields: z.array(z.string()).nullish(),
-  relationOnDelete: z.string().nullish(),
+// The project's DMMF field (src/schema/dmmf.ts) and what a MongoDB schema adds to it.
+const fieldSchema = dmmfFieldSchema.extend({
   relationOnUpdate: z.string().nullish(),
   documentation: z.string().optional(),
 });
@@ -76,12 +59,6 @@ export type MongoDatamodel = z.infer<typeof dmmfSchema>['datamodel'];
 /** The schema files as Prisma's engines take them: `[name, text]` pairs. */
 export type SchemaFiles = readonly (readonly [string, string])[];
 
-type SchemaWasm = typeof import('@prisma/prisma-schema-wasm');
-
-/** Prisma's schema engine in WASM, CommonJS (`require` keeps the calls synchronous). */
-export function schemaWasm(): SchemaWasm {
-  return createRequire(import.meta.url)('@prisma/prisma-schema-wasm') as SchemaWasm;
-}
 
 /**
  * Parses the schema with Prisma's own parser. Errors are Prisma's messages (naming the file and
@@ -120,15 +97,3 @@ export function lintSchemaFiles(files: SchemaFiles): LintFinding[] {
   return lintSchema.parse(JSON.parse(schemaWasm().lint(JSON.stringify(files))));
 }
 
-/** The text of an error the WASM engine threw: JSON with a `message`, or plain text; without colour codes. */
-export function wasmMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  let message = text;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && 'message' in parsed) message = String(parsed.message);
-  } catch {
-    // not JSON: the text as it is
-  }
-  return stripVTControlCharacters(message).trim();
-}

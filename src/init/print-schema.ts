@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { stripVTControlCharacters } from 'node:util';
+import { schemaWasm, wasmMessage } from '../schema/dmmf.ts';
 import type { DraftColumn, DraftEnum, DraftField, DraftModel, DraftRelation, DraftSchema } from './draft-schema.ts';
 
 /**
@@ -91,16 +90,11 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-type SchemaWasm = typeof import('@prisma/prisma-schema-wasm');
-
-function wasm(): SchemaWasm {
-  return createRequire(import.meta.url)('@prisma/prisma-schema-wasm') as SchemaWasm;
-}
 
 /** Prisma's formatter (`prisma format`): alignment and attribute order as Prisma prints them. */
 export function formatPrisma(text: string): string {
   const params = { textDocument: { uri: 'file:/dev/null' }, options: { tabSize: 2, insertSpaces: true } };
-  const out: unknown = JSON.parse(wasm().format(JSON.stringify([['schema.prisma', text]]), JSON.stringify(params)));
+  const out: unknown = JSON.parse(schemaWasm().format(JSON.stringify([['schema.prisma', text]]), JSON.stringify(params)));
   const first = Array.isArray(out) ? (out[0] as unknown) : undefined;
   if (!Array.isArray(first) || typeof first[1] !== 'string') throw new Error('Prisma\'s formatter answered in an unexpected shape');
   return first[1];
@@ -109,16 +103,8 @@ export function formatPrisma(text: string): string {
 /** Prisma's validator (`prisma validate`); throws with Prisma's message, which names the line. */
 export function validatePrisma(text: string, file = 'schema.prisma'): void {
   try {
-    wasm().validate(JSON.stringify({ prismaSchema: [[file, text]], noColor: true }));
+    schemaWasm().validate(JSON.stringify({ prismaSchema: [[file, text]], noColor: true }));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    let detail = message;
-    try {
-      const parsed: unknown = JSON.parse(message);
-      if (parsed && typeof parsed === 'object' && 'message' in parsed) detail = String(parsed.message);
-    } catch {
-      // not JSON: Prisma's text as it is
-    }
-    throw new Error(`the drafted Prisma schema does not validate (a bug in init; please report it): ${stripVTControlCharacters(detail)}\n${text}`);
+    throw new Error(`the drafted Prisma schema does not validate (a bug in init; please report it): ${wasmMessage(error)}\n${text}`);
   }
 }

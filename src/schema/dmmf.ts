@@ -8,7 +8,7 @@ import { engineCacheKey, readCached, writeCached } from './engine-cache.ts';
  * The part of Prisma's DMMF that the migrator reads, checked with zod because it crosses
  * a WASM boundary and its shape changes between Prisma releases.
  */
-const fieldSchema = z.object({
+export const dmmfFieldSchema = z.object({
   name: z.string(),
   dbName: z.string().nullish(),
   kind: z.enum(['scalar', 'object', 'enum', 'unsupported']),
@@ -31,7 +31,7 @@ const modelSchema = z.object({
   name: z.string(),
   dbName: z.string().nullish(),
   schema: z.string().nullish(),
-  fields: z.array(fieldSchema),
+  fields: z.array(dmmfFieldSchema),
   primaryKey: z.object({ name: z.string().nullish(), fields: z.array(z.string()) }).nullish(),
   uniqueFields: z.array(z.array(z.string())),
   uniqueIndexes: z.array(z.object({ name: z.string().nullish(), fields: z.array(z.string()) })),
@@ -48,7 +48,7 @@ const dmmfSchema = z.object({
   datamodel: z.object({ models: z.array(modelSchema), enums: z.array(enumSchema) }),
 });
 
-export type DmmfField = z.infer<typeof fieldSchema>;
+export type DmmfField = z.infer<typeof dmmfFieldSchema>;
 export type DmmfModel = z.infer<typeof modelSchema>;
 export type DmmfEnum = z.infer<typeof enumSchema>;
 export type Dmmf = z.infer<typeof dmmfSchema>;
@@ -69,7 +69,7 @@ export function readDmmf(prismaSchema: string, file = 'schema.prisma'): Dmmf {
     raw = schemaWasm().get_dmmf(request);
   } catch (error) {
     // The WASM parser throws a JSON string with Prisma's validation messages.
-    throw new ConfigError(`the Prisma schema ${file} is invalid: ${stripVTControlCharacters(describeWasmError(error)).trim()}`);
+    throw new ConfigError(`the Prisma schema ${file} is invalid: ${wasmMessage(error)}`);
   }
   const dmmf = dmmfSchema.parse(JSON.parse(raw));
   writeCached(key, dmmf);
@@ -92,17 +92,19 @@ export function dmmfCacheKey(prismaSchema: string, file = 'schema.prisma'): stri
  * schema whose DMMF is in the engine cache never loads it. CommonJS, so `require` keeps
  * readDmmf synchronous.
  */
-function schemaWasm(): typeof import('@prisma/prisma-schema-wasm') {
+export function schemaWasm(): typeof import('@prisma/prisma-schema-wasm') {
   return createRequire(import.meta.url)(ENGINE) as typeof import('@prisma/prisma-schema-wasm');
 }
 
-function describeWasmError(error: unknown): string {
+/** The text of an error the WASM engine threw: JSON with a `message`, or plain text; without colour codes. */
+export function wasmMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
+  let message = text;
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && 'message' in parsed) return String(parsed.message);
+    if (parsed && typeof parsed === 'object' && 'message' in parsed) message = String(parsed.message);
   } catch {
-    // not JSON: keep the text as it is
+    // not JSON: the text as it is
   }
-  return text;
+  return stripVTControlCharacters(message).trim();
 }
