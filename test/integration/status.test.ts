@@ -49,6 +49,19 @@ beforeAll(async () => {
   reference = { db, config, stdout: run.stdout, fingerprint: await fingerprint(db.pool) };
 }, TIMEOUT);
 
+
+/** Waits (on the target's state, not a clock) until a model is loading with rows written and several batches left. */
+async function untilMidLoad(db: TestDatabase, child: ReturnType<typeof spawnMigrate>): Promise<void> {
+  for (;;) {
+    const { rows } = await db.pool
+      .query(`SELECT 1 FROM _migration.progress WHERE status = 'loading' AND written > 0 AND source_count - read > 60`)
+      .catch(() => ({ rows: [] }));
+    if (rows.length > 0) return;
+    if (!child.running()) throw new Error(`the run ended before loading:\n${child.output()}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 test('after a whole run: done, every model loaded, the counts of the summary, the archived checkpoint agrees', async () => {
   const { report } = await status(reference.config, reference.db);
   expect(report.chosenBy).toBe('flags');
@@ -173,14 +186,7 @@ test('during a run (frozen mid-load with SIGSTOP, its lock and any open batch ke
   const db = await database('status_live');
   const config = configFile();
   const child = spawnMigrate(['--config', config, '--target-url', db.url, ...LOAD]);
-  for (;;) {
-    const { rows } = await db.pool
-      .query(`SELECT 1 FROM _migration.progress WHERE status = 'loading' AND written > 0 AND source_count - read > 60`)
-      .catch(() => ({ rows: [] }));
-    if (rows.length > 0) break;
-    if (!child.running()) throw new Error(`the run ended before loading:\n${child.output()}`);
-    await new Promise((r) => setImmediate(r));
-  }
+  await untilMidLoad(db, child);
   // Frozen, the run cannot finish before status reads; it may be inside a batch's transaction.
   child.child.kill('SIGSTOP');
   try {
@@ -201,14 +207,7 @@ test('killed with -9 mid-load: once the server has dropped its lock, the run mar
   const db = await database('status_killed');
   const config = configFile();
   const child = spawnMigrate(['--config', config, '--target-url', db.url, ...LOAD]);
-  for (;;) {
-    const { rows } = await db.pool
-      .query(`SELECT 1 FROM _migration.progress WHERE status = 'loading' AND written > 0 AND source_count - read > 60`)
-      .catch(() => ({ rows: [] }));
-    if (rows.length > 0) break;
-    if (!child.running()) throw new Error(`the run ended before loading:\n${child.output()}`);
-    await new Promise((r) => setImmediate(r));
-  }
+  await untilMidLoad(db, child);
   child.child.kill('SIGKILL');
   await child.done;
   // State-based: the server releases a session lock when it notices the closed socket.
