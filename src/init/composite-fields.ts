@@ -45,6 +45,8 @@ export interface ChildModel {
   model: DraftModel;
   /** `models.<Child>.embeddedIn` of the config: the parent and the stored path. */
   embeddedIn: string;
+  /** The composite type it was. */
+  type: string;
   /** The type's scalar fields by name → the child's column (for indexes on `addresses.city`). */
   columns: ReadonlyMap<string, string>;
 }
@@ -96,5 +98,5 @@ export function compositeAsModel(parent: string, f: MongoField, type: MongoType,
     indexes: [],
   };
   const field: DraftRelation = { kind: 'relation', name: f.name, model: name, list: f.isList, optional: !f.isList, ...(f.documentation ? { doc: f.documentation.split('\n') } : {}) };
-  return { field, model, embeddedIn: `${parent}.${path}`, columns };
+  return { field, model, embeddedIn: `${parent}.${path}`, type: type.name, columns };
 }

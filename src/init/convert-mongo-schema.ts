@@ -49,7 +49,7 @@ export function convertMongoSchema(dm: MongoDatamodel, options: { compositeTypes
     const { model, children } = convertModel(m, index, links, bare);
     convertIndexes(model, dm.indexes.filter((i) => i.model === m.name), fatesOf(m, index, children), notes);
     models.push(model, ...[...children.values()].map((c) => c.model));
-    for (const [field, c] of children) embedded.push({ child: c.model.name, embeddedIn: c.embeddedIn, type: index.types.get(m.fields.find((f) => f.name === field)?.type ?? '')?.name ?? '' });
+    for (const c of children.values()) embedded.push({ child: c.model.name, embeddedIn: c.embeddedIn, type: c.type });
   }
   links.push(...linkBareArrays(bare, models, notes));
   const enums: DraftEnum[] = dm.enums.map((e) => ({

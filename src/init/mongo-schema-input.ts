@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import { databaseInUrl } from '../sources/mongodb/database-in-url.ts';
-import { datasourceProvider, lintSchemaFiles, readMongoDatamodel, type MongoDatamodel, type SchemaFiles } from './mongo-dmmf.ts';
+import { datasourceProvider, lintSchemaFiles, readMongoDatamodel, type LintFinding, type MongoDatamodel, type SchemaFiles } from './mongo-dmmf.ts';
 
 /** Where the source data lives, as the datasource block wrote it (never the URL itself: it may hold a password). */
 export type DatasourceUrl = { kind: 'literal'; database: string | undefined } | { kind: 'env'; variable: string } | { kind: 'none' };
@@ -55,7 +55,7 @@ function prismaFilesUnder(dir: string): string[] {
 const LEGACY_PROPERTY = /^The datasource property `(\w+)` is no longer supported/;
 
 function withoutLegacyDatasourceProperties(files: SchemaFiles, label: string): { files: SchemaFiles; removed: string[]; url: DatasourceUrl } {
-  let findings;
+  let findings: LintFinding[];
   try {
     findings = lintSchemaFiles(files);
   } catch {

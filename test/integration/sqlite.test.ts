@@ -14,7 +14,8 @@ import { migrateForTest } from '../support/migrate-for-test.ts';
 import { EVENT_LOG_DISTINCT, makeTortureDb, PRECISE_TIME, TORTURE_OBJECTS, type TortureManifest } from '../sqlite/make-torture.ts';
 import { schemaObjectAccount } from '../../src/accounting/schema-objects.ts';
 
-const CHINOOK = resolve('..', 'shared', 'data', 'sqlite', 'chinook.sqlite');
+// Next to the checkout, or next to the folder of worktrees (as source-changed.test.ts finds it).
+const CHINOOK = [resolve('..', 'shared'), resolve('..', '..', 'shared')].map((d) => join(d, 'data', 'sqlite', 'chinook.sqlite')).find((f) => existsSync(f)) ?? 'chinook.sqlite not found';
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const work = mkdtempSync(join(tmpdir(), 'sqlite-'));
 
