@@ -192,11 +192,12 @@ export async function inferSchema(
     const hit = resolved.get(referenceKey({ collection: r.owner.collection.collection, factsPath: r.owner.factsPrefix + r.key }));
     return hit?.collection !== undefined ? (hit as ResolvedReference) : undefined;
   };
+  const countPair = (a: string, b: string) => relationsBetween.set(pairKey(a, b), (relationsBetween.get(pairKey(a, b)) ?? 0) + 1);
   for (const r of refs) {
     const t = targetOf(r);
-    if (t) relationsBetween.set(pairKey(r.owner.model.name, modelOf.get(t.collection) ?? ''), (relationsBetween.get(pairKey(r.owner.model.name, modelOf.get(t.collection) ?? '')) ?? 0) + 1);
+    if (t) countPair(r.owner.model.name, modelOf.get(t.collection) ?? '');
   }
-  for (const p of pendings) if (p.parent) relationsBetween.set(pairKey(p.model.name, p.parent.model), (relationsBetween.get(pairKey(p.model.name, p.parent.model)) ?? 0) + 1);
+  for (const p of pendings) if (p.parent) countPair(p.model.name, p.parent.model);
 
   const pendingOf = (model: string) => pendings.find((p) => p.model.name === model);
   const manyToMany: { ref: PendingRef; target: Pending; field: string; hit: ResolvedReference }[] = [];

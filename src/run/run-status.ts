@@ -4,6 +4,7 @@ import { maskUrl } from '../log/mask.ts';
 import { describeHolder, readRunLockHolder, type LockHolder } from '../target/run-lock.ts';
 import { checkpointStatus } from './status-checkpoint.ts';
 import type { LockStatus, ModelStatus, StatusReport } from './status-report.ts';
+import type { ProgressRow } from './run-state.ts';
 
 export interface StatusQuery {
   url: string;
@@ -123,19 +124,8 @@ async function readInSnapshot(client: pg.Client, query: StatusQuery): Promise<St
 }
 
 async function readModels(client: pg.Client, runId: string): Promise<ModelStatus[]> {
-  const { rows } = await client.query<{
-    model: string;
-    collection: string;
-    status: ModelStatus['status'];
-    cursor: ModelStatus['cursor'];
-    source_count: number | null;
-    read: number;
-    written: number;
-    rejected: number;
-    skipped: number;
-    batches: number;
-    seconds: number;
-  }>(
+  // The progress row as the run keeps it; before its first count the source's is still unknown.
+  const { rows } = await client.query<Omit<ProgressRow, 'source_count'> & { source_count: number | null }>(
     `SELECT model, collection, status, cursor, source_count::float8 AS source_count, read::float8 AS read, written::float8 AS written,
             rejected::float8 AS rejected, skipped::float8 AS skipped, batches::float8 AS batches, seconds
        FROM _migration.progress WHERE run_id = $1

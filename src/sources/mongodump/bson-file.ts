@@ -85,3 +85,28 @@ export async function countBsonDocuments(path: string): Promise<number> {
   if (skip > 0 || header.length > 0) throw new Error(`${path}: truncated BSON at the end`);
   return count;
 }
+
+/**
+ * Calls `each` with every document's raw bytes (a view, valid during the call), decoding none:
+ * for a reader that keeps only some (init's sample) or looks at one field. Returns the count.
+ */
+export async function forEachRawDocument(path: string, each: (bytes: Buffer) => void): Promise<number> {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let carry: Buffer = Buffer.alloc(0);
+  let count = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let pos = 0;
+    while (buf.length - pos >= 4) {
+      const size = buf.readInt32LE(pos);
+      if (size < 5) throw new Error(`${path}: corrupt BSON (document length ${size})`);
+      if (buf.length - pos < size) break;
+      each(buf.subarray(pos, pos + size));
+      count++;
+      pos += size;
+    }
+    carry = Buffer.from(buf.subarray(pos));
+  }
+  return count;
+}
