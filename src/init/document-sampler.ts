@@ -10,6 +10,8 @@ export interface DocumentSampler {
   /** For the files written: the dump folder, or the URL without its password and the database. */
   readonly describe: string;
   collections(): Promise<string[]>;
+  /** What the source holds that init does not sample (views, `system.*`), each with the reason: named, never dropped in silence. */
+  notSampled(): Promise<{ name: string; reason: string }[]>;
   sample(collection: string, size: SampleSize): Promise<CollectionSample>;
   /** Which of these ObjectIds (24-hex) are `_id`s of the collection. */
   idsFound(collection: string, hexIds: readonly string[]): Promise<Set<string>>;

@@ -1,9 +1,8 @@
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { deserialize, ObjectId } from 'bson';
 import { z } from 'zod';
-import { countBsonDocuments } from '../sources/mongodump/bson-file.ts';
+import { countBsonDocuments, forEachRawDocument } from '../sources/mongodump/bson-file.ts';
 import { databaseFolder } from '../sources/mongodump/mongodump-source.ts';
 import { sampleCount } from './sample-size.ts';
 import { SAMPLE_BSON_OPTIONS, type CollectionSample, type DocumentSampler, type IndexSpec } from './document-sampler.ts';
@@ -29,11 +28,20 @@ export function openDumpSampler(path: string): DocumentSampler {
         .filter((c) => !c.startsWith('system.'))
         .sort();
     },
+    async notSampled() {
+      const files = readdirSync(dir);
+      const system = files.filter((f) => /^system\..*\.bson(\.gz)?$/.test(f)).map((f) => ({ name: f.replace(/\.bson(\.gz)?$/, ''), reason: 'a system collection of MongoDB, not application data' }));
+      // A view is dumped as its metadata alone (no .bson): its definition, not data.
+      const views = files
+        .filter((f) => f.endsWith('.metadata.json') && !files.some((b) => b === f.replace(/\.metadata\.json$/, '.bson') || b === f.replace(/\.metadata\.json$/, '.bson.gz')))
+        .map((f) => ({ name: f.replace(/\.metadata\.json$/, ''), reason: 'a view (or a collection dumped without data): no documents to migrate; recreate it as a PostgreSQL view if the app reads it' }));
+      return [...system, ...views];
+    },
     async sample(collection, size) {
       // A share needs the count first (one pass over length prefixes); a count does not.
       const size_ = size.kind === 'count' ? size.count : sampleCount(size, await countBsonDocuments(fileOf(collection)));
       const reservoir = new Reservoir<Buffer>(size_, 0x5eed);
-      const total = await forEachRaw(fileOf(collection), (bytes) => reservoir.offer(bytes, () => Buffer.from(bytes)));
+      const total = await forEachRawDocument(fileOf(collection), (bytes) => reservoir.offer(bytes, () => Buffer.from(bytes)));
       const docs = reservoir.items().map((bytes) => deserialize(bytes, SAMPLE_BSON_OPTIONS));
       const how = docs.length === total ? 'every document' : 'uniform random sample over the whole file';
       return { docs, total, how } satisfies CollectionSample;
@@ -41,7 +49,7 @@ export function openDumpSampler(path: string): DocumentSampler {
     async idsFound(collection, hexIds) {
       const wanted = new Set(hexIds);
       const found = new Set<string>();
-      await forEachRaw(fileOf(collection), (bytes) => {
+      await forEachRawDocument(fileOf(collection), (bytes) => {
         const hex = leadingObjectIdHex(bytes);
         if (hex !== undefined && wanted.has(hex)) found.add(hex);
       });
@@ -61,27 +69,6 @@ const metadataSchema = z.object({
   indexes: z.array(z.object({ key: z.record(z.string(), z.unknown()), unique: z.boolean().optional(), name: z.string().optional() }).loose()).default([]),
 });
 
-/** Calls `each` with every document's bytes (a view valid during the call); returns the count. */
-async function forEachRaw(path: string, each: (bytes: Buffer) => void): Promise<number> {
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  let carry: Buffer = Buffer.alloc(0);
-  let count = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let pos = 0;
-    while (buf.length - pos >= 4) {
-      const size = buf.readInt32LE(pos);
-      if (size < 5) throw new Error(`${path}: corrupt BSON (document length ${size})`);
-      if (buf.length - pos < size) break;
-      each(buf.subarray(pos, pos + size));
-      count++;
-      pos += size;
-    }
-    carry = Buffer.from(buf.subarray(pos));
-  }
-  return count;
-}
 
 /**
  * The `_id` of a raw document when it is its first element and an ObjectId (what mongod

@@ -5,9 +5,15 @@ import type { FieldDecision, SampledCollection } from './sampled-collection.ts';
  * the types seen (with counts), how often it is missing or null, examples, and what init made
  * of it. Markdown to read, JSON for tools.
  */
-export function fieldReport(source: string, collections: readonly SampledCollection[], decisions: ReadonlyMap<string, readonly FieldDecision[]>): { markdown: string; json: string } {
+export function fieldReport(
+  source: string,
+  collections: readonly SampledCollection[],
+  decisions: ReadonlyMap<string, readonly FieldDecision[]>,
+  notSampled: readonly { name: string; reason: string }[] = [],
+): { markdown: string; json: string } {
   const json = {
     source,
+    notSampled,
     collections: collections.map((c) => ({
       collection: c.collection,
       documents: c.total,
@@ -25,6 +31,7 @@ export function fieldReport(source: string, collections: readonly SampledCollect
     }
     md.push('');
   }
+  if (notSampled.length > 0) md.push('## Not sampled', '', ...notSampled.map((n) => `- \`${n.name}\`: ${n.reason}`), '');
   return { markdown: md.join('\n'), json: `${JSON.stringify(json, null, 2)}\n` };
 }
 

@@ -47,9 +47,10 @@ export async function draftFromDocuments(source: DocumentSourceSpec, output: Ini
     config.models = inference.models;
     config.junctions = inference.junctions;
     config.references = inference.references;
-    config.todos = inference.todos;
+    const notSampled = await sampler.notSampled();
+    config.todos = [...inference.todos, ...notSampled.map((n) => `${n.name}: not in the draft: ${n.reason}`)];
     config.settings.push({ key: 'unmappedFields', value: 'warn', comment: 'A source field no column reads is listed at the end of the run (fail: exit 3 instead).' });
-    const report = fieldReport(sampler.describe, collections, inference.decisions);
+    const report = fieldReport(sampler.describe, collections, inference.decisions, notSampled);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     return {
       schema: printSchema(inference.schema),
@@ -58,7 +59,7 @@ export async function draftFromDocuments(source: DocumentSourceSpec, output: Ini
       summary: [
         `sampled ${collections.length} collection(s) of ${sampler.describe} in ${seconds} s: ${describeSample(sampled, total)}`,
         `drafted ${inference.schema.models.length} model(s), ${inference.schema.enums.length} enum(s), ${Object.keys(inference.junctions).length} many-to-many table(s)`,
-        ...(inference.todos.length > 0 ? [`${inference.todos.length} TODO(s) to review in migration.yaml:`, ...inference.todos.map((t) => `  - ${t}`)] : ['nothing left to decide']),
+        ...(config.todos.length > 0 ? [`${config.todos.length} TODO(s) to review in migration.yaml:`, ...config.todos.map((t) => `  - ${t}`)] : ['nothing left to decide']),
       ],
     };
   } finally {

@@ -19,6 +19,12 @@ export async function openMongoSampler(url: string, database?: string): Promise<
       const list = await db.listCollections({ type: 'collection' }, { nameOnly: true }).toArray();
       return list.map((c) => c.name).filter((c) => !c.startsWith('system.')).sort();
     },
+    async notSampled() {
+      const list = await db.listCollections({}, { nameOnly: false }).toArray();
+      return list
+        .filter((c) => c.type !== 'collection' || c.name.startsWith('system.'))
+        .map((c) => ({ name: c.name, reason: c.type === 'view' ? 'a view: no documents to migrate; recreate it as a PostgreSQL view if the app reads it' : c.name.startsWith('system.') ? 'a system collection of MongoDB, not application data' : `a ${c.type}, not a collection` }));
+    },
     async sample(collection, size) {
       const coll = db.collection<Document>(collection);
       const total = await coll.estimatedDocumentCount();

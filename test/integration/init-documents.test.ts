@@ -111,6 +111,8 @@ describe('the bundled sample with its schema hidden', () => {
 describe('a project tracker nobody wrote a schema for', () => {
   test('from a dump: drafted, migrated, validated; references, children, m:n, dirt as documented', async () => {
     const dump = writeDumpFolder(appDocuments({ decimals: true }));
+    // A view as mongodump writes one: its definition, no documents.
+    writeFileSync(join(dump, 'active_accounts.metadata.json'), JSON.stringify({ options: { viewOn: 'accounts', pipeline: [{ $match: { deletedAt: null } }] }, indexes: [], collectionName: 'active_accounts', type: 'view' }));
     const draft = await init(['--dump', dump]);
     expect(draft.result.stdout + draft.result.stderr).not.toMatch(/ERROR/);
     expect(draft.result.code).toBe(0);
@@ -137,6 +139,8 @@ describe('a project tracker nobody wrote a schema for', () => {
     expect(config).toMatch(/from: \[ (Account\.teamIds, Team\.memberIds|Team\.memberIds, Account\.teamIds) \]/);
     expect(config).toMatch(/TODO/);
     expect(config).toMatch(/accounts\.score: String 1 of/);
+    expect(config).toMatch(/active_accounts: not in the draft: a view/);
+    expect(readFileSync(join(draft.out, 'fields.md'), 'utf8')).toMatch(/## Not sampled\n\n- `active_accounts`: a view/);
 
     const db = await database('init_app');
     const { migrate, validate } = await migrateAndValidate(draft.config, db);
