@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SourceDoc } from '../transform/types.ts';
-import type { PreparedDoc, Preparer } from '../load/prepare.ts';
+import type { PreparedDoc, Preparer, RejectedDoc } from '../load/prepare.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
@@ -16,10 +16,19 @@ export interface DiffEntry {
   sourceId: string;
   /** The target key the id map holds for it (changed, deleted, now-rejects of a mapped document). */
   targetKey?: string;
+  /** deleted: the id's kind, as the id map holds it. */
+  sourceKind?: 'objectId' | 'int' | 'string';
   /** changed: every difference of its own row, derived rows and links (classifyDocs). */
   differences?: Difference[];
   /** now-rejects: the transformer's reason. */
   reason?: string;
+  /**
+   * new, was-rejected: the document as it becomes rows now; changed: the document (its rows
+   * already carry the repairs the migration made, for the comparison: a sync prepares it again).
+   */
+  doc?: PreparedDoc;
+  /** now-rejects: the document, stage and reason, for the error log. */
+  rejected?: RejectedDoc;
 }
 
 /** One batch of the difference: the entries, and what was counted without an entry. */
@@ -35,6 +44,12 @@ export interface DiffBatch {
   skipped: number;
   /** Documents in the error log that the transformer still rejects, or that the database refused (a unique key, a dangling reference: only a retry can tell); migration:errors' business. */
   stillRejected: number;
+  /**
+   * Of those, the ones the database refused (a dangling reference, a unique key) that the
+   * transformer accepts now: only writing them can tell whether they land, so a sync retries
+   * them as --retry-failed does; a baseline only counts them as still rejected.
+   */
+  retryable: PreparedDoc[];
 }
 
 /** Which timestamp --since reads for a model, decided from the schema or the first document that has one. */
@@ -70,7 +85,7 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
   if (!model) throw new Error(`the Prisma schema has no model ${plan.model}`);
   const since = input.since ? sinceFilter(model, input.since) : undefined;
   for await (const batch of preparedBatches(input)) {
-    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0 };
+    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, retryable: [] };
     const unmapped = batch.keys.filter((k) => !batch.mapped.has(k) && !batch.skippedKeys.has(k));
     // Rejected by the transformer or its checks: deciding again now is exact. Rejected by the
     // database (a unique key, a dangling reference): only a retry can tell, so it stays "still rejected".
@@ -86,15 +101,20 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
       const targetKey = batch.mapped.get(key);
       const doc = batch.prepared.get(key);
       const reason = batch.nowRejected.get(key) ?? (batch.unreadableKeys.has(key) ? 'the record cannot be read (see migration:errors)' : undefined);
+      const refused = batch.rejections.get(key);
+      const rejection = refused ? { rejected: refused } : {};
       if (targetKey !== undefined) {
-        if (!doc) out.entries.push({ kind: 'now-rejects', sourceId: key, targetKey, reason: reason ?? 'rejected' });
+        if (!doc) out.entries.push({ kind: 'now-rejects', sourceId: key, targetKey, reason: reason ?? 'rejected', ...rejection });
         else if (since && !since.changed(doc)) out.unchanged++;
         else toCompare.push(doc);
       } else if (rejected.has(key)) {
-        if (doc && rejected.get(key) === true) out.entries.push({ kind: 'was-rejected', sourceId: key });
-        else out.stillRejected++;
-      } else if (doc) out.entries.push({ kind: 'new', sourceId: key });
-      else out.entries.push({ kind: 'now-rejects', sourceId: key, reason: reason ?? 'rejected' });
+        if (doc && rejected.get(key) === true) out.entries.push({ kind: 'was-rejected', sourceId: key, doc });
+        else {
+          out.stillRejected++;
+          if (doc) out.retryable.push(doc);
+        }
+      } else if (doc) out.entries.push({ kind: 'new', sourceId: key, doc });
+      else out.entries.push({ kind: 'now-rejects', sourceId: key, reason: reason ?? 'rejected', ...rejection });
     }
     out.compared = toCompare.length;
     const byOwner = new Map<string, Difference[]>();
@@ -102,7 +122,7 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
     for (const doc of toCompare) {
       const key = sourceIdKey(doc.sourceId);
       const differences = byOwner.get(key);
-      if (differences) out.entries.push({ kind: 'changed', sourceId: key, targetKey: batch.mapped.get(key) ?? doc.key, differences });
+      if (differences) out.entries.push({ kind: 'changed', sourceId: key, targetKey: batch.mapped.get(key) ?? doc.key, differences, doc });
       else out.unchanged++;
     }
     yield out;
@@ -117,8 +137,8 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
 async function* deletedIds(client: pg.PoolClient, model: string, batchSize: number): AsyncGenerator<DiffBatch> {
   let after = '';
   for (;;) {
-    const { rows } = await client.query<{ source_id: string; target_key: string }>(
-      `SELECT i.source_id, i.target_key FROM _migration.id_map i
+    const { rows } = await client.query<{ source_id: string; target_key: string; source_kind: 'objectId' | 'int' | 'string' }>(
+      `SELECT i.source_id, i.target_key, i.source_kind FROM _migration.id_map i
         WHERE i.model = $1 AND i.source_id > $2
           AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)
         ORDER BY i.source_id COLLATE "C" LIMIT $3`,
@@ -126,7 +146,7 @@ async function* deletedIds(client: pg.PoolClient, model: string, batchSize: numb
     );
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.source_id ?? after;
-    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0 };
+    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, retryable: [] };
     if (rows.length < batchSize) return;
   }
 }

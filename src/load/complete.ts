@@ -229,14 +229,18 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
   return { rejected: total, deletedFrom };
 }
 
-/** "Review.productId → Product 5f1d…: no such document in the source" (or "…: that document was rejected"). */
-async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Promise<string> {
+/**
+ * "Review.productId → Product 5f1d…: no such document in the source" (or "…: that document was
+ * rejected", looked up in the error log unless the caller knows: a sync rejecting it right now).
+ */
+export async function describeDangling(pool: Pick<pg.Pool, 'query'>, orphan: Pick<Orphan, 'field' | 'targetModel' | 'targetKey'> | undefined, rejectedNow = false): Promise<string> {
   if (!orphan) return 'dangling reference';
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orphan.targetKey);
   const oid = isUuid ? objectIdFromUuidV7(orphan.targetKey)?.toHexString() : orphan.targetKey;
   const name = oid ?? `uuid ${orphan.targetKey}`;
   let why = 'no such document in the source';
-  if (oid) {
+  if (rejectedNow) why = 'that document was rejected';
+  else if (oid) {
     const { rowCount } = await pool.query(`SELECT 1 FROM _migration.rejected WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [orphan.targetModel, oid]);
     if (rowCount) why = 'that document was rejected';
   }
@@ -247,7 +251,7 @@ async function describeDangling(pool: pg.Pool, orphan: Orphan | undefined): Prom
  * Kept keys were copied as they were, so identity and serial sequences have not moved: set
  * each one past the highest id, or the application's next insert would collide.
  */
-async function resetSequences(pool: pg.Pool, graph: ModelGraph, floors: ReadonlyMap<string, bigint>): Promise<void> {
+export async function resetSequences(pool: pg.Pool, graph: ModelGraph, floors: ReadonlyMap<string, bigint>): Promise<void> {
   for (const model of graph.models.values()) {
     for (const column of model.columns) {
       const { rows } = await pool.query<{ seq: string | null }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [quoteIdent(model.table), column.column]);

@@ -1,5 +1,6 @@
 import { linkKey, type ModelPlan } from '../plan/plan.ts';
-import type { JunctionSpec, ModelGraph } from '../schema/model-graph.ts';
+import type { Row } from '../check/row-check.ts';
+import type { JunctionSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
 import { objectIdFromUuidV7 } from '../ids/uuid.ts';
 import { classifyError, describeDbError, describeForeignKeyViolation } from '../target/errors.ts';
@@ -18,10 +19,10 @@ export interface WriteResult {
  * one is returned with the database's reason. Connection errors are not split: they
  * propagate and the whole batch is retried.
  */
-export async function writeWithBisect(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]): Promise<WriteResult> {
+export async function writeWithBisect(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], write: WriteDocs = writeDocs): Promise<WriteResult> {
   if (docs.length === 0) return { written: [], rejected: [] };
   try {
-    await tx.savepoint(() => writeDocs(tx, graph, plan, docs));
+    await tx.savepoint(() => write(tx, graph, plan, docs));
     return { written: [...docs], rejected: [] };
   } catch (error) {
     if (classifyError(error) !== 'row') throw error;
@@ -31,17 +32,26 @@ export async function writeWithBisect(tx: WriteTx, graph: ModelGraph, plan: Mode
       return { written: [], rejected: [{ doc: only.doc, sourceId: only.sourceId, stage: dangling ? 'link' : 'load', reason: dangling ?? describeDbError(error) }] };
     }
     const middle = Math.ceil(docs.length / 2);
-    const first = await writeWithBisect(tx, graph, plan, docs.slice(0, middle));
-    const second = await writeWithBisect(tx, graph, plan, docs.slice(middle));
+    const first = await writeWithBisect(tx, graph, plan, docs.slice(0, middle), write);
+    const second = await writeWithBisect(tx, graph, plan, docs.slice(middle), write);
     return { written: [...first.written, ...second.written], rejected: [...first.rejected, ...second.rejected] };
   }
 }
 
-async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]): Promise<void> {
+/** Writes a batch's rows; a data error anywhere in it throws, for writeWithBisect to pin down. */
+export type WriteDocs = (tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]) => Promise<void>;
+
+/**
+ * Every row the documents become: the model's own (appended, or through `own`: a sync's
+ * upsert), what they derive, and their links.
+ */
+export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], own?: (model: ModelSpec, rows: Row[]) => Promise<void>): Promise<void> {
   for (const name of [plan.model, ...plan.derived.map((d) => d.model)]) {
     const model = graph.models.get(name);
     if (!model) throw new Error(`the Prisma schema has no model ${name}`);
-    await tx.writeRows(model, docs.flatMap((d) => d.rows.get(name) ?? []));
+    const rows = docs.flatMap((d) => d.rows.get(name) ?? []);
+    if (own && name === plan.model) await own(model, rows);
+    else await tx.writeRows(model, rows);
   }
   for (const fill of plan.junctions) {
     const { junction, union } = fill;

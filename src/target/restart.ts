@@ -38,10 +38,10 @@ export async function resetTarget(pool: pg.Pool, tables: readonly string[], opti
       // A junction filled from both sides belongs to neither side's transaction: it is emptied here.
       const shared = (options.shared ?? []).filter((t) => tables.includes(t));
       if (shared.length > 0) await client.query(`TRUNCATE ${shared.map(quoteIdent).join(', ')}`);
-      await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs, _migration.repairs');
+      await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs, _migration.repairs, _migration.sync_removals, _migration.sync_progress, _migration.syncs');
     } else {
       if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
-      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.repairs, _migration.progress, _migration.fields, _migration.runs');
+      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.repairs, _migration.progress, _migration.fields, _migration.runs, _migration.sync_removals, _migration.sync_progress, _migration.syncs');
     }
   });
 }

@@ -31,7 +31,7 @@ const NAME_BYTES = 63;
 /** A holder on this host whose process is gone: how long its backend may take to notice. */
 const DEAD_HOLDER_WAIT = '10s';
 
-export type LockCommand = 'migrate' | 'retry-failed';
+export type LockCommand = 'migrate' | 'retry-failed' | 'sync';
 
 export interface LockHolder {
   /** The server process of the holder's lock connection. */

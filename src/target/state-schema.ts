@@ -13,6 +13,9 @@ import type pg from 'pg';
  *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
  *  - fields:    per run, model and source path: how it is used (column, link, ignored, left
  *               behind…), in how many documents, and one example id; added to per batch.
+ *  - syncs, sync_progress, sync_removals: migration:sync's runs (their watermark and report),
+ *               what each has applied per model, and the rows it still has to remove (deleted
+ *               from the source, or now rejected); each batch commits with its counts.
  * Keys are COLLATE "C": byte order is all an id needs. The id map gets its unique indexes after
  * the load (ID_MAP_INDEXES), like the target's own indexes: during the load the target table's
  * primary key already refuses a second copy of a document, and maintaining two more indexes
@@ -101,6 +104,45 @@ CREATE TABLE IF NOT EXISTS _migration.repairs (
   recorded_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS repairs_owner ON _migration.repairs (model, owner_key);
+-- migration:sync (src/sync): one row per sync of a run; its started_at is the watermark --since last reads.
+CREATE TABLE IF NOT EXISTS _migration.syncs (
+  sync_id      bigserial PRIMARY KEY,
+  run_id       text NOT NULL,
+  status       text NOT NULL,
+  since        timestamptz,
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  finished_at  timestamptz,
+  report       jsonb
+);
+CREATE TABLE IF NOT EXISTS _migration.sync_progress (
+  sync_id      bigint NOT NULL REFERENCES _migration.syncs ON DELETE CASCADE,
+  model        text NOT NULL,
+  applied      boolean NOT NULL DEFAULT false,
+  source       bigint NOT NULL DEFAULT 0,
+  inserted     bigint NOT NULL DEFAULT 0,
+  updated      bigint NOT NULL DEFAULT 0,
+  deleted      bigint NOT NULL DEFAULT 0,
+  rejected     bigint NOT NULL DEFAULT 0,
+  resolved     bigint NOT NULL DEFAULT 0,
+  dependents   bigint NOT NULL DEFAULT 0,
+  unchanged    bigint NOT NULL DEFAULT 0,
+  skipped      bigint NOT NULL DEFAULT 0,
+  batches      bigint NOT NULL DEFAULT 0,
+  seconds      double precision NOT NULL DEFAULT 0,
+  PRIMARY KEY (sync_id, model)
+);
+-- What pass 2 removes, children before parents: queued by pass 1, deleted as each batch commits.
+CREATE TABLE IF NOT EXISTS _migration.sync_removals (
+  sync_id      bigint NOT NULL REFERENCES _migration.syncs ON DELETE CASCADE,
+  model        text COLLATE "C" NOT NULL,
+  target_key   text COLLATE "C" NOT NULL,
+  source_id    text COLLATE "C" NOT NULL,
+  source_kind  text,
+  stage        text,
+  reason       text,
+  document     text,
+  PRIMARY KEY (sync_id, model, target_key)
+);
 CREATE TABLE IF NOT EXISTS _migration.loaded_tables (
   table_name   text PRIMARY KEY,
   model        text

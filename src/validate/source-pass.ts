@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
 import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
-import type { Preparer, PreparedDoc } from '../load/prepare.ts';
+import type { Preparer, PreparedDoc, RejectedDoc } from '../load/prepare.ts';
 import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { columnIn, expectedPgType, keyIn } from '../schema/pg-types.ts';
@@ -37,6 +37,8 @@ export interface PreparedBatch {
   prepared: Map<string, PreparedDoc>;
   /** Documents the transformer rejects now, with the reason. */
   nowRejected: Map<string, string>;
+  /** The same rejections, and the undecodable records, whole (document, stage, reason): what a sync writes to the error log. */
+  rejections: Map<string, RejectedDoc>;
   /** The id map's entries for this batch's ids: source id key → target key. */
   mapped: Map<string, string>;
 }
@@ -61,6 +63,10 @@ export async function* preparedBatches(input: { client: pg.PoolClient; plan: Mod
     const skippedKeys = new Set<string>();
     const prepared = new Map<string, PreparedDoc>();
     const nowRejected = new Map<string, string>();
+    const rejections = new Map<string, RejectedDoc>();
+    for (const u of batch.unreadable ?? []) {
+      if (u.sourceId !== undefined) rejections.set(sourceIdKey(u.sourceId), { doc: u.doc, sourceId: u.sourceId, stage: 'read', reason: u.reason });
+    }
     for (const doc of batch.docs) {
       const id = docSourceId(doc);
       if (id === undefined) continue;
@@ -69,14 +75,17 @@ export async function* preparedBatches(input: { client: pg.PoolClient; plan: Mod
       const result = input.preparer.prepare(doc);
       if (result.ok === true) prepared.set(key, result.value);
       else if (result.ok === 'skipped') skippedKeys.add(key);
-      else nowRejected.set(key, result.rejected.reason);
+      else {
+        nowRejected.set(key, result.rejected.reason);
+        rejections.set(key, result.rejected);
+      }
     }
     await copyIds(client, plan.model, keys, skippedKeys);
     const { rows } = await client.query<{ source_id: string; target_key: string }>(
       `SELECT source_id, target_key FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
       [plan.model, keys],
     );
-    yield { records: batch.docs.length + (batch.unreadable?.length ?? 0), keys, unreadableKeys, skippedKeys, prepared, nowRejected, mapped: new Map(rows.map((r) => [r.source_id, r.target_key])) };
+    yield { records: batch.docs.length + (batch.unreadable?.length ?? 0), keys, unreadableKeys, skippedKeys, prepared, nowRejected, rejections, mapped: new Map(rows.map((r) => [r.source_id, r.target_key])) };
   }
 }
 

@@ -54,6 +54,7 @@ export const CLI = {
   init: 'dist/src/cli/init-cli.js',
   status: 'dist/src/cli/status-cli.js',
   baseline: 'dist/src/cli/baseline-cli.js',
+  sync: 'dist/src/cli/sync-cli.js',
 } as const;
 export type CliName = keyof typeof CLI;
 

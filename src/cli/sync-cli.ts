@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { addConnectionOptions, runMain } from './common-options.ts';
+import type { SyncFlags } from './sync-command.ts';
+
+const program = addConnectionOptions(
+  new Command()
+    .name('migration:sync')
+    .description('Bring a migrated target up to date with its source: insert new documents, replace changed ones, remove deleted ones (the difference migration:baseline reports), resumable batch by batch.'),
+)
+  .option('--since <time>', "compare content only for documents changed after this ISO time, or 'last' (after the last sync, or the migration, started; 5 minutes' margin); new and deleted still come from every id", (v) => {
+    if (v === 'last') return 'last';
+    if (!/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(v)) throw new InvalidArgumentError("must be an ISO time, e.g. 2026-01-31T12:00:00Z, or 'last'");
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw new InvalidArgumentError("must be an ISO time, e.g. 2026-01-31T12:00:00Z, or 'last'");
+    return d;
+  })
+  .option('--json', 'print the report as JSON')
+  .option('--out <file>', 'also write the JSON report to this file')
+  .addHelpText(
+    'after',
+    '\nUse the same source, target and config flags as the migration, pointed at the source as it is now (the live server, a new dump, a newer copy of the SQLite file). The migration must be completed; it takes the run lock.\nExit codes: 0 synced, 1 failed (what committed stays applied: run it again), 2 bad usage or config, or no completed migration (nothing touched), 3 synced but the counts do not balance, 4 paused (run it again to go on), 5 refused: another run holds the target.',
+  );
+
+/** The command's own modules are imported once the flags are known to be good (common-options.ts). */
+async function main(): Promise<number> {
+  program.parse();
+  const flags = program.opts<SyncFlags>();
+  const [{ resolveConfig }, { recordedRunOptions }] = await Promise.all([import('./resolve-config.ts'), import('../run/run-options.ts')]);
+  const config = await resolveConfig(flags, {}, recordedRunOptions);
+  const { runSync } = await import('./sync-command.ts');
+  return runSync(flags, config);
+}
+
+runMain(main);

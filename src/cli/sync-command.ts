@@ -1,0 +1,52 @@
+import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MigrationConfig } from '../config/config-schema.ts';
+import { createLogger, flushLogger } from '../log/logger.ts';
+import { maskDeep } from '../log/mask.ts';
+import { ensureWritableDir } from '../run/writable-dir.ts';
+import { formatSync } from '../sync/format-sync.ts';
+import { sync } from '../sync/sync.ts';
+import { reportFailure, type ConnectionFlags } from './common-options.ts';
+import { ExitCode } from './exit-codes.ts';
+import { installPauseSignals } from './signals.ts';
+
+/** migration:sync's flags, as commander parses them. */
+export interface SyncFlags extends ConnectionFlags {
+  since?: Date | 'last';
+  json?: boolean;
+  out?: string;
+}
+
+/** Applies the difference between source and target; returns the exit code. */
+export async function runSync(flags: SyncFlags, config: MigrationConfig): Promise<number> {
+  if (flags.out) ensureWritableDir(dirname(flags.out), 'output folder');
+  const logger = createLogger({ verbose: flags.verbose === true });
+  const controller = new AbortController();
+  installPauseSignals({
+    pause(signal) {
+      logger.warn(`${signal}: finishing the batch in flight, then pausing (Ctrl-C again exits at once; that is safe too)`);
+      controller.abort(new Error(`interrupted by ${signal}`));
+    },
+    exitNow(signal) {
+      // Safe: the open batch's transaction dies with the connection; the next sync goes on from what committed.
+      process.stderr.write(`\n${signal} again: exiting now; run the same command to go on\n`);
+      process.exit(ExitCode.paused);
+    },
+    duplicate() {},
+  });
+  try {
+    const result = await sync({ config, logger, ...(flags.since ? { since: flags.since } : {}), signal: controller.signal });
+    if (result.status !== 'done') {
+      logger.warn(result.message);
+      return result.status === 'paused' ? ExitCode.paused : ExitCode.refused;
+    }
+    const { report } = result;
+    process.stdout.write(`${flags.json ? JSON.stringify(maskDeep(report), null, 2) : formatSync(report)}\n`);
+    if (flags.out) writeFileSync(flags.out, `${JSON.stringify(maskDeep(report), null, 2)}\n`);
+    return report.balanced ? ExitCode.ok : ExitCode.mismatch;
+  } catch (error) {
+    return reportFailure(error, logger, flags.verbose === true);
+  } finally {
+    await flushLogger(logger);
+  }
+}

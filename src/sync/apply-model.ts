@@ -1,0 +1,155 @@
+import type pg from 'pg';
+import { diffModel, type DiffEntry } from '../baseline/diff-model.ts';
+import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import type { Reference } from '../load/orphans.ts';
+import type { PreparedDoc, Preparer, RejectedDoc } from '../load/prepare.ts';
+import { ID_MAP_COLUMNS, idMapRow, serializeDocument, writeRejected } from '../load/record-batch.ts';
+import { writeWithBisect } from '../load/write-batch.ts';
+import type { Logger } from '../log/logger.ts';
+import { maskSecrets } from '../log/mask.ts';
+import type { ModelPlan } from '../plan/plan.ts';
+import type { ModelGraph } from '../schema/model-graph.ts';
+import type { Source } from '../sources/source.ts';
+import { stateTable } from '../target/identifiers.ts';
+import type { WriteTx, Writer } from '../target/writer.ts';
+import { checkReferences, REPAIR_COLUMNS } from './reference-check.ts';
+import { replaceDocs } from './replace-rows.ts';
+import type { SyncState } from './sync-state.ts';
+
+export interface ApplyInput {
+  /** Reads the difference; holds the session's `validate_source_ids`. */
+  client: pg.PoolClient;
+  pool: pg.Pool;
+  writer: Writer;
+  graph: ModelGraph;
+  plan: ModelPlan;
+  source: Source;
+  preparer: Preparer;
+  batchSize: number;
+  since?: Date;
+  /** Every reference of the schema, with its policy (listReferences). */
+  refs: readonly Reference[];
+  runId: string;
+  sync: SyncState;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/** A document to write, and what it was to the target before. */
+interface Work {
+  doc: PreparedDoc;
+  kind: 'new' | 'changed' | 'was-rejected' | 'retry';
+}
+
+/**
+ * Pass 1 of a sync for one model: the difference (diffModel), applied batch by batch, each in
+ * one transaction with its counts. New and changed documents are written (replaceDocs), their
+ * references decided as the full load's sweep decides them (checkReferences); what must leave
+ * the target (deleted from the source, or rejected now) is queued for pass 2, which removes it
+ * children first. A resumed sync finds the batches it committed equal, and goes on.
+ */
+export async function applyModel(input: ApplyInput): Promise<void> {
+  const { plan, sync } = input;
+  const before = await sync.model(plan.model);
+  if (before.applied) return;
+  const read = { source: 0, unchanged: 0, skipped: 0 };
+  // References into the model's own table that a later batch may bring: decided at the end.
+  const deferred: Work[] = [];
+  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, ...(input.since ? { since: input.since } : {}) })) {
+    input.signal.throwIfAborted();
+    read.source += batch.records;
+    read.unchanged += batch.unchanged;
+    read.skipped += batch.skipped;
+    const work: Work[] = [...batch.retryable.map((doc) => ({ doc, kind: 'retry' as const }))];
+    for (const e of batch.entries) {
+      if (e.kind === 'new' && e.doc) work.push({ doc: e.doc, kind: 'new' });
+      else if (e.kind === 'was-rejected' && e.doc) work.push({ doc: e.doc, kind: 'was-rejected' });
+      else if (e.kind === 'changed' && e.doc) {
+        // Prepared again: the comparison gave its rows the repairs made before, which may no longer hold.
+        const fresh = input.preparer.prepare(e.doc.doc);
+        if (fresh.ok === true) work.push({ doc: fresh.value, kind: 'changed' });
+      }
+    }
+    await applyBatch(input, work, batch.entries, deferred, false);
+  }
+  if (deferred.length > 0) await applyBatch(input, deferred.splice(0), [], deferred, true);
+  // Documents this sync applied before a restart are found equal now: they are not "unchanged".
+  await input.writer.transaction((tx) => sync.applied(tx, plan.model, { ...read, unchanged: Math.max(0, read.unchanged - before.counts.inserted - before.counts.updated) }));
+}
+
+async function applyBatch(input: ApplyInput, work: readonly Work[], entries: readonly DiffEntry[], deferred: Work[], final: boolean): Promise<void> {
+  const { plan, graph, sync } = input;
+  const started = performance.now();
+  const kindOf = new Map(work.map((w) => [w.doc.key, w.kind]));
+  const checked = await checkReferences(input.pool, graph, plan, input.refs, work.map((w) => w.doc), input.runId, final);
+  for (const doc of checked.deferred) deferred.push({ doc, kind: kindOf.get(doc.key) ?? 'new' });
+  await input.writer.transaction(async (tx) => {
+    const written = await writeWithBisect(tx, graph, plan, checked.accepted, replaceDocs);
+    const landed = new Set(written.written.map((d) => d.key));
+    await tx.writeRaw(stateTable('repairs'), REPAIR_COLUMNS, checked.repairs.filter((r) => landed.has(r[4])));
+    const added = written.written.filter((d) => kindOf.get(d.key) !== 'changed');
+    await tx.writeRaw(stateTable('id_map'), ID_MAP_COLUMNS, added.map((d) => idMapRow(plan.model, d)));
+    const resolved = written.written.filter((d) => kindOf.get(d.key) === 'was-rejected' || kindOf.get(d.key) === 'retry').map((d) => sourceIdKey(d.sourceId));
+    await tx.query(`UPDATE _migration.rejected SET resolved_at = now() WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[])`, [plan.model, resolved]);
+
+    const refused = [...checked.rejected, ...written.rejected];
+    const keyOfRefused = new Map(work.map((w) => [sourceIdKey(w.doc.sourceId), w.doc.key]));
+    const kindOfRefused = (r: RejectedDoc) => (r.sourceId === undefined ? 'new' : kindOf.get(keyOfRefused.get(sourceIdKey(r.sourceId)) ?? '')) ?? 'new';
+    // A changed document refused now leaves the target in pass 2 (what references it is decided there).
+    const removals: Removal[] = refused.filter((r) => kindOfRefused(r) === 'changed').map((r) => removalOf(keyOfRefused.get(sourceIdKey(r.sourceId ?? '')) ?? '', r));
+    await writeRejected(tx, input.runId, plan.model, refused.filter((r) => kindOfRefused(r) === 'new'));
+    await reopen(tx, plan.model, refused.filter((r) => kindOfRefused(r) === 'was-rejected' || kindOfRefused(r) === 'retry'));
+
+    let rejectedNow = refused.filter((r) => kindOfRefused(r) === 'new').length;
+    for (const e of entries) {
+      if (e.kind === 'deleted' && e.targetKey) removals.push({ targetKey: e.targetKey, sourceId: e.sourceId, sourceKind: e.sourceKind ?? 'string' });
+      if (e.kind !== 'now-rejects') continue;
+      const rejection: RejectedDoc = e.rejected ?? { doc: { _id: e.sourceId }, sourceId: e.sourceId, stage: 'transform', reason: e.reason ?? 'rejected' };
+      if (e.targetKey) removals.push(removalOf(e.targetKey, rejection));
+      else {
+        await writeRejected(tx, input.runId, plan.model, [rejection]);
+        rejectedNow++;
+      }
+    }
+    await queueRemovals(tx, sync.syncId, plan.model, removals);
+    const updated = written.written.filter((d) => kindOf.get(d.key) === 'changed').length;
+    await sync.add(tx, plan.model, { inserted: added.length, updated, rejected: rejectedNow, resolved: resolved.length, batches: 1, seconds: (performance.now() - started) / 1000 });
+  });
+}
+
+interface Removal {
+  targetKey: string;
+  sourceId: string;
+  sourceKind: 'objectId' | 'int' | 'string';
+  stage?: string;
+  reason?: string;
+  document?: string;
+}
+
+function removalOf(targetKey: string, r: RejectedDoc): Removal {
+  const id = r.sourceId ?? '';
+  return { targetKey, sourceId: sourceIdKey(id), sourceKind: sourceIdKind(id), stage: r.stage, reason: maskSecrets(r.reason), document: serializeDocument(r.doc) };
+}
+
+/** Idempotent: a model read again after a restart queues the same rows once. */
+async function queueRemovals(tx: WriteTx, syncId: string, model: string, removals: readonly Removal[]): Promise<void> {
+  if (removals.length === 0) return;
+  await tx.query(
+    `INSERT INTO _migration.sync_removals (sync_id, model, target_key, source_id, source_kind, stage, reason, document)
+     SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) ON CONFLICT DO NOTHING`,
+    [syncId, model, ...(['targetKey', 'sourceId', 'sourceKind', 'stage', 'reason', 'document'] as const).map((k) => removals.map((r) => r[k] ?? null))],
+  );
+}
+
+/** Refused again: the open entry keeps its place in the error log, with today's reason and document (as --retry-failed does). */
+async function reopen(tx: WriteTx, model: string, refused: readonly RejectedDoc[]): Promise<void> {
+  for (const r of refused) {
+    await tx.query(`UPDATE _migration.rejected SET stage = $3, reason = $4, document = $5, rejected_at = now() WHERE model = $1 AND source_id = $2 AND resolved_at IS NULL`, [
+      model,
+      r.sourceId === undefined ? null : sourceIdKey(r.sourceId),
+      r.stage,
+      maskSecrets(r.reason),
+      serializeDocument(r.doc),
+    ]);
+  }
+}

@@ -1,0 +1,58 @@
+import type { Row } from '../check/row-check.ts';
+import type { PreparedDoc } from '../load/prepare.ts';
+import { writeDocs } from '../load/write-batch.ts';
+import { ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
+import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { expectedPgType } from '../schema/pg-types.ts';
+import { quoteIdent } from '../target/identifiers.ts';
+import type { WriteTx } from '../target/writer.ts';
+
+/** The staging table of an upsert: the transaction's own, gone at its commit. */
+const STAGE = '_sync_stage';
+
+/**
+ * A sync's write of new and changed documents, for writeWithBisect: what the documents made
+ * before goes (the rows they derive, the links on their side, the repairs made to them), then
+ * their own rows are upserted and the rest written as a load writes it. Their own row is
+ * updated in place, never deleted: other tables' rows reference it, and a delete would be
+ * refused, or cascade, or set their references NULL. A new document has nothing to remove, so
+ * one write serves both; its UUID is the one a full load gives it (the mapper is deterministic).
+ *
+ * A junction filled from both sides is only added to: a pair may be the other side's, which
+ * this document cannot tell (see MIGRATION_README, migration:sync).
+ */
+export async function replaceDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]): Promise<void> {
+  const model = getModel(graph, plan.model);
+  const keys = docs.map((d) => d.key);
+  if (model.key.length === 1) {
+    const keyType = expectedPgType(model.id);
+    for (const d of plan.derived) {
+      const spec = getModel(graph, d.model);
+      const owner = spec.columns.find((c) => c.field === d.ownerField);
+      if (owner) await tx.query(`DELETE FROM ${quoteIdent(spec.table)} WHERE ${quoteIdent(owner.column)} = ANY($1::${keyType}[])`, [keys]);
+    }
+    for (const fill of plan.junctions) {
+      if (fill.union) continue;
+      await tx.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::${keyType}[])`, [keys]);
+    }
+  }
+  await tx.query(`DELETE FROM _migration.repairs WHERE model = $1 AND owner_key = ANY($2::text[]) AND action <> 'kept'`, [plan.model, keys]);
+  await writeDocs(tx, graph, plan, docs, (spec, rows) => upsert(tx, spec, rows));
+}
+
+/** Rows in by their key: inserted when new, every other column set when there. */
+async function upsert(tx: WriteTx, model: ModelSpec, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  // LIKE copies the columns and their NOT NULLs, not the keys or references: the real table checks those.
+  await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (LIKE ${quoteIdent(model.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
+  await tx.writeRows({ ...model, table: STAGE }, rows);
+  const columns = model.columns.map((c) => quoteIdent(c.column));
+  const keyColumns = new Set(model.key.map((c) => c.column));
+  const set = model.columns.filter((c) => !keyColumns.has(c.column)).map((c) => `${quoteIdent(c.column)} = EXCLUDED.${quoteIdent(c.column)}`);
+  await tx.query(
+    `INSERT INTO ${quoteIdent(model.table)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${STAGE}
+     ON CONFLICT (${model.key.map((c) => quoteIdent(c.column)).join(', ')}) DO ${set.length === 0 ? 'NOTHING' : `UPDATE SET ${set.join(', ')}`}`,
+  );
+  // A second model in the same transaction has other columns.
+  await tx.query(`DROP TABLE ${STAGE}`);
+}
