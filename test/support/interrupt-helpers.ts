@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { tableChecksum } from './databases.ts';
 import type { FerretServer } from './ferretdb.ts';
-import { childEnv, cliArgs, REPO_ROOT } from './run-cli.ts';
+import { childEnv, cliArgs, REPO_ROOT, type CliName } from './run-cli.ts';
 import { seededRandom } from './seeded-random.ts';
 export { seededRandom };
 
@@ -39,9 +39,10 @@ export interface MigrateChild {
   done: Promise<CliOutcome>;
 }
 
-export function spawnMigrate(args: readonly string[], timeoutMs = 600_000): MigrateChild {
+/** `cli` names another compiled CLI to run the same way (migration:sync). */
+export function spawnMigrate(args: readonly string[], timeoutMs = 600_000, cli: CliName = 'migrate'): MigrateChild {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, cliArgs('migrate', args), { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cliArgs(cli, args), { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let exited = false;
