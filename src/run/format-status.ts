@@ -47,7 +47,17 @@ export function formatStatus(r: StatusReport): string {
     lines.push(`checkpoint file: ${c.path}${c.kind === 'archived' ? ' (archived)' : ''}: ${agreement}`);
     for (const d of c.differences) lines.push(`  ${d}`);
   } else lines.push('checkpoint file: none in the checkpoint folder');
-  lines.push('last sync: none (migration:sync is not built yet)');
+  const sync = r.lastSync;
+  if (!sync) lines.push('last sync: none (npm run migration:sync brings the target up to date with the source)');
+  else {
+    const a = sync.applied;
+    lines.push(
+      `last sync: ${sync.syncId} ${sync.state}, started ${sync.startedAt}${sync.finishedAt ? `, finished ${sync.finishedAt}` : ''}; ${sync.since ? `compared what changed after ${sync.since}` : 'every document compared'}`,
+      `  applied: ${n(a.inserted)} inserted, ${n(a.updated)} updated, ${n(a.deleted)} deleted, ${n(a.rejected)} rejected, ${n(a.resolved)} resolved, ${n(a.dependents)} dependents; models ${sync.modelsApplied} of ${sync.models} compared${sync.queued ? `, ${n(sync.queued)} row(s) still to remove` : ''}`,
+      `  watermark: ${sync.watermark} (migration:sync --since last compares what changed after it)`,
+    );
+    if (sync.state === 'stopped' || sync.state === 'paused' || sync.state === 'failed') lines.push('  not finished: run migration:sync again; it goes on from what committed');
+  }
   if (r.otherRuns.length) lines.push(`other runs: ${r.otherRuns.map((o) => `${o.runId} ${o.status}`).join(', ')}`);
   return lines.join('\n');
 }

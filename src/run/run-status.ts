@@ -2,6 +2,7 @@ import pg from 'pg';
 import { ConfigError } from '../config/config-error.ts';
 import { maskUrl } from '../log/mask.ts';
 import { describeHolder, readRunLockHolder, type LockHolder } from '../target/run-lock.ts';
+import { WATERMARK_MARGIN_MS } from '../sync/sync-state.ts';
 import { checkpointStatus } from './status-checkpoint.ts';
 import type { LockStatus, ModelStatus, StatusReport } from './status-report.ts';
 import type { ProgressRow } from './run-state.ts';
@@ -117,10 +118,45 @@ async function readInSnapshot(client: pg.Client, query: StatusQuery): Promise<St
     openRejections: { total: open.reduce((n, r) => n + r.n, 0), byModel: open.map((r) => ({ model: r.model, count: r.n })) },
     repairs: { total: repairs.reduce((n, r) => n + r.n, 0), byAction: repairs.map((r) => ({ action: r.action, count: r.n })) },
     checkpoint: checkpointStatus(query.checkpointDir, run.run_id, run.status, models),
-    lastSync: null,
+    lastSync: await readLastSync(client, run.run_id, lock),
     otherRuns: runs.filter((r) => r !== run).map((r) => ({ runId: r.run_id, status: r.status, phase: r.phase, updatedAt: r.updated_at.toISOString() })),
   };
   return { kind: 'report', report };
+}
+
+/** The run's latest sync, read in the same snapshot; the sync tables exist once a sync ran. */
+async function readLastSync(client: pg.Client, runId: string, lock: LockStatus): Promise<StatusReport['lastSync']> {
+  const { rows: present } = await client.query<{ ok: boolean }>(`SELECT to_regclass('_migration.syncs') IS NOT NULL AS ok`);
+  if (present[0]?.ok !== true) return null;
+  const { rows } = await client.query<{ sync_id: string; status: string; started_at: Date; finished_at: Date | null; since: Date | null }>(
+    `SELECT sync_id::text, status, started_at, finished_at, since FROM _migration.syncs WHERE run_id = $1 ORDER BY sync_id DESC LIMIT 1`,
+    [runId],
+  );
+  const sync = rows[0];
+  if (!sync) return null;
+  const { rows: sums } = await client.query<Record<'inserted' | 'updated' | 'deleted' | 'rejected' | 'resolved' | 'dependents' | 'applied' | 'models' | 'queued', number>>(
+    `SELECT coalesce(sum(inserted), 0)::float8 AS inserted, coalesce(sum(updated), 0)::float8 AS updated, coalesce(sum(deleted), 0)::float8 AS deleted,
+            coalesce(sum(rejected), 0)::float8 AS rejected, coalesce(sum(resolved), 0)::float8 AS resolved, coalesce(sum(dependents), 0)::float8 AS dependents,
+            count(*) FILTER (WHERE applied)::float8 AS applied, count(*)::float8 AS models,
+            (SELECT count(*) FROM _migration.sync_removals WHERE sync_id = $1)::float8 AS queued
+       FROM _migration.sync_progress WHERE sync_id = $1`,
+    [sync.sync_id],
+  );
+  const t = sums[0];
+  const states = ['done', 'running', 'paused', 'failed'] as const;
+  const status = states.find((x) => x === sync.status) ?? 'failed';
+  return {
+    syncId: sync.sync_id,
+    state: status === 'running' && !lock.held ? 'stopped' : status,
+    startedAt: sync.started_at.toISOString(),
+    finishedAt: sync.finished_at?.toISOString() ?? null,
+    since: sync.since?.toISOString() ?? null,
+    watermark: new Date(sync.started_at.getTime() - WATERMARK_MARGIN_MS).toISOString(),
+    applied: { inserted: t?.inserted ?? 0, updated: t?.updated ?? 0, deleted: t?.deleted ?? 0, rejected: t?.rejected ?? 0, resolved: t?.resolved ?? 0, dependents: t?.dependents ?? 0 },
+    queued: t?.queued ?? 0,
+    modelsApplied: t?.applied ?? 0,
+    models: t?.models ?? 0,
+  };
 }
 
 async function readModels(client: pg.Client, runId: string): Promise<ModelStatus[]> {

@@ -74,8 +74,26 @@ export const statusReportSchema = z.object({
   /** References repaired (nulled, dropped, kept) by this run, per action. */
   repairs: z.object({ total: z.number(), byAction: z.array(z.object({ action: z.string(), count: z.number() })) }),
   checkpoint: checkpointSchema.nullable(),
-  /** migration:sync is not built yet: always null. */
-  lastSync: z.null(),
+  /** The run's latest migration:sync (null before the first): its state, watermark and what it applied so far. */
+  lastSync: z
+    .object({
+      syncId: z.string(),
+      /** done, running, paused, failed, or stopped: marked running but no process holds the lock (killed). */
+      state: z.enum(['done', 'running', 'paused', 'failed', 'stopped']),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      /** What --since narrowed the comparison to (null: every document compared). */
+      since: z.string().nullable(),
+      /** Where the next `--since last` starts: this sync's start, less the margin. */
+      watermark: z.string(),
+      applied: z.object({ inserted: z.number(), updated: z.number(), deleted: z.number(), rejected: z.number(), resolved: z.number(), dependents: z.number() }),
+      /** Rows pass 2 still has to remove (an interrupted sync). */
+      queued: z.number(),
+      /** Models whose pass 1 is done, of all. */
+      modelsApplied: z.number(),
+      models: z.number(),
+    })
+    .nullable(),
   /** The other runs in this target, latest first. */
   otherRuns: z.array(z.object({ runId: z.string(), status: z.string(), phase: z.string(), updatedAt: z.string() })),
 });

@@ -23,6 +23,9 @@ export interface SyncCounts {
   seconds: number;
 }
 
+/** --since last looks back this much further, for clocks that disagree between the app's servers and the target's. */
+export const WATERMARK_MARGIN_MS = 5 * 60_000;
+
 export const NO_COUNTS: SyncCounts = { source: 0, inserted: 0, updated: 0, deleted: 0, rejected: 0, resolved: 0, dependents: 0, unchanged: 0, batches: 0, seconds: 0 };
 const COUNTED = ['inserted', 'updated', 'deleted', 'rejected', 'resolved', 'dependents', 'batches', 'seconds'] as const;
 

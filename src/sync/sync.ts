@@ -21,7 +21,7 @@ import { validationPool } from '../validate/pg-readers.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
 import { applyModel } from './apply-model.ts';
 import { removeQueued } from './remove-queued.ts';
-import { NO_COUNTS, SyncState, type SyncCounts } from './sync-state.ts';
+import { NO_COUNTS, SyncState, WATERMARK_MARGIN_MS, type SyncCounts } from './sync-state.ts';
 
 export interface SyncOptions {
   config: MigrationConfig;
@@ -58,9 +58,6 @@ export interface SyncReport {
 }
 
 export type SyncResult = { status: 'done'; report: SyncReport } | { status: 'refused' | 'paused'; runId: string; message: string };
-
-/** --since last looks back this much further, for clocks that disagree between the app's servers and the target's. */
-export const WATERMARK_MARGIN_MS = 5 * 60_000;
 
 /**
  * Brings a migrated target up to date with its source as it is now: the difference baseline

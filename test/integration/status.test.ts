@@ -89,7 +89,7 @@ test('after a whole run: done, every model loaded, the counts of the summary, th
   expect(text.code).toBe(0);
   expect(text.stdout).toMatch(/^ {2}state {5}done$/m);
   expect(text.stdout).toMatch(/^TOTAL +10 loaded, 0 loading, 0 pending/m);
-  expect(text.stdout).toMatch(/^last sync: none \(migration:sync is not built yet\)$/m);
+  expect(text.stdout).toMatch(/^last sync: none \(npm run migration:sync brings the target up to date with the source\)$/m);
 }, TIMEOUT);
 
 test('paused: the model loading with its cursor, the rest pending, the checkpoint file agrees; the resume ends as an uninterrupted run', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
+import type { StatusReport } from '../../src/run/status-report.ts';
 import type { SyncReport } from '../../src/sync/sync.ts';
 import { databasesForThisFile } from '../support/databases.ts';
 import { fingerprint, seededRandom, sleep, spawnMigrate } from '../support/interrupt-helpers.ts';
@@ -84,6 +85,11 @@ test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fre
       killed++;
     }
     const outcome = await child.done;
+    if (outcome.signal === 'SIGKILL') {
+      // migration:status tells a killed sync from a running one: marked running, nobody holds the lock.
+      const status = await runCli('status', [...args(newer, synced.url), '--json']);
+      expect((JSON.parse(status.stdout) as StatusReport).lastSync).toMatchObject({ state: 'stopped' });
+    }
     if (outcome.signal !== 'SIGKILL') expect({ pass: moment.pass, code: outcome.code, err: outcome.stderr }).toEqual({ pass: moment.pass, code: 0, err: '' });
   }
   if (process.env["TEST_VERBOSE"] === "1") console.log(`killed ${killed} of ${moments.length} attempts`);

@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { baseline } from '../../src/baseline/baseline.ts';
 import { loadConfig, type ConfigLayer } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import type { StatusReport } from '../../src/run/status-report.ts';
 import { sync, type SyncReport } from '../../src/sync/sync.ts';
 import { validate } from '../../src/validate/validate.ts';
 import { databasesForThisFile } from '../support/databases.ts';
@@ -233,6 +234,23 @@ describe('a SQLite file: a newer copy of it', () => {
     expect((JSON.parse(again.stdout) as SyncReport).totals).toMatchObject({ inserted: 0, updated: 0, deleted: 0, rejected: 0 });
     const validated = await runCli('validate', args(newer, synced.url));
     expect({ code: validated.code, out: validated.code === 0 ? '' : validated.stdout }).toEqual({ code: 0, out: '' });
+
+    // migration:status names the last sync; --since last then compares only what changed after it.
+    const status = JSON.parse((await runCli('status', [...args(newer, synced.url), '--json'])).stdout) as StatusReport;
+    expect(status.lastSync).toMatchObject({ state: 'done', applied: { inserted: 0, updated: 0 }, queued: 0 });
+    const edit = new Database(newer);
+    edit.exec(`UPDATE authors SET name = 'Renamed again', updated_at = '${new Date(Date.now() + 3_600_000).toISOString().replace('T', ' ').slice(0, 19)}' WHERE id = 5;
+      UPDATE authors SET name = 'Renamed quietly' WHERE id = 6;`);
+    edit.close();
+    const narrowed = await runCli('sync', [...args(newer, synced.url), '--json', '--since', 'last']);
+    expect({ code: narrowed.code, err: narrowed.code === 0 ? '' : narrowed.stderr }).toEqual({ code: 0, err: '' });
+    const since = JSON.parse(narrowed.stdout) as SyncReport;
+    expect(since.since).not.toBeNull();
+    // Author 6 changed without its updated_at: not seen by --since, as documented; a full sync finds it.
+    expect(counts(since, 'Authors')).toMatchObject({ updated: 1 });
+    const full = JSON.parse((await runCli('sync', [...args(newer, synced.url), '--json'])).stdout) as SyncReport;
+    expect(counts(full, 'Authors')).toMatchObject({ updated: 1 });
+    expect((await runCli('sync', [...args(newer, synced.url), '--since', 'yesterday'])).code).toBe(2);
   }, TIMEOUT);
 
   test('schema mode onto a UUID Prisma schema: the same changes, the same UUIDs as a fresh migration', async () => {
