@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { diffModel, type DiffEntry } from '../baseline/diff-model.ts';
-import { sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import { parseSourceId, sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
 import type { Reference } from '../load/orphans.ts';
 import type { PreparedDoc, Preparer, RejectedDoc } from '../load/prepare.ts';
 import { ID_MAP_COLUMNS, idMapRow, serializeDocument, writeRejected } from '../load/record-batch.ts';
@@ -10,7 +10,7 @@ import { maskSecrets } from '../log/mask.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
-import { stateTable } from '../target/identifiers.ts';
+import { quoteIdent, stateTable } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import { checkReferences, REPAIR_COLUMNS } from './reference-check.ts';
 import { replaceDocs } from './replace-rows.ts';
@@ -72,9 +72,50 @@ export async function applyModel(input: ApplyInput): Promise<void> {
     }
     await applyBatch(input, work, batch.entries, deferred, false);
   }
+  for (const docs of await repairedNoLonger(input)) {
+    // Found equal by the comparison, written again here: counted as updated.
+    read.unchanged -= docs.length;
+    await applyBatch(input, docs.map((doc) => ({ doc, kind: 'changed' as const })), [], deferred, false);
+  }
   if (deferred.length > 0) await applyBatch(input, deferred.splice(0), [], deferred, true);
   // Documents this sync applied before a restart are found equal now: they are not "unchanged".
   await input.writer.transaction((tx) => sync.applied(tx, plan.model, { ...read, unchanged: Math.max(0, read.unchanged - before.counts.inserted - before.counts.updated) }));
+}
+
+/**
+ * Documents loaded with a reference set NULL or a link dropped because what it pointed at was
+ * missing, where that document has arrived since (a live source written during the copy, a
+ * parent fixed and retried): a fresh migration would keep the reference, so they are written
+ * again. The comparison cannot see them: it applies the repair to what the source says.
+ */
+async function repairedNoLonger(input: ApplyInput): Promise<PreparedDoc[][]> {
+  const { rows: targets } = await input.pool.query<{ target_model: string }>(
+    `SELECT DISTINCT target_model FROM _migration.repairs WHERE model = $1 AND action IN ('nulled', 'dropped')`,
+    [input.plan.model],
+  );
+  const owners = new Map<string, { source_id: string; source_kind: 'objectId' | 'int' | 'string' }>();
+  for (const { target_model } of targets) {
+    const target = input.graph.models.get(target_model);
+    if (!target || target.key.length !== 1) continue;
+    const { rows } = await input.pool.query<{ source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
+      `SELECT DISTINCT r.source_id, r.source_kind FROM _migration.repairs r
+        WHERE r.model = $1 AND r.target_model = $2 AND r.action IN ('nulled', 'dropped') AND r.source_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM ${quoteIdent(target.table)} t WHERE t.${quoteIdent(target.id.column)}::text = r.missing_id)`,
+      [input.plan.model, target_model],
+    );
+    for (const r of rows) owners.set(r.source_id, r);
+  }
+  const out: PreparedDoc[][] = [];
+  const all = [...owners.values()];
+  for (let i = 0; i < all.length; i += input.batchSize) {
+    const ids = all.slice(i, i + input.batchSize).map((r) => parseSourceId(r.source_id, r.source_kind));
+    const docs = (await input.source.fetch(input.plan.collection, ids)).flatMap((d) => {
+      const prepared = input.preparer.prepare(d);
+      return prepared.ok === true ? [prepared.value] : [];
+    });
+    if (docs.length > 0) out.push(docs);
+  }
+  return out;
 }
 
 async function applyBatch(input: ApplyInput, work: readonly Work[], entries: readonly DiffEntry[], deferred: Work[], final: boolean): Promise<void> {

@@ -256,6 +256,10 @@ describe('a SQLite file: a newer copy of it', () => {
   test('schema mode onto a UUID Prisma schema: the same changes, the same UUIDs as a fresh migration', async () => {
     const file = join(work, 'library-schema.sqlite');
     make(file);
+    // A mentor the file does not have yet (written with foreign keys off): loaded with the reference NULL, by policy.
+    const first = new Database(file);
+    first.exec(`PRAGMA foreign_keys = OFF; UPDATE authors SET mentor_id = 99 WHERE id = 40;`);
+    first.close();
     const schema = join(work, 'library.prisma');
     writeFileSync(
       schema,
@@ -266,7 +270,7 @@ describe('a SQLite file: a newer copy of it', () => {
         '',
       ].join('\n\n'),
     );
-    const overrides: ConfigLayer = { schema, models: { Book: { collection: 'books', ignore: ['shelf_note'] } } };
+    const overrides: ConfigLayer = { schema, models: { Book: { collection: 'books', ignore: ['shelf_note'] } }, references: { 'Author.mentor': { onMissing: 'null' } } };
     const source = (path: string) => ({ kind: 'sqlite' as const, path, mode: 'schema' as const });
     const synced = await database('sy_schema');
     expect((await migrateForTest({ source: source(file), targetUrl: synced.url, overrides })).status).toBe('completed');
@@ -277,10 +281,15 @@ describe('a SQLite file: a newer copy of it', () => {
     // A mentor deleted while mentees remain (optional: a fresh migration rejects them too, by default).
     // Many SQLite files are written with foreign keys off (the sqlite3 shell's default), so a delete leaves mentees behind.
     db.exec(`PRAGMA foreign_keys = OFF; UPDATE authors SET mentor_id = NULL WHERE id = 41; DELETE FROM books WHERE author_id = 2; DELETE FROM authors WHERE id = 2;`);
+    // The missing mentor arrives: author 40's reference must be restored, as a fresh migration has it.
+    db.exec(`INSERT INTO authors VALUES (99, 'Late mentor', NULL, '2025-06-01 12:00:00')`);
     db.close();
+    const repairsBefore = await synced.pool.query(`SELECT 1 FROM _migration.repairs WHERE model = 'Author' AND action = 'nulled'`);
+    expect(repairsBefore.rowCount).toBe(1);
     const report = await syncOf(synced.url, source(newer), overrides);
     expect(report.balanced).toBe(true);
-    expect(counts(report, 'Author')).toMatchObject({ inserted: 1, updated: 1, deleted: 1 });
+    // 3 renamed, 40 re-linked to its mentor; 41 and 99 new; 2 deleted, its mentees' references set NULL.
+    expect(counts(report, 'Author')).toMatchObject({ inserted: 2, updated: 2, deleted: 1, dependents: 7 });
     const fresh = await database('sy_schema_fresh');
     expect((await migrateForTest({ source: source(newer), targetUrl: fresh.url, overrides })).status).toBe('completed');
     await expectSameTarget(synced.pool, fresh.pool);
