@@ -1,10 +1,10 @@
-import pRetry from 'p-retry';
 import { mergeTally, type FieldCounter, type FieldTally } from '../accounting/field-accounting.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source, SourceBatch, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
+import { retryTransient } from '../target/retry.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
 import { recordBatch, recordProgress, recordRows } from './record-batch.ts';
@@ -74,7 +74,7 @@ export async function loadModel(load: ModelLoad): Promise<void> {
   let inFlight: Promise<void> | undefined;
   try {
     const pass = load.wholeTable ? () => loadWholeTable(load) : () => loadPass(load, () => (committedSinceFailure = true));
-    await pRetry(() => (inFlight = pass()), {
+    await retryTransient(() => (inFlight = pass()), {
       retries: load.retry.retries,
       minTimeout: load.retry.minDelayMs,
       maxTimeout: load.retry.maxDelayMs,
@@ -85,7 +85,8 @@ export async function loadModel(load: ModelLoad): Promise<void> {
         committedSinceFailure = false;
         return consume;
       },
-      shouldRetry: ({ error }) => !load.signal.aborted && classifyError(error) === 'transient',
+      // On top of the transient classification retryTransient applies.
+      shouldRetry: () => !load.signal.aborted,
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         attempts = attemptNumber;
         if (classifyError(error) === 'transient' && !load.signal.aborted) {

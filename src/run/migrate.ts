@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { completeLoad, DEFAULT_BUILD } from '../load/complete.ts';
 import { createSchemaObjects } from '../load/create-objects.ts';
@@ -6,10 +5,10 @@ import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { connectTarget, TARGET_POOL_SIZE, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
-import { classifyError } from '../target/errors.ts';
 import { holdBackForeignKeys, prepareTargetSchema } from '../target/prepare-schema.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { loadedTables, resetTarget, targetSchema } from '../target/restart.ts';
+import { retryTransient } from '../target/retry.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema, holdBackIdMapIndexes } from '../target/state-schema.ts';
 import type { Writer } from '../target/writer.ts';
@@ -179,7 +178,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       // As many builds at once as models load at once; one pool connection stays for the sweep.
       const buildConnections = Math.max(1, Math.min(config.parallelism, TARGET_POOL_SIZE - 1));
       // Each step of the completion is idempotent: a dropped connection repeats it from the start.
-      const completed = await pRetry(async () => {
+      const completed = await retryTransient(async () => {
         const done = await completeLoad(completeInput, { ...DEFAULT_BUILD, connections: buildConnections });
         // Views, CHECKs, expression and partial indexes, generated columns: after the rows they must satisfy.
         if (session.schemaObjects) refusals = await createSchemaObjects(completeInput.pool, session.schemaObjects, logger);
@@ -188,7 +187,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         retries: config.retry.retries,
         minTimeout: config.retry.minDelayMs,
         maxTimeout: config.retry.maxDelayMs,
-        shouldRetry: ({ error }) => classifyError(error) === 'transient',
         onFailedAttempt: ({ error, retriesLeft }) => {
           logger.warn(`        ${serverOf(error)}: ${error.message}; repeating the step (${retriesLeft} retries left)`);
         },

@@ -1,10 +1,9 @@
-import pRetry from 'p-retry';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { compareFingerprints, type SourceFingerprint } from '../sources/source-fingerprint.ts';
 import type { Source } from '../sources/source.ts';
-import { classifyError } from '../target/errors.ts';
+import { retryTransient } from '../target/retry.ts';
 import type { RunState } from './run-state.ts';
 
 /** The collections a run reads: what its fingerprints cover. */
@@ -30,11 +29,10 @@ export interface ChangesDuringRunInput {
  */
 export async function recordChangesDuringRun(input: ChangesDuringRunInput): Promise<string[]> {
   const { logger } = input;
-  const now = await pRetry(() => input.source.fingerprint(sourceCollections(input.plans)), {
+  const now = await retryTransient(() => input.source.fingerprint(sourceCollections(input.plans)), {
     retries: input.retry.retries,
     minTimeout: input.retry.minDelayMs,
     maxTimeout: input.retry.maxDelayMs,
-    shouldRetry: ({ error }) => classifyError(error) === 'transient',
     onFailedAttempt: ({ error, retriesLeft }) => {
       logger.warn(`        ${input.serverOf(error)}: ${error.message}; taking the fingerprint again (${retriesLeft} retries left)`);
     },

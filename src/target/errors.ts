@@ -4,15 +4,30 @@
  *    violation, or Prisma's equivalents); the batch is split to find the rows.
  *  - `transient`: the connection or server went away (class 08, admin shutdown 57P01-03,
  *    serialization 40001/40P01, too many connections 53300, socket errors, MongoDB network
- *    errors); the batch is retried from the last committed checkpoint.
+ *    errors and shutdown/step-down codes), whatever the error wrapping it (a TypeError whose
+ *    cause is one, an AggregateError holding one); the batch is retried from the last
+ *    committed checkpoint.
  *  - `fatal`: anything else stops the run with the checkpoint intact.
  */
 export type ErrorClass = 'row' | 'transient' | 'fatal';
 
 const transientSqlStates = new Set(['57P01', '57P02', '57P03', '40001', '40P01', '53300', '55P03']);
-const transientNodeCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// Socket errors from node (ERR_SOCKET_CLOSED: a write to a socket the peer already closed).
+const transientNodeCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ERR_SOCKET_CLOSED']);
 const prismaRowCodes = new Set(['P2000', 'P2002', 'P2003', 'P2004', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020']);
 const prismaTransientCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+/**
+ * MongoDB server codes (numeric, on MongoServerError) for a server or its network going away:
+ * HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+ * SocketException, NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
+ * NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary: the driver's own retryable-read set.
+ */
+const transientMongoCodes = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+/**
+ * The driver's network errors by name. PoolClearedOnNetworkError (a MongoNetworkError, pending
+ * operations get it when the monitor lost the server) has no `cause` and no Mongo prefix.
+ */
+const transientMongoNames = /^(Mongo(Network|ServerSelection|NetworkTimeout|PoolCleared)Error|PoolClearedOnNetworkError)$/;
 
 export function classifyError(error: unknown): ErrorClass {
   // A transformer's own exception repeats on every attempt, whatever its message says.
@@ -26,19 +41,22 @@ export function classifyError(error: unknown): ErrorClass {
       if (prismaTransientCodes.has(code)) return 'transient';
     }
     const name = stringProp(e, 'name') ?? '';
-    if (/^Mongo(Network|ServerSelection|NetworkTimeout|PoolCleared)Error$/.test(name)) return 'transient';
+    if (transientMongoNames.test(name)) return 'transient';
+    if (name.startsWith('Mongo') && e && typeof e === 'object' && 'code' in e && typeof e.code === 'number' && transientMongoCodes.has(e.code)) return 'transient';
     const message = e instanceof Error ? e.message : '';
     if (/Connection terminated|terminating connection|server closed the connection|Client has encountered a connection error|connection closed|socket hang up/i.test(message)) return 'transient';
   }
   return 'fatal';
 }
 
-/** The error and everything it wraps (`cause`, Prisma's `meta.driverAdapterError`). */
+/** The error and everything it wraps (`cause`, an AggregateError's `errors`, Prisma's `meta.driverAdapterError`). */
 function* causes(error: unknown, depth = 0): Generator<unknown> {
   if (error === null || error === undefined || depth > 5) return;
   yield error;
   if (typeof error !== 'object') return;
   if ('cause' in error) yield* causes(error.cause, depth + 1);
+  // Node's connect with autoSelectFamily (the default) fails with one error per address tried.
+  if (error instanceof AggregateError) for (const e of error.errors) yield* causes(e, depth + 1);
   const meta = (error as { meta?: { driverAdapterError?: unknown } }).meta;
   if (meta?.driverAdapterError) yield* causes(meta.driverAdapterError, depth + 1);
 }

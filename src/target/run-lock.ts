@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
-import pRetry from 'p-retry';
 import { maskUrl } from '../log/mask.ts';
+import { retryTransient } from './retry.ts';
 
 /**
  * One run per target. A run (or `migration:errors --retry-failed`) holds a session-level
@@ -91,12 +91,13 @@ export async function acquireRunLock(url: string, who: { command: LockCommand; r
   let released = false;
   const retry = options.retry ?? { retries: 5, minDelayMs: 200, maxDelayMs: 2000 };
   // The lock connection dropped (server restart, network, pg_terminate_backend): the server
-  // released the lock with it. Take it back on a new connection unless someone else got it.
+  // released the lock with it. Take it back on a new connection unless someone else got it;
+  // only while the server is away (a transient error): anything else will not pass by waiting.
   const retake = async () => {
     if (released || controller.signal.aborted) return;
     options.warn?.('        the run lock connection dropped; taking the lock back');
     try {
-      const other = await pRetry(
+      const other = await retryTransient(
         async () => {
           if (released) return undefined;
           const next = await connect(url, name);
