@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BenchContext, BenchMode, RunOutcome } from './bench-mode.ts';
 import { changeDump, type DumpChanges } from './change-dump.ts';
 import { BaselineJson, readReport, SyncJson } from './cli-reports.ts';
-import { runCommand, type CommandRun } from './copy-run.ts';
+import { runCommand, type CommandRun } from './command-run.ts';
 import type { BenchDatabases } from './databases.ts';
 import { baselineProblems, syncCountProblems } from './sync-checks.ts';
 import { runTool } from './tool-run.ts';
