@@ -20,12 +20,15 @@ import { reportMarkdown, type BenchExtras, type BenchMeta } from './bench/report
 import { runRecord, summarise, type ModeReport } from './bench/report.ts';
 import { shellMode } from './bench/shell-mode.ts';
 import { sqliteFacts } from './bench/sqlite-facts.ts';
+import { syncBench } from './bench/sync-modes.ts';
+import { summariseSync, syncMarkdown, type SyncSummary } from './bench/sync-report.ts';
 import { directMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
 
 // The side-by-side speed and memory report (issue 11): this tool's SQLite direct and schema modes,
 // its mongodump and live-server reads, pgloader and the shell pipeline, each run as an OS process
 // of its own into a fresh database, interleaved round by round, every run checked to have moved
 // every row. usage: npm run bench -- [--rows N] [--repeat N] [--only direct,pgloader,…] [--profile] …
+// Issue 13's baseline and sync timings: npm run bench -- --only sync --scale 100 [--mongo-repeat N].
 
 refuseStaleBuild();
 
@@ -33,8 +36,12 @@ refuseStaleBuild();
 const ROOT = PACKAGE_ROOT;
 const flags = parseBenchFlags();
 const mongoUrl = flags.mongoUrl ?? process.env['MONGO_URL'];
-const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined));
-const modes: BenchMode[] = [directMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name));
+const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'sync' && (m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined)));
+const sync = wanted.has('sync') ? syncBench({ root: ROOT, seed: flags.syncSeed }) : undefined;
+const modes: BenchMode[] = [
+  ...[directMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name)),
+  ...(sync?.modes ?? []),
+];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** A run that threw before it could be measured (a database that could not be made, …) is a FAILED run. */
 const thrown = (error: unknown): RunOutcome => ({
@@ -62,7 +69,8 @@ process.once('SIGINT', () => {
 });
 
 const needsSqlite = modes.some((m) => m.family === 'sqlite') || flags.profile === true;
-const needsDump = modes.some((m) => m.family === 'mongo') || flags.details === true;
+const needsDump = modes.some((m) => m.family !== 'sqlite') || flags.details === true;
+if (sync) log(`sync rows: ${flags.mongoRepeat} round(s) (--mongo-repeat), the sample at scale ${flags.scale} with 1% changed (seed ${flags.syncSeed})`);
 if (needsSqlite) log(`SQLite file of ${flags.rows.toLocaleString('en-US')} rows: ${join(cacheDir, `sqlite-${flags.rows}.db`)} (made once)`);
 const sqliteFile = needsSqlite ? benchSqliteFile(cacheDir, flags.rows) : '';
 const facts = needsSqlite ? sqliteFacts(sqliteFile) : undefined;
@@ -142,6 +150,10 @@ try {
   if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
 
   const rows = summarise(reports);
+  const setup = sync?.setup();
+  const syncSummary: SyncSummary | undefined = setup ? summariseSync(reports, setup.changes, setup.templateSeconds) : undefined;
+  // Without its setup (the template migration failed, an interrupt) the section says why.
+  const syncSection = syncSummary ? syncMarkdown(syncSummary) : sync ? reports.filter((r) => r.family === 'sync').map((r) => `- ${r.label}: ${r.unavailable ?? 'not run'}`).join('\n') : undefined;
   const meta: BenchMeta = {
     date: startedAt.toISOString(),
     cores: availableParallelism(),
@@ -161,11 +173,11 @@ try {
     toolCommands: { sqlite: packageScript(ROOT, 'migrate:sqlite-to-postgres', []).script, mongo: packageScript(ROOT, 'migrate:mongo-to-postgres', []).script },
     toolFlags,
   };
-  const md = reportMarkdown(meta, rows, reports, { ...(profile ? { profile } : {}), ...(details ? { details } : {}) });
+  const md = reportMarkdown(meta, rows, reports, { ...(profile ? { profile } : {}), ...(details ? { details } : {}), ...(syncSection ? { sync: syncSection } : {}) });
   const outDir = resolve(flags.out);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'report.md'), md);
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ meta, summary: rows, modes: reports, profile, details }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ meta, summary: rows, modes: reports, profile, details, ...(setup && syncSummary ? { sync: { ...syncSummary, collections: setup.changes.collections } } : {}) }, null, 2)}\n`);
   console.log(md);
   log(`report: ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')}`);
   process.exitCode = interrupted ? 130 : rows.some((r) => r.failed.length > 0) || profile?.failed ? 1 : 0;

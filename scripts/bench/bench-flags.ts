@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 
-export const MODE_NAMES = ['direct', 'schema', 'pgloader', 'shell', 'mongodump', 'ferretdb'] as const;
+export const MODE_NAMES = ['direct', 'schema', 'pgloader', 'shell', 'mongodump', 'ferretdb', 'sync'] as const;
 
 export interface BenchFlags {
   rows: number;
@@ -9,6 +9,7 @@ export interface BenchFlags {
   mongoRepeat: number;
   only?: string[];
   scale: number;
+  syncSeed: number;
   ferretdb?: boolean;
   mongoUrl?: string;
   profile?: boolean;
@@ -41,9 +42,15 @@ export function parseBenchFlags(argv: readonly string[] = process.argv): BenchFl
     .description('Side-by-side throughput and memory of this tool, pgloader and a shell pipeline (each its own process, a fresh database per run).')
     .option('--rows <n>', 'rows of the SQLite file (made once, cached in .cache/bench)', count(10), 5_000_000)
     .option('--repeat <n>', 'runs of each SQLite mode, interleaved (0: none, e.g. with --profile)', count(0), 3)
-    .option('--mongo-repeat <n>', 'runs of each MongoDB mode', count(0), 1)
-    .option('--only <modes>', `a subset, comma-separated: ${MODE_NAMES.join(', ')} (ferretdb: only with --ferretdb or MONGO_URL by default)`, modeList)
+    .option('--mongo-repeat <n>', 'runs of each MongoDB mode (and of each sync row)', count(0), 1)
+    .option(
+      '--only <modes>',
+      `a subset, comma-separated: ${MODE_NAMES.join(', ')} (ferretdb: only with --ferretdb or MONGO_URL by default; sync: only when named, ` +
+        'its rows are baseline and sync of the sample with 1% changed, and a full re-migration)',
+      modeList,
+    )
     .option('--scale <n>', 'mongodump sample scale (1 = 3,362 documents)', Number, 30)
+    .option('--sync-seed <n>', 'seed of the 1% changes of the sync rows', count(0), 13)
     .option('--ferretdb', 'also read the sample from a live FerretDB (built with Go on first use), or from MONGO_URL')
     .option('--mongo-url <url>', 'the live server of the ferretdb row (env MONGO_URL); the sample is loaded into its database bench_sample_s<scale>')
     .option('--profile', "profile the tool's direct mode once (V8 CPU profile) and print self time by stage")

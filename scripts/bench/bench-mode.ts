@@ -31,11 +31,14 @@ export interface RunOutcome {
   notes: string[];
 }
 
+/** SQLite file, mongodump sample, or the sync rows (a changed mongodump sample against a migrated target). */
+export type BenchFamily = 'sqlite' | 'mongo' | 'sync';
+
 /** A row of the report: a way of moving the data, measured as its own OS process. */
 export interface BenchMode {
   name: string;
   label: string;
-  family: 'sqlite' | 'mongo';
+  family: BenchFamily;
   /** Why it cannot run here (`not installed`), or undefined. */
   unavailable(): string | undefined;
   /** Once per invocation, not timed (DDL for the shell pipeline, a live server loaded with the sample). */

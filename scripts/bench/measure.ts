@@ -28,6 +28,8 @@ export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr of the command go here. */
   logFile: string;
+  /** stdout alone goes here instead (a report printed as JSON), stderr still to `logFile`. */
+  stdoutFile?: string;
   /** The database the command writes: its backends' CPU is measured. */
   database?: string;
   timeoutMs?: number;
@@ -66,13 +68,15 @@ export async function measure(argv: readonly string[], options: MeasureOptions):
   const withTime = existsSync(TIME);
   const full = withTime ? [TIME, '-f', '%U %S', '-o', timeFile, '--', cmd, ...args] : [cmd, ...args];
   const out = openSync(options.logFile, 'w');
+  const stdout = options.stdoutFile === undefined ? out : openSync(options.stdoutFile, 'w');
   const pgBefore = postgresCpuSeconds();
   const backends = options.database === undefined ? undefined : new BackendCpuWatcher(options.database);
   backends?.start();
   const started = performance.now();
   const ownCpu = process.cpuUsage();
-  const child = spawn(full[0] as string, full.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', out, out], detached: true });
+  const child = spawn(full[0] as string, full.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', stdout, out], detached: true });
   closeSync(out);
+  if (stdout !== out) closeSync(stdout);
   if (child.pid !== undefined) live.add(child.pid);
   let peakTreeRss = 0;
   let peakProcessRss = 0;

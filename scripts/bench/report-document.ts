@@ -24,6 +24,8 @@ export interface BenchMeta {
 
 export interface BenchExtras {
   profile?: { summary?: ProfileSummary; file?: string; failed?: string };
+  /** The sync rows' section (sync-report.ts). */
+  sync?: string;
   details?: string;
 }
 
@@ -42,18 +44,17 @@ export function reportMarkdown(meta: BenchMeta, rows: readonly ModeSummary[], re
   const dump = meta.mongodump ? `mongodump sample: scale ${meta.mongodump.scale}, ${n(meta.mongodump.documents)} documents. ` : '';
   const notes = reports.flatMap((r) => [...new Set(r.runs.flatMap((run) => run.notes))].map((note) => `- ${r.label}: ${note}`));
   const failures = rows.flatMap((r) => r.failed.map((f) => `- ${r.label}: FAILED ${f}`));
-  const { profile, details } = extras;
+  const { profile, details, sync } = extras;
+  const table = rows.some((r) => r.family !== 'sync');
   return [
     `# Benchmark ${meta.date}`,
     '',
     `${meta.cores} cores (${meta.cpu}), ${meta.memoryGiB} GiB, load average ${meta.loadAverageBefore.join(' ')} before, ${meta.loadAverageAfter.join(' ')} after; ` +
       `PostgreSQL ${meta.postgres}, node ${meta.node}, ${meta.pgloader}, sqlite3 ${meta.sqlite3}.`,
-    `${file}${dump}Runs interleaved (${meta.order.join(', ')}), each into a fresh database: ${[meta.sqliteFile ? `SQLite modes ${meta.repeat}×` : '', meta.mongodump ? `MongoDB modes ${meta.mongoRepeat}×` : ''].filter(Boolean).join(', ')}.`,
+    `${file}${dump}Runs interleaved (${meta.order.join(', ')}), each into a fresh database${sync ? ' (or a copy of the template)' : ''}: ${[meta.sqliteFile ? `SQLite modes ${meta.repeat}×` : '', meta.mongodump ? `MongoDB${sync ? ' and sync' : ''} modes ${meta.mongoRepeat}×` : ''].filter(Boolean).join(', ')}.`,
     `The tool runs as \`${meta.toolCommands.sqlite}\` / \`${meta.toolCommands.mongo}\` (package.json)${meta.toolFlags.length ? ` with ${meta.toolFlags.join(' ')}` : ''}.`,
-    '',
-    markdownTable(rows),
-    '',
-    LEGEND,
+    ...(table ? ['', markdownTable(rows), '', LEGEND] : []),
+    ...(sync ? ['', `## Baseline and sync at ${meta.mongodump ? `scale ${meta.mongodump.scale}` : 'the sample'}, 1% changed, against a full re-migration`, '', sync] : []),
     ...(notes.length ? ['', ...notes] : []),
     ...(failures.length ? ['', ...failures] : []),
     ...(profile

@@ -1,4 +1,4 @@
-import type { RunOutcome } from './bench-mode.ts';
+import type { BenchFamily, RunOutcome } from './bench-mode.ts';
 
 /** Everything a run records in the JSON report. */
 export interface RunRecord {
@@ -25,7 +25,7 @@ export interface RunRecord {
 export interface ModeReport {
   mode: string;
   label: string;
-  family: 'sqlite' | 'mongo';
+  family: BenchFamily;
   unavailable?: string;
   runs: RunRecord[];
 }
@@ -72,7 +72,7 @@ export function runRecord(round: number, o: RunOutcome): RunRecord {
 export interface ModeSummary {
   mode: string;
   label: string;
-  family: 'sqlite' | 'mongo';
+  family: BenchFamily;
   runs: number;
   failed: string[];
   unavailable?: string;
@@ -123,13 +123,14 @@ export function summarise(modes: readonly ModeReport[]): ModeSummary[] {
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const sec = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
-/** The side-by-side table: one row per mode. */
+/** The side-by-side table: one row per mode (the sync rows have a table of their own, sync-report.ts). */
 export function markdownTable(rows: readonly ModeSummary[]): string {
   const lines = [
     '| path | wall median (min–max) | rows/s | × pgloader | × shell | peak RSS | CPU node | CPU postgres |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
+    if (r.family === 'sync') continue;
     if (r.runs === 0 && !r.unavailable) continue; // --repeat 0
     if (r.unavailable) {
       lines.push(`| ${r.label} | ${r.unavailable} | | | | | | |`);

@@ -21,6 +21,8 @@ export interface ToolRun {
   check: 'sqlite-rows' | 'tool-balance';
   /** Keep the run folder (a profile is read from it afterwards). */
   keepDir?: boolean;
+  /** Keep the database (a template for later runs): the caller drops it. */
+  keepDatabase?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ToolRun {
  * in the run's own folder (deleted afterwards unless --keep or the run failed); afterwards the
  * target is counted and, for MongoDB sources, the tool's own summary read back.
  */
-export async function runTool(ctx: BenchContext, run: ToolRun): Promise<RunOutcome & { dir: string }> {
+export async function runTool(ctx: BenchContext, run: ToolRun): Promise<RunOutcome & { dir: string; database: string }> {
   const db = ctx.databases.name(run.mode, run.round);
   const url = await ctx.databases.fresh(db);
   const dir = join(ctx.workDir, `${run.mode}-${run.round}`);
@@ -55,7 +57,7 @@ export async function runTool(ctx: BenchContext, run: ToolRun): Promise<RunOutco
       notes.push(`${totals.source.toLocaleString('en-US')} documents: ${totals.written.toLocaleString('en-US')} written, ${totals.rejected.toLocaleString('en-US')} rejected (the sample's dirt), ${totals.skipped.toLocaleString('en-US')} skipped`);
     }
   }
-  if (!ctx.keep) await ctx.databases.drop(db);
+  if (!ctx.keep && !run.keepDatabase) await ctx.databases.drop(db);
   if (!ctx.keep && !run.keepDir && failed === undefined) rmSync(dir, { recursive: true, force: true });
-  return { measured, targetRows, sourceRecords, failed, notes, dir };
+  return { measured, targetRows, sourceRecords, failed, notes, dir, database: db };
 }

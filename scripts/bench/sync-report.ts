@@ -1,0 +1,102 @@
+import type { DumpChanges } from './change-dump.ts';
+import { spread, summarise, type ModeReport, type ModeSummary, type Spread } from './report.ts';
+import { changedRecords } from './sync-checks.ts';
+
+/** A sync row: the bench's figures, the costs per unit of work, and the ratio to a full re-migration. */
+export interface SyncRow extends ModeSummary {
+  /** Median wall seconds per million documents read (the changed dump's). */
+  secondsPerMillionDocuments?: number;
+  /** sync only: median wall milliseconds per changed record (new + changed + deleted). */
+  msPerChangedRecord?: number;
+  /** sync only: (sync − baseline) per changed record, round by round, in milliseconds. */
+  msOverBaselinePerChangedRecord?: Spread;
+  /** wall ÷ the full re-migration's wall of the same round. */
+  xFullRemigration?: Spread;
+}
+
+export interface SyncSummary {
+  /** Documents of the changed dump: what each of the three reads. */
+  documents: number;
+  /** new + changed + deleted: what a sync writes. */
+  changedRecords: number;
+  changes: DumpChanges['totals'];
+  seed: number;
+  /** The untimed migration of the sample into the template database. */
+  templateSeconds: number;
+  rows: SyncRow[];
+}
+
+/** Wall seconds of a mode's good runs, by round. */
+const wallByRound = (m: ModeReport | undefined) => new Map((m?.runs ?? []).filter((r) => r.failed === undefined).map((r) => [r.round, r.wallSeconds]));
+
+/** Ratios of the same round only: the machine is shared, neighbouring runs see the same load. */
+function perRound(a: Map<number, number>, b: Map<number, number>, f: (x: number, y: number) => number): Spread | undefined {
+  return spread([...a].flatMap(([round, x]) => (b.has(round) ? [f(x, b.get(round) as number)] : [])));
+}
+
+export function summariseSync(reports: readonly ModeReport[], changes: DumpChanges, templateSeconds: number): SyncSummary {
+  const mine = reports.filter((r) => r.family === 'sync');
+  const changed = changedRecords(changes);
+  const documents = changes.changedDocuments;
+  const full = wallByRound(mine.find((r) => r.mode === 'remigrate'));
+  const base = wallByRound(mine.find((r) => r.mode === 'baseline'));
+  const rows = summarise(mine).map((s): SyncRow => {
+    const walls = wallByRound(mine.find((r) => r.mode === s.mode));
+    const median = s.wall?.median;
+    const over = s.mode === 'sync' ? perRound(walls, base, (x, y) => ((x - y) / changed) * 1000) : undefined;
+    const x = perRound(walls, full, (a, b) => a / b);
+    return {
+      ...s,
+      ...(median === undefined ? {} : { secondsPerMillionDocuments: median / (documents / 1e6) }),
+      ...(median === undefined || s.mode !== 'sync' ? {} : { msPerChangedRecord: (median / changed) * 1000 }),
+      ...(over ? { msOverBaselinePerChangedRecord: over } : {}),
+      ...(x ? { xFullRemigration: x } : {}),
+    };
+  });
+  return { documents, changedRecords: changed, changes: changes.totals, seed: changes.seed, templateSeconds, rows };
+}
+
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const sec = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ms = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2));
+const range = (s: Spread, f: (v: number) => string, unit = '') => (s.min === s.max ? `${f(s.median)}${unit}` : `${f(s.median)}${unit} (${f(s.min)}–${f(s.max)})`);
+
+export function syncMarkdown(summary: SyncSummary): string {
+  const c = summary.changes;
+  const lines = [
+    `The changed dump: ${int(summary.documents)} documents after ${int(c.mapped)} mapped-field updates, ${int(c.unmapped)} unmapped-field updates, ` +
+      `${int(c.inserted)} inserts and ${int(c.deleted)} deletes of leaf documents (seed ${summary.seed}; per collection in report.json), ` +
+      `so ${int(summary.changedRecords)} changed records (new + changed + deleted; the unmapped updates change nothing in the target). ` +
+      `The template was migrated once in ${sec(summary.templateSeconds)} s (not timed); each baseline and sync run starts from a CREATE DATABASE … TEMPLATE copy of it.`,
+    '',
+    '| path | wall median (min–max) | per million documents | per changed record | × full re-migration | peak RSS | CPU node | CPU postgres |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of summary.rows) {
+    if (r.unavailable) {
+      lines.push(`| ${r.label} | ${r.unavailable} | | | | | | |`);
+      continue;
+    }
+    if (!r.wall) {
+      lines.push(`| ${r.label} | **FAILED** (${r.failed.join('; ') || 'not run'}) | | | | | | |`);
+      continue;
+    }
+    const fail = r.failed.length > 0 ? ` **FAILED ${r.failed.length} of ${r.runs}**` : '';
+    const perChange = r.msPerChangedRecord === undefined ? '' : `${ms(r.msPerChangedRecord)} ms${r.msOverBaselinePerChangedRecord ? ` (${range(r.msOverBaselinePerChangedRecord, ms, ' ms')} over the baseline)` : ''}`;
+    const tree = r.peakTreeRssMiB ?? 0;
+    const one = r.peakProcessRssMiB ?? 0;
+    const rss = tree - one < 1 ? `${int(one)} MiB` : `${int(one)} MiB (tree ${int(tree)})`;
+    lines.push(
+      `| ${r.label}${fail} | ${range(r.wall, sec, ' s')} | ${r.secondsPerMillionDocuments === undefined ? '' : `${sec(r.secondsPerMillionDocuments)} s`} | ${perChange} | ` +
+        `${r.xFullRemigration ? range(r.xFullRemigration, (v) => v.toFixed(2), '×') : '–'} | ${rss} | ${sec(r.cpuSeconds ?? 0)} s | ${sec(r.postgresCpuSeconds ?? 0)} s |`,
+    );
+  }
+  lines.push(
+    '',
+    'per million documents: median wall ÷ the documents read (all three read the whole changed dump). per changed record (the sync only): median wall ÷ the changed records, ' +
+      'and (sync − baseline) ÷ changed records round by round: the cost of applying beyond the comparison. ' +
+      '× full re-migration: wall ÷ the full re-migration’s wall in the same round (median and range over the rounds). ' +
+      'A baseline counts only when it exits 3 with exactly the changes made; a sync only when it exits 0 and a baseline afterwards (not timed) exits 0.',
+  );
+  return lines.join('\n');
+}
