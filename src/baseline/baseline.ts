@@ -6,6 +6,7 @@ import { maskDeep, maskUrl } from '../log/mask.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { heldWarning } from '../target/run-lock.ts';
 import { openReadPass } from '../validate/read-pass.ts';
+import { otherSideLister } from '../validate/other-side.ts';
 import { describeDifferences } from '../validate/row-compare.ts';
 import { diffModel, type DiffKind, type SinceField } from './diff-model.ts';
 
@@ -75,7 +76,10 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
   const { graph, source, plan } = session;
   try {
     const models: ModelBaseline[] = [];
-    for (const modelPlan of plan.phases.flat()) {
+    const plans = plan.phases.flat();
+    const preparers = new Map(plans.map((p) => [p.model, reading.preparer(p)]));
+    const otherSide = otherSideLister(plans, (p) => preparers.get(p.model) ?? reading.preparer(p), source, client);
+    for (const modelPlan of plans) {
       const model = graph.models.get(modelPlan.model);
       if (!model) continue;
       const t0 = performance.now();
@@ -83,7 +87,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
       const m: ModelBaseline = { model: modelPlan.model, source: 0, target: 0, new: 0, changed: 0, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0, stillRejected: 0, skipped: 0, compared: 0, since: 'full comparison', seconds: 0, examples: {} };
       let sinceField: SinceField | undefined;
       const preparer = reading.preparer(modelPlan);
-      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
+      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, otherSide, ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
         m.source += batch.records;
         m.unchanged += batch.unchanged;
         m.compared += batch.compared;

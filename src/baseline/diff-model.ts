@@ -5,6 +5,7 @@ import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
 import { sourceIdKey } from '../ids/source-id.ts';
+import type { OtherSideLists } from '../validate/other-side.ts';
 import { classifyDocs, preparedBatches, type Difference } from '../validate/source-pass.ts';
 
 /** What a source document is to the target, as a later sync would apply it. */
@@ -69,6 +70,8 @@ export interface DiffModelInput {
   since?: Date;
   /** Told which field --since reads, once it is known (undefined: the full comparison). */
   onSinceField?: (field: SinceField | undefined) => void;
+  /** Reads the other side of a junction both sides fill, so a pair neither lists any more is a change. */
+  otherSide?: OtherSideLists;
 }
 
 /**
@@ -118,7 +121,7 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
     }
     out.compared = toCompare.length;
     const byOwner = new Map<string, Difference[]>();
-    for (const d of await classifyDocs(client, graph, plan, toCompare)) byOwner.set(d.owner, [...(byOwner.get(d.owner) ?? []), d]);
+    for (const d of await classifyDocs(client, graph, plan, toCompare, undefined, input.otherSide)) byOwner.set(d.owner, [...(byOwner.get(d.owner) ?? []), d]);
     for (const doc of toCompare) {
       const key = sourceIdKey(doc.sourceId);
       const differences = byOwner.get(key);

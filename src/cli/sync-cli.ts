@@ -15,11 +15,12 @@ const program = addConnectionOptions(
     if (Number.isNaN(d.getTime())) throw new InvalidArgumentError("must be an ISO time, e.g. 2026-01-31T12:00:00Z, or 'last'");
     return d;
   })
+  .option('--max-rejected <limit>', 'exit 3 when more records than this stay rejected after the sync: a count or a share of the source (default 1%, as the migration)')
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the JSON report to this file')
   .addHelpText(
     'after',
-    '\nUse the same source, target and config flags as the migration, pointed at the source as it is now (the live server, a new dump, a newer copy of the SQLite file). The migration must be completed; it takes the run lock.\nExit codes: 0 synced, 1 failed (what committed stays applied: run it again), 2 bad usage or config, or no completed migration (nothing touched), 3 synced but the counts do not balance, 4 paused (run it again to go on), 5 refused: another run holds the target.',
+    '\nUse the same source, target and config flags as the migration, pointed at the source as it is now (the live server, a new dump, a newer copy of the SQLite file). The migration must be completed; it takes the run lock.\nExit codes: 0 synced, 1 failed (what committed stays applied: run it again), 2 bad usage or config, or no completed migration (nothing touched), 3 synced but the counts do not balance or more are rejected than --max-rejected allows, 4 paused (run it again to go on), 5 refused: another run holds the target.',
   );
 
 /** The command's own modules are imported once the flags are known to be good (common-options.ts). */
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
   program.parse();
   const flags = program.opts<SyncFlags>();
   const [{ resolveConfig }, { recordedRunOptions }] = await Promise.all([import('./resolve-config.ts'), import('../run/run-options.ts')]);
-  const config = await resolveConfig(flags, {}, recordedRunOptions);
+  const config = await resolveConfig(flags, { maxRejected: flags.maxRejected }, recordedRunOptions);
   const { runSync } = await import('./sync-command.ts');
   return runSync(flags, config);
 }

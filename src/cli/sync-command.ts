@@ -13,6 +13,7 @@ import { installPauseSignals } from './signals.ts';
 /** migration:sync's flags, as commander parses them. */
 export interface SyncFlags extends ConnectionFlags {
   since?: Date | 'last';
+  maxRejected?: string;
   json?: boolean;
   out?: string;
 }
@@ -43,7 +44,8 @@ export async function runSync(flags: SyncFlags, config: MigrationConfig): Promis
     const { report } = result;
     process.stdout.write(`${flags.json ? JSON.stringify(maskDeep(report), null, 2) : formatSync(report)}\n`);
     if (flags.out) writeFileSync(flags.out, `${JSON.stringify(maskDeep(report), null, 2)}\n`);
-    return report.balanced ? ExitCode.ok : ExitCode.mismatch;
+    if (report.rejectedLimit.exceeded) logger.error(`${report.rejectedLimit.message}: every record is in the target or the error log, but the tool cannot vouch for the result (npm run migration:errors)`);
+    return report.balanced && !report.rejectedLimit.exceeded ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {
     return reportFailure(error, logger, flags.verbose === true);
   } finally {

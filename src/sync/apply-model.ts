@@ -14,6 +14,7 @@ import { quoteIdent, stateTable } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import { checkReferences, REPAIR_COLUMNS } from './reference-check.ts';
 import { replaceDocs } from './replace-rows.ts';
+import type { OtherSideLists } from '../validate/other-side.ts';
 import type { SyncState } from './sync-state.ts';
 
 export interface ApplyInput {
@@ -31,6 +32,7 @@ export interface ApplyInput {
   refs: readonly Reference[];
   runId: string;
   sync: SyncState;
+  otherSide: OtherSideLists;
   signal: AbortSignal;
   logger: Logger;
 }
@@ -55,7 +57,7 @@ export async function applyModel(input: ApplyInput): Promise<void> {
   const read = { source: 0, unchanged: 0, skipped: 0 };
   // References into the model's own table that a later batch may bring: decided at the end.
   const deferred: Work[] = [];
-  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, ...(input.since ? { since: input.since } : {}) })) {
+  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, otherSide: input.otherSide, ...(input.since ? { since: input.since } : {}) })) {
     input.signal.throwIfAborted();
     read.source += batch.records;
     read.unchanged += batch.unchanged;
@@ -125,7 +127,7 @@ async function applyBatch(input: ApplyInput, work: readonly Work[], entries: rea
   const checked = await checkReferences(input.pool, graph, plan, input.refs, work.map((w) => w.doc), input.runId, final);
   for (const doc of checked.deferred) deferred.push({ doc, kind: kindOf.get(doc.key) ?? 'new' });
   await input.writer.transaction(async (tx) => {
-    const written = await writeWithBisect(tx, graph, plan, checked.accepted, replaceDocs);
+    const written = await writeWithBisect(tx, graph, plan, checked.accepted, replaceDocs(input.otherSide));
     const landed = new Set(written.written.map((d) => d.key));
     await tx.writeRaw(stateTable('repairs'), REPAIR_COLUMNS, checked.repairs.filter((r) => landed.has(r[4])));
     const added = written.written.filter((d) => kindOf.get(d.key) !== 'changed');

@@ -23,5 +23,6 @@ export function formatSync(report: SyncReport): string {
       ? 'SYNCED: every source record is in the target, rejected (migration:errors) or skipped'
       : `NOT BALANCED: ${unbalanced.map((m) => `${m.model} source ${m.source} ≠ written ${m.written} + rejected ${m.openRejections} + skipped ${m.skipped}`).join('; ')}`,
   );
+  lines.push(report.rejectedLimit.exceeded ? `${report.rejectedLimit.message}: every record is in the target or the error log, but the tool cannot vouch for the result` : report.rejectedLimit.message);
   return lines.join('\n');
 }

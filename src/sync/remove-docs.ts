@@ -10,6 +10,8 @@ import { expectedPgType, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
+import type { OtherSideLists } from '../validate/other-side.ts';
+import { deletePairs, ownPairs } from './replace-rows.ts';
 
 /** One document whose rows leave the target: deleted from the source, or rejected now (with the entry for the error log). */
 export interface Removal {
@@ -27,6 +29,7 @@ export interface RemovalContext {
   source: Source;
   pool: pg.Pool;
   runId: string;
+  otherSide: OtherSideLists;
 }
 
 /**
@@ -70,8 +73,21 @@ async function removeClaimed(tx: WriteTx, ctx: RemovalContext, modelName: string
   const keyType = model.key.length === 1 ? expectedPgType(model.id) : 'text';
   const byKey = new Map(fresh.map((i) => [i.targetKey, i]));
 
-  // What the documents hold themselves: their links and derived rows go with them.
-  for (const fill of plan.junctions) await tx.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::${keyType}[])`, [keys]);
+  // What the documents hold themselves: their links and derived rows go with them. A pair the
+  // other side also lists is that side's reference to a document that left, decided below, as
+  // a fresh load finds it dangling; except for a document rejected for a dangling reference of
+  // its own, whose pairs all go with it, as the sweep removes them (complete.ts rejectOwners).
+  const swept = new Set(fresh.filter((i) => i.rejected?.stage === 'link').map((i) => i.targetKey));
+  for (const fill of plan.junctions) {
+    if (!fill.union) {
+      await tx.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::${keyType}[])`, [keys]);
+      continue;
+    }
+    const own = fill.ownerColumn === 'A' ? 0 : 1;
+    const pairs = await ownPairs(tx, ctx.graph, fill, keys);
+    const listed = await ctx.otherSide(fill, pairs.filter((p) => !swept.has(p[own])));
+    await deletePairs(tx, ctx.graph, fill, pairs.filter(([a, b]) => !listed.has(`${a}/${b}`)));
+  }
   for (const d of plan.derived) {
     const spec = getModel(ctx.graph, d.model);
     const owner = spec.columns.find((c) => c.field === d.ownerField);

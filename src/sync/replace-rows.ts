@@ -1,11 +1,12 @@
 import type { Row } from '../check/row-check.ts';
 import type { PreparedDoc } from '../load/prepare.ts';
-import { writeDocs } from '../load/write-batch.ts';
-import { ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
+import { writeDocs, type WriteDocs } from '../load/write-batch.ts';
+import { linkKey, ownerColumnOf, type LinkFill, type ModelPlan } from '../plan/plan.ts';
 import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
+import type { OtherSideLists } from '../validate/other-side.ts';
 
 /** The staging table of an upsert: the transaction's own, gone at its commit. */
 const STAGE = '_sync_stage';
@@ -18,10 +19,17 @@ const STAGE = '_sync_stage';
  * refused, or cascade, or set their references NULL. A new document has nothing to remove, so
  * one write serves both; its UUID is the one a full load gives it (the mapper is deterministic).
  *
- * A junction filled from both sides is only added to: a pair may be the other side's, which
- * this document cannot tell (see MIGRATION_README, migration:sync).
+ * A junction filled from both sides keeps a pair these documents no longer list while the
+ * other side's documents list it (otherSide).
  */
-export async function replaceDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]): Promise<void> {
+export function replaceDocs(otherSide: OtherSideLists): WriteDocs {
+  return async (tx, graph, plan, docs) => {
+    await removeOldRows(tx, graph, plan, docs, otherSide);
+    await writeDocs(tx, graph, plan, docs, (spec, rows) => upsert(tx, spec, rows));
+  };
+}
+
+async function removeOldRows(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], otherSide: OtherSideLists): Promise<void> {
   const model = getModel(graph, plan.model);
   const keys = docs.map((d) => d.key);
   if (model.key.length === 1) {
@@ -32,12 +40,39 @@ export async function replaceDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPla
       if (owner) await tx.query(`DELETE FROM ${quoteIdent(spec.table)} WHERE ${quoteIdent(owner.column)} = ANY($1::${keyType}[])`, [keys]);
     }
     for (const fill of plan.junctions) {
-      if (fill.union) continue;
-      await tx.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::${keyType}[])`, [keys]);
+      if (!fill.union) {
+        await tx.query(`DELETE FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(ownerColumnOf(fill))} = ANY($1::${keyType}[])`, [keys]);
+        continue;
+      }
+      // Both sides fill it: a pair these documents no longer list stays if the other side lists it.
+      const expected = new Set(docs.flatMap((d) => (d.links.get(linkKey(fill)) ?? []).map(([a, b]) => `${a}/${b}`)));
+      const stale = (await ownPairs(tx, graph, fill, keys)).filter(([a, b]) => !expected.has(`${a}/${b}`));
+      const kept = await otherSide(fill, stale);
+      await deletePairs(tx, graph, fill, stale.filter(([a, b]) => !kept.has(`${a}/${b}`)));
     }
   }
   await tx.query(`DELETE FROM _migration.repairs WHERE model = $1 AND owner_key = ANY($2::text[]) AND action <> 'kept'`, [plan.model, keys]);
-  await writeDocs(tx, graph, plan, docs, (spec, rows) => upsert(tx, spec, rows));
+}
+
+/** The pairs of a junction whose side `fill` is one of these keys, as `[A, B]` text. */
+export async function ownPairs(tx: WriteTx, graph: ModelGraph, fill: LinkFill, keys: readonly string[]): Promise<[string, string][]> {
+  const { a, b } = fill.junction;
+  const own = fill.ownerColumn === 'A' ? a : b;
+  const rows = await tx.query<{ a: string; b: string }>(
+    `SELECT ${quoteIdent(a.column)}::text AS a, ${quoteIdent(b.column)}::text AS b FROM ${quoteIdent(fill.junction.table)} WHERE ${quoteIdent(own.column)} = ANY($1::${expectedPgType(getModel(graph, own.model).id)}[])`,
+    [keys],
+  );
+  return rows.map((r) => [r.a, r.b]);
+}
+
+export async function deletePairs(tx: WriteTx, graph: ModelGraph, fill: LinkFill, pairs: readonly (readonly [string, string])[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const { a, b } = fill.junction;
+  const type = (model: string) => expectedPgType(getModel(graph, model).id);
+  await tx.query(
+    `DELETE FROM ${quoteIdent(fill.junction.table)} j USING unnest($1::${type(a.model)}[], $2::${type(b.model)}[]) AS p(a, b) WHERE j.${quoteIdent(a.column)} = p.a AND j.${quoteIdent(b.column)} = p.b`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
 }
 
 /** Rows in by their key: inserted when new, every other column set when there. */

@@ -12,6 +12,7 @@ import { derivedCounts } from '../run/derived-counts.ts';
 import { defaultRunId } from '../run/run-identity.ts';
 import { RunState } from '../run/run-state.ts';
 import { openSession } from '../run/session.ts';
+import { checkRejectedLimit, type RejectedLimit } from '../run/reject-threshold.ts';
 import { summarize } from '../run/summary.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
@@ -20,6 +21,7 @@ import { ensureStateSchema } from '../target/state-schema.ts';
 import { validationPool } from '../validate/pg-readers.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
 import { applyModel } from './apply-model.ts';
+import { otherSideLister } from '../validate/other-side.ts';
 import { removeQueued } from './remove-queued.ts';
 import { NO_COUNTS, SyncState, WATERMARK_MARGIN_MS, type SyncCounts } from './sync-state.ts';
 
@@ -55,6 +57,8 @@ export interface SyncReport {
   models: ModelSync[];
   totals: SyncCounts;
   balanced: boolean;
+  /** The open rejections after the sync against --max-rejected, as the migration checks them (exceeded: exit 3). */
+  rejectedLimit: RejectedLimit;
 }
 
 export type SyncResult = { status: 'done'; report: SyncReport } | { status: 'refused' | 'paused'; runId: string; message: string };
@@ -103,16 +107,18 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const plans = plan.phases.flat();
     const refs = listReferences(graph, plans, session.references);
     const signal = AbortSignal.any([options.signal, lock.lost]);
+    const preparers = new Map(plans.map((p) => [p.model, createPreparer(graph, p, ids, checks, session.fieldsFor(p))]));
+    const preparerOf = (p: (typeof plans)[number]) => preparers.get(p.model) ?? createPreparer(graph, p, ids, checks, session.fieldsFor(p));
+    const otherSide = otherSideLister(plans, preparerOf, source, target.pool);
     try {
       logger.info('pass 1: new and changed documents, parents first');
       for (const modelPlan of plans) {
         lock.assertHeld();
         logger.info(`  ${modelPlan.model}: comparing ${modelPlan.collection} with the target`);
-        const preparer = createPreparer(graph, modelPlan, ids, checks, session.fieldsFor(modelPlan));
-        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, signal, logger });
+        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, signal, logger });
       }
       logger.info('pass 2: deleted and now rejected documents, children first');
-      const removal = { graph, plans, refs, source, pool: target.pool, runId };
+      const removal = { graph, plans, refs, source, pool: target.pool, runId, otherSide };
       for (const modelPlan of [...plans].reverse()) await removeQueued(writer, removal, syncState, modelPlan.model, config.batchSize, signal);
     } catch (error) {
       lock.assertHeld();
@@ -146,6 +152,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       models,
       totals,
       balanced: models.every((m) => m.balanced),
+      rejectedLimit: checkRejectedLimit(config.maxRejected, summary.totals.rejected, summary.totals.source),
     };
     await syncState.setStatus('done', report);
     return { status: 'done', report };

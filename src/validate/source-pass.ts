@@ -15,6 +15,7 @@ import { quoteIdent } from '../target/identifiers.ts';
 import { canonicalValue } from './canonical.ts';
 import type { Findings } from './findings.ts';
 import type { JunctionTally } from './junction-tally.ts';
+import type { OtherSideLists } from './other-side.ts';
 import { describeDifferences, differingColumns, type ColumnDifference } from './row-compare.ts';
 
 export interface SourcePassResult {
@@ -154,7 +155,7 @@ export interface Difference {
  * is a difference, and a pair in the target that it does not give is one only when no other side
  * fills the junction.
  */
-export async function classifyDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], tally?: JunctionTally): Promise<Difference[]> {
+export async function classifyDocs(client: pg.PoolClient, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], tally?: JunctionTally, otherSide?: OtherSideLists): Promise<Difference[]> {
   if (docs.length === 0) return [];
   const model = requireModel(graph, plan.model);
   const out: Difference[] = [];
@@ -199,7 +200,16 @@ export async function classifyDocs(client: pg.PoolClient, graph: ModelGraph, pla
       continue;
     }
     for (const pair of expected) if (!actual.has(pair)) out.push({ owner: ownerKey(pair), table: junction.table, kind: 'missing-link', id: pair, message: 'a many-to-many link of the source is not in the target' });
-    if (fill.union) continue;
+    if (fill.union) {
+      // A pair this side no longer lists is extra only if the other side's documents do not list it either.
+      if (!otherSide) continue;
+      const candidates = [...actual].filter((p) => !expected.has(p)).map((p) => p.split('/') as [string, string]);
+      const listed = await otherSide(fill, candidates);
+      for (const [a, b] of candidates) {
+        if (!listed.has(`${a}/${b}`)) out.push({ owner: ownerKey(`${a}/${b}`), table: junction.table, kind: 'extra-link', id: `${a}/${b}`, message: 'a many-to-many link in the target that neither side lists in the source' });
+      }
+      continue;
+    }
     for (const pair of actual) if (!expected.has(pair)) out.push({ owner: ownerKey(pair), table: junction.table, kind: 'extra-link', id: pair, message: 'a many-to-many link in the target is not in the source' });
   }
   return out;
