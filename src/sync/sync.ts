@@ -21,6 +21,7 @@ import { ensureStateSchema } from '../target/state-schema.ts';
 import { validationPool } from '../validate/pg-readers.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
 import { applyModel } from './apply-model.ts';
+import { addLookupIndexes, dropLookupIndexes } from './lookup-indexes.ts';
 import { otherSideLister } from '../validate/other-side.ts';
 import { removeQueued } from './remove-queued.ts';
 import { NO_COUNTS, SyncState, WATERMARK_MARGIN_MS, type SyncCounts } from './sync-state.ts';
@@ -110,6 +111,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const preparers = new Map(plans.map((p) => [p.model, createPreparer(graph, p, ids, checks, session.fieldsFor(p))]));
     const preparerOf = (p: (typeof plans)[number]) => preparers.get(p.model) ?? createPreparer(graph, p, ids, checks, session.fieldsFor(p));
     const otherSide = otherSideLister(plans, preparerOf, source, target.pool);
+    const indexed = await addLookupIndexes(target.pool, graph, plans, refs);
+    if (indexed.length > 0) logger.info(`indexed ${indexed.length} column(s) the sync looks rows up by (dropped when it ends)`);
     try {
       logger.info('pass 1: new and changed documents, parents first');
       for (const modelPlan of plans) {
@@ -131,6 +134,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     }
 
     lock.assertHeld();
+    await dropLookupIndexes(target.pool);
     // What a full load does at its end: kept references recorded afresh, sequences past the highest id.
     await recordKept(client, refs, runId);
     await resetSequences(target.pool, graph, session.sequenceFloors);
