@@ -23,8 +23,10 @@ export interface ModelBaseline {
   model: string;
   /** Source records read (new + changed + unchanged + was-rejected + now-rejects + still-rejected + skipped). */
   source: number;
-  /** Rows of the model's table (changed + unchanged + deleted + the mapped ones that now reject). */
+  /** Rows of the model's table (changed + unchanged + deleted + marked + the mapped ones that now reject). */
   target: number;
+  /** Rows a sync kept and marked deleted (config deletedMark) whose document the source still lacks: applied already. */
+  marked: number;
   new: number;
   changed: number;
   deleted: number;
@@ -84,15 +86,17 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
       if (!model) continue;
       const t0 = performance.now();
       logger.info(`  ${modelPlan.model}: reading ${modelPlan.collection}`);
-      const m: ModelBaseline = { model: modelPlan.model, source: 0, target: 0, new: 0, changed: 0, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0, stillRejected: 0, skipped: 0, compared: 0, since: 'full comparison', seconds: 0, examples: {} };
+      const m: ModelBaseline = { model: modelPlan.model, source: 0, target: 0, marked: 0, new: 0, changed: 0, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0, stillRejected: 0, skipped: 0, compared: 0, since: 'full comparison', seconds: 0, examples: {} };
       let sinceField: SinceField | undefined;
       const preparer = reading.preparer(modelPlan);
-      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, otherSide, ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
+      const mark = session.deletedMarks.get(modelPlan.model);
+      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, otherSide, ...(mark ? { mark } : {}), ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
         m.source += batch.records;
         m.unchanged += batch.unchanged;
         m.compared += batch.compared;
         m.skipped += batch.skipped;
         m.stillRejected += batch.stillRejected;
+        m.marked += batch.marked;
         for (const e of batch.entries) {
           const counter = e.kind === 'was-rejected' ? 'wasRejected' : e.kind === 'now-rejects' ? 'nowRejects' : e.kind;
           m[counter]++;

@@ -5,6 +5,9 @@ import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
 import { sourceIdKey } from '../ids/source-id.ts';
+import type { DeletedMark } from '../plan/deleted-mark.ts';
+import { keySql } from '../schema/model-graph.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import type { OtherSideLists } from '../validate/other-side.ts';
 import { classifyDocs, preparedBatches, type Difference } from '../validate/source-pass.ts';
 
@@ -45,6 +48,8 @@ export interface DiffBatch {
   skipped: number;
   /** Documents in the error log that the transformer still rejects, or that the database refused (a unique key, a dangling reference: only a retry can tell); migration:errors' business. */
   stillRejected: number;
+  /** Rows kept and marked deleted by an earlier sync (config deletedMark) whose document the source still lacks. */
+  marked: number;
   /**
    * Of those, the ones the database refused (a dangling reference, a unique key) that the
    * transformer accepts now: only writing them can tell whether they land, so a sync retries
@@ -72,6 +77,8 @@ export interface DiffModelInput {
   onSinceField?: (field: SinceField | undefined) => void;
   /** Reads the other side of a junction both sides fill, so a pair neither lists any more is a change. */
   otherSide?: OtherSideLists;
+  /** The model keeps rows of deleted documents, marked (config deletedMark): those already marked are not deleted again. */
+  mark?: DeletedMark;
 }
 
 /**
@@ -88,7 +95,7 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
   if (!model) throw new Error(`the Prisma schema has no model ${plan.model}`);
   const since = input.since ? sinceFilter(model, input.since) : undefined;
   for await (const batch of preparedBatches(input)) {
-    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, retryable: [] };
+    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, marked: 0, retryable: [] };
     const unmapped = batch.keys.filter((k) => !batch.mapped.has(k) && !batch.skippedKeys.has(k));
     // Rejected by the transformer or its checks: deciding again now is exact. Rejected by the
     // database (a unique key, a dangling reference): only a retry can tell, so it stays "still rejected".
@@ -133,23 +140,29 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
   input.onSinceField?.(since?.field());
   // Fresh statistics for the anti-join (the temp table is this session's own).
   await client.query('ANALYZE validate_source_ids');
-  yield* deletedIds(client, plan.model, input.batchSize);
+  yield* deletedIds(client, model, input.batchSize, input.mark);
 }
 
 /** Ids in the id map that no source record has any more: one anti-join, read in pages. */
-async function* deletedIds(client: pg.PoolClient, model: string, batchSize: number): AsyncGenerator<DiffBatch> {
+async function* deletedIds(client: pg.PoolClient, model: ModelSpec, batchSize: number, mark: DeletedMark | undefined): AsyncGenerator<DiffBatch> {
+  const gone = `NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`;
+  const marked = mark ? `EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keySql(model, 't')} = i.target_key AND ${mark.isMarked('t')})` : 'false';
+  if (mark) {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM _migration.id_map i WHERE i.model = $1 AND ${gone} AND ${marked}`, [model.name]);
+    const n = Number(rows[0]?.n ?? 0);
+    if (n > 0) yield { entries: [], records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: n, retryable: [] };
+  }
   let after = '';
   for (;;) {
     const { rows } = await client.query<{ source_id: string; target_key: string; source_kind: 'objectId' | 'int' | 'string' }>(
       `SELECT i.source_id, i.target_key, i.source_kind FROM _migration.id_map i
-        WHERE i.model = $1 AND i.source_id > $2
-          AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)
+        WHERE i.model = $1 AND i.source_id > $2 AND ${gone} AND NOT ${marked}
         ORDER BY i.source_id COLLATE "C" LIMIT $3`,
-      [model, after, batchSize],
+      [model.name, after, batchSize],
     );
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.source_id ?? after;
-    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, retryable: [] };
+    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: 0, retryable: [] };
     if (rows.length < batchSize) return;
   }
 }

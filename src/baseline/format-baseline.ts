@@ -14,6 +14,8 @@ export function formatBaseline(report: BaselineReport): string {
   const lines = textTable(header, rows);
   // The rule again above the totals.
   lines.splice(-1, 0, lines[1] ?? '');
+  const marked = report.models.filter((m) => m.marked > 0);
+  if (marked.length > 0) lines.push('', `kept and marked deleted by an earlier sync (deletedMark), counted in target: ${marked.map((m) => `${m.model} ${fmt(m.marked)}`).join(', ')}`);
   lines.push('', 'other = was-rejected (in the error log, transforms fine now: migration:errors --retry-failed) + now-rejects + still rejected + skipped');
   if (report.since) {
     lines.push('', `--since ${report.since}: content compared only for documents changed after it; new and deleted from every id`);

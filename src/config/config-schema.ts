@@ -86,6 +86,12 @@ export const configSchema = z
              * Checked against the schema in plan/embedded.ts.
              */
             embeddedIn: z.string().regex(/^[A-Za-z_]\w*(\.[^.\s]+)+$/, 'expected Parent.path (Order.payment, User.profile.addresses)').optional(),
+            /**
+             * migration:sync: a document gone from the source keeps its row with this field set (an
+             * optional DateTime to the sync's time, an optional Boolean to true) instead of being
+             * deleted. Checked against the schema in plan/deleted-mark.ts.
+             */
+            deletedMark: z.string().min(1).optional(),
           })
           .strict(),
       )

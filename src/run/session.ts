@@ -8,6 +8,7 @@ import { describeEmbedded, embeddedOver } from '../plan/describe-embedded.ts';
 import { planEmbedded } from '../plan/embedded.ts';
 import { describeLinks } from '../plan/describe-links.ts';
 import { resolveLinkSources } from '../plan/link-sources.ts';
+import { planDeletedMarks, type DeletedMark } from '../plan/deleted-mark.ts';
 import { planReferences, type ReferencePolicies } from '../plan/references.ts';
 import { linkKey, planMigration, type ModelPlan, type Plan } from '../plan/plan.ts';
 import { renderDdl, type SchemaDdl } from '../schema/ddl.ts';
@@ -53,6 +54,8 @@ export interface Session {
   coercions: Map<string, number>;
   /** Id columns without a relation and what each relation does with a dangling reference. */
   references: ReferencePolicies;
+  /** Models whose documents gone from the source are marked by migration:sync, not deleted (config deletedMark). */
+  deletedMarks: ReadonlyMap<string, DeletedMark>;
   /** Id-column values converted to UUIDs, by `Model.field: kind → target`, for the summary. */
   idConversions: Map<string, number>;
   /** Target table → the lowest value its sequence may hand out next minus one (SQLite AUTOINCREMENT). */
@@ -147,6 +150,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
     for (const c of plan.unmapped) logger.warn(`        collection ${c}: no model reads it${embeddedOver(plan, graph, c)}`);
     // Checked before anything is touched: a bad references entry is a ConfigError.
     const references = planReferences(graph, config, new Set(plan.phases.flat().flatMap((p) => p.derived.map((d) => d.model))));
+    const deletedMarks = planDeletedMarks(graph, config.models);
     const idConversions = new Map<string, number>();
     const countIdColumn = (key: string) => idConversions.set(key, (idConversions.get(key) ?? 0) + 1);
     const coercions = new Map<string, number>();
@@ -213,6 +217,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       plan,
       coercions,
       references,
+      deletedMarks,
       idConversions,
       fieldsFor: (p) => ({
         collection: p.collection,

@@ -8,7 +8,9 @@ import { writeWithBisect } from '../load/write-batch.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskSecrets } from '../log/mask.ts';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph } from '../schema/model-graph.ts';
+import type { DeletedMark } from '../plan/deleted-mark.ts';
+import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { quoteIdent, stateTable } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
@@ -33,6 +35,8 @@ export interface ApplyInput {
   runId: string;
   sync: SyncState;
   otherSide: OtherSideLists;
+  /** Config deletedMark: deleted documents keep their rows, marked. */
+  mark?: DeletedMark;
   signal: AbortSignal;
   logger: Logger;
 }
@@ -57,7 +61,7 @@ export async function applyModel(input: ApplyInput): Promise<void> {
   const read = { source: 0, unchanged: 0, skipped: 0 };
   // References into the model's own table that a later batch may bring: decided at the end.
   const deferred: Work[] = [];
-  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, otherSide: input.otherSide, ...(input.since ? { since: input.since } : {}) })) {
+  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, otherSide: input.otherSide, ...(input.mark ? { mark: input.mark } : {}), ...(input.since ? { since: input.since } : {}) })) {
     input.signal.throwIfAborted();
     read.source += batch.records;
     read.unchanged += batch.unchanged;
@@ -144,8 +148,10 @@ async function applyBatch(input: ApplyInput, work: readonly Work[], entries: rea
     await reopen(tx, plan.model, refused.filter((r) => kindOfRefused(r) === 'was-rejected' || kindOfRefused(r) === 'retry'));
 
     let rejectedNow = refused.filter((r) => kindOfRefused(r) === 'new').length;
+    const toMark: string[] = [];
     for (const e of entries) {
-      if (e.kind === 'deleted' && e.targetKey) removals.push({ targetKey: e.targetKey, sourceId: e.sourceId, sourceKind: e.sourceKind ?? 'string' });
+      if (e.kind === 'deleted' && e.targetKey && input.mark) toMark.push(e.targetKey);
+      else if (e.kind === 'deleted' && e.targetKey) removals.push({ targetKey: e.targetKey, sourceId: e.sourceId, sourceKind: e.sourceKind ?? 'string' });
       if (e.kind !== 'now-rejects') continue;
       const rejection: RejectedDoc = e.rejected ?? { doc: { _id: e.sourceId }, sourceId: e.sourceId, stage: 'transform', reason: e.reason ?? 'rejected' };
       if (e.targetKey) removals.push(removalOf(e.targetKey, rejection));
@@ -155,9 +161,20 @@ async function applyBatch(input: ApplyInput, work: readonly Work[], entries: rea
       }
     }
     await queueRemovals(tx, sync.syncId, plan.model, removals);
+    const marked = input.mark ? await markDeleted(tx, getModel(graph, plan.model), input.mark, toMark) : 0;
     const updated = written.written.filter((d) => kindOf.get(d.key) === 'changed').length;
-    await sync.add(tx, plan.model, { inserted: added.length, updated, rejected: rejectedNow, resolved: resolved.length, batches: 1, seconds: (performance.now() - started) / 1000 });
+    await sync.add(tx, plan.model, { inserted: added.length, updated, marked, rejected: rejectedNow, resolved: resolved.length, batches: 1, seconds: (performance.now() - started) / 1000 });
   });
+}
+
+/** Keeps the rows of documents gone from the source, marked; those marked already stay as they are. */
+async function markDeleted(tx: WriteTx, model: ModelSpec, mark: DeletedMark, keys: readonly string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const rows = await tx.query(
+    `UPDATE ${quoteIdent(model.table)} t SET ${quoteIdent(mark.column.column)} = ${mark.setTo} WHERE ${keyIn(model, 't', '$1')} AND NOT (${mark.isMarked('t')}) RETURNING 1 AS one`,
+    [keys],
+  );
+  return rows.length;
 }
 
 interface Removal {

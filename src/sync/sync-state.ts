@@ -11,6 +11,8 @@ export interface SyncCounts {
   updated: number;
   /** Documents removed because the source no longer has them. */
   deleted: number;
+  /** Documents the source no longer has whose rows were kept and marked (config deletedMark). */
+  marked: number;
   /** Documents rejected by this sync (now refused by the transformer, a check, the database or a dangling reference). */
   rejected: number;
   /** Rejections of earlier runs resolved by this sync (the document lands now). */
@@ -26,8 +28,8 @@ export interface SyncCounts {
 /** --since last looks back this much further, for clocks that disagree between the app's servers and the target's. */
 export const WATERMARK_MARGIN_MS = 5 * 60_000;
 
-export const NO_COUNTS: SyncCounts = { source: 0, inserted: 0, updated: 0, deleted: 0, rejected: 0, resolved: 0, dependents: 0, unchanged: 0, batches: 0, seconds: 0 };
-const COUNTED = ['inserted', 'updated', 'deleted', 'rejected', 'resolved', 'dependents', 'batches', 'seconds'] as const;
+export const NO_COUNTS: SyncCounts = { source: 0, inserted: 0, updated: 0, deleted: 0, marked: 0, rejected: 0, resolved: 0, dependents: 0, unchanged: 0, batches: 0, seconds: 0 };
+const COUNTED = ['inserted', 'updated', 'deleted', 'marked', 'rejected', 'resolved', 'dependents', 'batches', 'seconds'] as const;
 
 export interface SyncRow {
   syncId: string;

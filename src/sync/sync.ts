@@ -9,6 +9,7 @@ import { createPreparer } from '../load/prepare.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskUrl } from '../log/mask.ts';
 import { derivedCounts } from '../run/derived-counts.ts';
+import type { DeletedMark } from '../plan/deleted-mark.ts';
 import { defaultRunId } from '../run/run-identity.ts';
 import { RunState } from '../run/run-state.ts';
 import { openSession } from '../run/session.ts';
@@ -16,6 +17,7 @@ import { checkRejectedLimit, type RejectedLimit } from '../run/reject-threshold.
 import { summarize } from '../run/summary.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
+import { quoteIdent } from '../target/identifiers.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import { validationPool } from '../validate/pg-readers.ts';
@@ -36,8 +38,10 @@ export interface SyncOptions {
 
 export interface ModelSync extends SyncCounts {
   model: string;
-  /** After the sync, from the target: rows of the model, open rejections, skipped; source = written + rejected + skipped. */
+  /** After the sync, from the target: rows of the model (those marked deleted apart), open rejections, skipped; source = written + rejected + skipped. */
   written: number;
+  /** Rows kept and marked deleted (config deletedMark), by this sync and earlier ones. */
+  markedRows: number;
   openRejections: number;
   skipped: number;
   balanced: boolean;
@@ -118,7 +122,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       for (const modelPlan of plans) {
         lock.assertHeld();
         logger.info(`  ${modelPlan.model}: comparing ${modelPlan.collection} with the target`);
-        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, signal, logger });
+        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}), signal, logger });
       }
       logger.info('pass 2: deleted and now rejected documents, children first');
       const removal = { graph, plans, refs, source, pool: target.pool, runId, otherSide };
@@ -138,7 +142,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // What a full load does at its end: kept references recorded afresh, sequences past the highest id.
     await recordKept(client, refs, runId);
     await resetSequences(target.pool, graph, session.sequenceFloors);
-    const models = await recount(target, state, syncState, plans.map((p) => p.model));
+    const models = await recount(target, state, syncState, plans.map((p) => p.model), session.deletedMarks);
     const summary = summarize(await state.progress(), await derivedCounts(target, graph, plans), 0, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     const row = await syncState.row();
@@ -203,21 +207,24 @@ async function lastWatermark(target: Target, runId: string): Promise<Date | unde
  * and skipped from this sync's full read, written from the target, rejected from the error log.
  * The run's summary is made from them, so migration:status and the summary tell the truth.
  */
-async function recount(target: Target, state: RunState, sync: SyncState, models: readonly string[]): Promise<ModelSync[]> {
+async function recount(target: Target, state: RunState, sync: SyncState, models: readonly string[], marks: ReadonlyMap<string, DeletedMark>): Promise<ModelSync[]> {
   const out: ModelSync[] = [];
   for (const model of models) {
     const { counts, skipped } = await sync.model(model);
-    const { rows } = await target.pool.query<{ written: string; rejected: string }>(
-      `SELECT (SELECT count(*) FROM _migration.id_map WHERE model = $1) AS written, (SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL) AS rejected`,
+    const mark = marks.get(model);
+    const { rows } = await target.pool.query<{ written: string; rejected: string; marked: string }>(
+      `SELECT (SELECT count(*) FROM _migration.id_map WHERE model = $1) AS written, (SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL) AS rejected,
+              ${mark ? `(SELECT count(*) FROM ${quoteIdent(mark.table)} t WHERE ${mark.isMarked('t')})` : '0'} AS marked`,
       [model],
     );
-    const written = Number(rows[0]?.written ?? 0);
+    const markedRows = Number(rows[0]?.marked ?? 0);
+    const written = Number(rows[0]?.written ?? 0) - markedRows;
     const rejected = Number(rows[0]?.rejected ?? 0);
     await target.pool.query(
       `UPDATE _migration.progress SET source_count = $3, read = $3, written = $4, rejected = $5, skipped = $6, updated_at = now() WHERE run_id = $1 AND model = $2`,
       [state.runId, model, counts.source, written, rejected, skipped],
     );
-    out.push({ model, ...counts, written, openRejections: rejected, skipped, balanced: counts.source === written + rejected + skipped });
+    out.push({ model, ...counts, written, markedRows, openRejections: rejected, skipped, balanced: counts.source === written + rejected + skipped });
   }
   return out;
 }

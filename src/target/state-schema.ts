@@ -122,6 +122,7 @@ CREATE TABLE IF NOT EXISTS _migration.sync_progress (
   inserted     bigint NOT NULL DEFAULT 0,
   updated      bigint NOT NULL DEFAULT 0,
   deleted      bigint NOT NULL DEFAULT 0,
+  marked       bigint NOT NULL DEFAULT 0,
   rejected     bigint NOT NULL DEFAULT 0,
   resolved     bigint NOT NULL DEFAULT 0,
   dependents   bigint NOT NULL DEFAULT 0,

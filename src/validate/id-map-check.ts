@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { keySql, type ModelSpec } from '../schema/model-graph.ts';
+import type { DeletedMark } from '../plan/deleted-mark.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { Findings } from './findings.ts';
 
@@ -11,7 +12,7 @@ const LIMIT = 20;
  * every source id mapped or rejected (not both, not neither), every mapping backed by a
  * source document, every target row backed by a mapping, no target key (UUID) used twice.
  */
-export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findings: Findings): Promise<void> {
+export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findings: Findings, mark?: DeletedMark): Promise<void> {
   const m = model.name;
   const check = async (kind: string, message: string, sql: string) => {
     const { rows } = await client.query<{ id: string; total: string }>(`SELECT id, count(*) OVER () AS total FROM (${sql}) q ORDER BY id LIMIT ${LIMIT}`, [m]);
@@ -30,7 +31,10 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
     'mapping-without-source',
     'id map entry whose source document does not exist',
     `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1
-       AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`,
+       AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)${
+         // A row kept and marked by a sync (config deletedMark) is a mapping whose document is gone on purpose.
+         mark ? ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keySql(model, 't')} = i.target_key AND ${mark.isMarked('t')})` : ''
+       }`,
   );
   await check('key-reused', 'target key (UUID) mapped from more than one source id', `SELECT target_key AS id FROM _migration.id_map WHERE model = $1 GROUP BY target_key HAVING count(*) > 1`);
   await check(

@@ -80,13 +80,19 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       const counter = session.fieldCounter(modelPlan);
       const pass = await sourcePass({ client, graph, plan: modelPlan, source, preparer: reading.preparer(modelPlan, counter), findings, samplePercent, batchSize: config.batchSize, tally });
       fieldCounts.set(modelPlan.model, [...counter.take().values()]);
-      const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)}`);
+      // Rows a sync kept for documents gone from the source (config deletedMark) are counted apart, and named.
+      const mark = session.deletedMarks.get(modelPlan.model);
+      const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t${mark ? ` WHERE NOT (${mark.isMarked('t')})` : ''}`);
+      if (mark) {
+        const marked = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t WHERE ${mark.isMarked('t')}`);
+        if (marked > 0) findings.warn('counts', modelPlan.model, 'marked-deleted', `${marked} row(s) kept for documents gone from the source, marked in ${mark.column.field} (models.${modelPlan.model}.deletedMark)`, [], marked);
+      }
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
       if (pass.source !== target + rejected + pass.skipped) {
         findings.add('counts', modelPlan.model, 'count-mismatch', `source ${pass.source} ≠ target ${target} + rejected ${rejected} + skipped ${pass.skipped}`);
       }
       await client.query('ANALYZE validate_source_ids');
-      await checkIdMap(client, model, findings);
+      await checkIdMap(client, model, findings, mark);
       models.push({ model: modelPlan.model, source: pass.source, target, rejected, skipped: pass.skipped, compared: pass.compared, checks: emptyChecks() });
     }
     await tally.finish(client, graph, findings);

@@ -297,4 +297,60 @@ describe('a SQLite file: a newer copy of it', () => {
     await expectSameTarget(synced.pool, fresh.pool);
     await expectInSync(synced.url, source(newer), overrides);
   }, TIMEOUT);
+
+  test('deletedMark: books gone from the file keep their rows, marked; validate names them; a book that comes back is unmarked', async () => {
+    const file = join(work, 'soft.sqlite');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+      CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors(id), title TEXT NOT NULL, deleted_at TEXT);
+      CREATE TABLE loans (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL REFERENCES books(id), borrower TEXT NOT NULL);
+      INSERT INTO authors VALUES (1, 'Ann'), (2, 'Bo');
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) INSERT INTO books SELECT i, (i % 2) + 1, 'Book ' || i, NULL FROM n;
+      INSERT INTO loans VALUES (1, 12, 'carl'), (2, 3, 'dee');`);
+    db.close();
+    const schema = join(work, 'soft.prisma');
+    writeFileSync(
+      schema,
+      [
+        'datasource db {\n  provider = "postgresql"\n}',
+        'model Author {\n  id    String @id @db.Uuid\n  name  String\n  books Book[]\n  @@map("authors")\n}',
+        'model Book {\n  id        String    @id @db.Uuid\n  authorId  String    @map("author_id") @db.Uuid\n  author    Author    @relation(fields: [authorId], references: [id])\n  title     String\n  deletedAt DateTime? @map("deleted_at")\n  loans     Loan[]\n  @@map("books")\n}',
+        'model Loan {\n  id       String @id @db.Uuid\n  bookId   String @map("book_id") @db.Uuid\n  book     Book   @relation(fields: [bookId], references: [id])\n  borrower String\n  @@map("loans")\n}',
+        '',
+      ].join('\n\n'),
+    );
+    const overrides: ConfigLayer = { schema, models: { Book: { collection: 'books', deletedMark: 'deletedAt' } } };
+    const source = { kind: 'sqlite' as const, path: file, mode: 'schema' as const };
+    const synced = await database('sy_mark');
+    expect((await migrateForTest({ source, targetUrl: synced.url, overrides })).status).toBe('completed');
+    // Book 12 is deleted while a loan still points at it (the app deletes without looking); book 13 has no loans.
+    const edit = (sql: string) => {
+      const d = new Database(file);
+      d.exec(`PRAGMA foreign_keys = OFF; ${sql}`);
+      d.close();
+    };
+    edit('DELETE FROM books WHERE id IN (12, 13);');
+    const report = await syncOf(synced.url, source, overrides);
+    expect(counts(report, 'Book')).toMatchObject({ deleted: 0, dependents: 0 });
+    expect(report.models.find((m) => m.model === 'Book')).toMatchObject({ marked: 2, markedRows: 2, written: 18, balanced: true });
+    expect(counts(report, 'Loan')).toMatchObject({ deleted: 0, rejected: 0 });
+    const { rows } = await synced.pool.query<{ n: string }>(`SELECT count(*) AS n FROM books WHERE deleted_at IS NOT NULL`);
+    expect(Number(rows[0]?.n)).toBe(2);
+    const config = await configOf(synced.url, source, overrides);
+    const validated = await validate({ config, logger: quiet() });
+    expect(validated.findings.filter((f) => f.severity !== 'warning')).toEqual([]);
+    expect(validated.findings.find((f) => f.kind === 'marked-deleted')?.message).toMatch(/^2 row\(s\) kept for documents gone from the source, marked in deletedAt/);
+    const after = await baseline({ config, logger: quiet() });
+    expect(after.models.find((m) => m.model === 'Book')).toMatchObject({ deleted: 0, marked: 2 });
+    expect(after.same).toBe(true);
+    // A second sync marks nothing again; book 12 coming back clears its mark.
+    const again = await syncOf(synced.url, source, overrides);
+    expect(again.models.find((m) => m.model === 'Book')).toMatchObject({ marked: 0, markedRows: 2, updated: 0 });
+    edit(`INSERT INTO books VALUES (12, 1, 'Book 12', NULL);`);
+    const back = await syncOf(synced.url, source, overrides);
+    expect(back.models.find((m) => m.model === 'Book')).toMatchObject({ updated: 1, marked: 0, markedRows: 1, balanced: true });
+    // A misnamed field is bad config: exit 2 before anything is touched.
+    const bad = await sync({ config: await configOf(synced.url, source, { ...overrides, models: { Book: { collection: 'books', deletedMark: 'title' } } }), logger: quiet(), signal: new AbortController().signal }).catch((e: Error) => e);
+    expect(String(bad)).toMatch(/models\.Book\.deletedMark: Book\.title is required String; it must be an optional DateTime or Boolean field/);
+  }, TIMEOUT);
 });
