@@ -46,9 +46,26 @@ export function createLogger(options: { verbose?: boolean; file?: string; quiet?
   return winston.createLogger({ format: maskFormat(), transports });
 }
 
-/** Waits until the log file has everything: winston writes asynchronously. */
-export function flushLogger(logger: Logger): Promise<void> {
-  return new Promise((resolveDone) => {
+/**
+ * Waits until the log file has everything: winston writes asynchronously. winston's end() ends
+ * its transports while lines may still wait in the logger's own buffer for a file that asked to
+ * drain; the next of them is then a "write after end", emitted as an unhandled 'error' that
+ * crashed a finished run (winstonjs/winston#2219). So the buffer is let to empty first (the pipe
+ * takes it as the file drains), and a transport error at the very end is reported, not thrown.
+ */
+export async function flushLogger(logger: Logger): Promise<void> {
+  const buffered = (logger as unknown as { _readableState?: { length: number } })._readableState;
+  while ((buffered?.length ?? 0) > 0) await new Promise<void>((resolveTick) => setImmediate(resolveTick));
+  let lost = false;
+  const report = (error: Error) => {
+    if (lost) return;
+    lost = true;
+    process.stderr.write(`log file: the last lines could not be written (${error.message})\n`);
+  };
+  // The logger re-emits its transports' errors (transportEvent): both need a listener.
+  logger.on('error', report);
+  for (const transport of logger.transports) transport.on('error', report);
+  await new Promise<void>((resolveDone) => {
     logger.on('finish', () => resolveDone());
     logger.end();
   });
