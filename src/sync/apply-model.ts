@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { diffModel, type DiffEntry } from '../baseline/diff-model.ts';
-import { parseSourceId, sourceIdKey, sourceIdKind } from '../ids/source-id.ts';
+import { parseSourceId, sourceIdKey, sourceIdKind, type SourceId } from '../ids/source-id.ts';
 import type { Reference } from '../load/orphans.ts';
 import type { PreparedDoc, Preparer, RejectedDoc } from '../load/prepare.ts';
 import { ID_MAP_COLUMNS, idMapRow, serializeDocument, writeRejected } from '../load/record-batch.ts';
@@ -14,10 +14,10 @@ import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import { quoteIdent, stateTable } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
-import { checkReferences, REPAIR_COLUMNS } from './reference-check.ts';
+import { checkReferences, REPAIR_COLUMNS, type Fixup, type HeldBack } from './reference-check.ts';
 import { replaceDocs } from './replace-rows.ts';
 import type { OtherSideLists } from '../validate/other-side.ts';
-import type { SyncState } from './sync-state.ts';
+import { DEFER, type SyncState } from './sync-state.ts';
 
 export interface ApplyInput {
   /** Reads the difference; holds the session's `validate_source_ids`. */
@@ -37,6 +37,12 @@ export interface ApplyInput {
   otherSide: OtherSideLists;
   /** Config deletedMark: deleted documents keep their rows, marked. */
   mark?: DeletedMark;
+  /** Models whose pass 1 is not done yet (this one included): a reference into them may still arrive. */
+  pending: ReadonlySet<string>;
+  /** Which keys of a model wait in the queue (held back). */
+  heldBack: HeldBack;
+  /** References between two held-back documents, set after all of them are in (sync.ts). */
+  fixups: Fixup[];
   signal: AbortSignal;
   logger: Logger;
 }
@@ -59,14 +65,13 @@ export async function applyModel(input: ApplyInput): Promise<void> {
   const before = await sync.model(plan.model);
   if (before.applied) return;
   const read = { source: 0, unchanged: 0, skipped: 0 };
-  // References into the model's own table that a later batch may bring: decided at the end.
-  const deferred: Work[] = [];
   for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, otherSide: input.otherSide, ...(input.mark ? { mark: input.mark } : {}), ...(input.since ? { since: input.since } : {}) })) {
     input.signal.throwIfAborted();
     read.source += batch.records;
     read.unchanged += batch.unchanged;
     read.skipped += batch.skipped;
     const work: Work[] = [...batch.retryable.map((doc) => ({ doc, kind: 'retry' as const }))];
+    const entries = [...batch.entries];
     for (const e of batch.entries) {
       if (e.kind === 'new' && e.doc) work.push({ doc: e.doc, kind: 'new' });
       else if (e.kind === 'was-rejected' && e.doc) work.push({ doc: e.doc, kind: 'was-rejected' });
@@ -74,18 +79,77 @@ export async function applyModel(input: ApplyInput): Promise<void> {
         // Prepared again: the comparison gave its rows the repairs made before, which may no longer hold.
         const fresh = input.preparer.prepare(e.doc.doc);
         if (fresh.ok === true) work.push({ doc: fresh.value, kind: 'changed' });
+        // Not the same answer twice (a transformer that is not deterministic): it leaves the target, named, never silently.
+        else entries.push({ kind: 'now-rejects', sourceId: e.sourceId, targetKey: e.targetKey ?? e.doc.key, ...(fresh.ok === false ? { rejected: fresh.rejected, reason: fresh.rejected.reason } : { reason: 'skipped by the transformer on a second reading' }) });
       }
     }
-    await applyBatch(input, work, batch.entries, deferred, false);
+    await applyBatch(input, work, entries, false);
   }
   for (const docs of await repairedNoLonger(input)) {
     // Found equal by the comparison, written again here: counted as updated.
     read.unchanged -= docs.length;
-    await applyBatch(input, docs.map((doc) => ({ doc, kind: 'changed' as const })), [], deferred, false);
+    await applyBatch(input, docs.map((doc) => ({ doc, kind: 'changed' as const })), [], false);
   }
-  if (deferred.length > 0) await applyBatch(input, deferred.splice(0), [], deferred, true);
   // Documents this sync applied before a restart are found equal now: they are not "unchanged".
   await input.writer.transaction((tx) => sync.applied(tx, plan.model, { ...read, unchanged: Math.max(0, read.unchanged - before.counts.inserted - before.counts.updated) }));
+}
+
+/**
+ * After every model's pass 1: the documents held back because a reference pointed into a model
+ * not yet written (a reply to a comment later in the pass, a cycle, a junction both sides fill,
+ * a parent config orders later). Now that everything is written, their references are decided
+ * for good. They wait in `_migration.sync_removals` (stage `defer`), so a kill -9 keeps them.
+ */
+export async function applyDeferred(input: ApplyInput): Promise<void> {
+  for (;;) {
+    input.signal.throwIfAborted();
+    const { rows } = await input.pool.query<{ target_key: string; source_id: string; source_kind: 'objectId' | 'int' | 'string'; reason: Work['kind'] }>(
+      `SELECT target_key, source_id, source_kind, reason FROM _migration.sync_removals WHERE sync_id = $1 AND model = $2 AND stage = '${DEFER}' ORDER BY target_key LIMIT $3`,
+      [input.sync.syncId, input.plan.model, input.batchSize],
+    );
+    if (rows.length === 0) return;
+    const kinds = new Map(rows.map((r) => [r.source_id, r]));
+    const work: Work[] = [];
+    const entries: DiffEntry[] = [];
+    const found = await input.source.fetch(input.plan.collection, rows.map((r) => parseSourceId(r.source_id, r.source_kind)));
+    for (const doc of found) {
+      const prepared = input.preparer.prepare(doc);
+      const key = sourceIdKey(doc._id as SourceId);
+      const row = kinds.get(key);
+      if (!row) continue;
+      if (prepared.ok === true) work.push({ doc: prepared.value, kind: row.reason });
+      else if (prepared.ok === false) entries.push({ kind: 'now-rejects', sourceId: key, ...(row.reason === 'changed' ? { targetKey: row.target_key } : {}), rejected: prepared.rejected, reason: prepared.rejected.reason });
+    }
+    // Gone from the source since it was held back: a mapped one is deleted, a new one was never written.
+    const present = new Set(found.map((d) => sourceIdKey(d._id as SourceId)));
+    for (const r of rows) if (!present.has(r.source_id) && r.reason === 'changed') entries.push({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind });
+    await applyBatch(input, work, entries, true, async (tx) => {
+      await tx.query(`DELETE FROM _migration.sync_removals WHERE sync_id = $1 AND model = $2 AND stage = '${DEFER}' AND target_key = ANY($3::text[])`, [input.sync.syncId, input.plan.model, rows.map((r) => r.target_key)]);
+    });
+  }
+}
+
+/**
+ * After pass 2: the documents this sync saw the database refuse (a unique value still held by
+ * a row pass 2 has removed since: a user deleted and a new one with the same email; two
+ * changed documents swapping a value across batches) are written once more. Refused again,
+ * their entry stays open with today's reason, as a full load would have it.
+ */
+export async function retryRefused(input: ApplyInput): Promise<void> {
+  const { rows } = await input.pool.query<{ source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
+    `SELECT DISTINCT source_id, source_kind FROM _migration.rejected
+      WHERE model = $1 AND resolved_at IS NULL AND stage = 'load' AND source_id IS NOT NULL
+        AND rejected_at >= (SELECT started_at FROM _migration.syncs WHERE sync_id = $2)`,
+    [input.plan.model, input.sync.syncId],
+  );
+  for (let i = 0; i < rows.length; i += input.batchSize) {
+    const ids = rows.slice(i, i + input.batchSize).map((r) => parseSourceId(r.source_id, r.source_kind));
+    const work = (await input.source.fetch(input.plan.collection, ids)).flatMap((doc) => {
+      const prepared = input.preparer.prepare(doc);
+      return prepared.ok === true ? [{ doc: prepared.value, kind: 'retry' as const }] : [];
+    });
+    if (work.length > 0) await applyBatch(input, work, [], true);
+  }
 }
 
 /**
@@ -124,15 +188,17 @@ async function repairedNoLonger(input: ApplyInput): Promise<PreparedDoc[][]> {
   return out;
 }
 
-async function applyBatch(input: ApplyInput, work: readonly Work[], entries: readonly DiffEntry[], deferred: Work[], final: boolean): Promise<void> {
+async function applyBatch(input: ApplyInput, work: readonly Work[], entries: readonly DiffEntry[], final: boolean, alsoInTx?: (tx: WriteTx) => Promise<void>): Promise<void> {
   const { plan, graph, sync } = input;
   const started = performance.now();
   const kindOf = new Map(work.map((w) => [w.doc.key, w.kind]));
-  const checked = await checkReferences(input.pool, graph, plan, input.refs, work.map((w) => w.doc), input.runId, final);
-  for (const doc of checked.deferred) deferred.push({ doc, kind: kindOf.get(doc.key) ?? 'new' });
+  const checked = await checkReferences(input.pool, graph, plan, input.refs, work.map((w) => w.doc), input.runId, final ? new Set() : input.pending, input.heldBack, final);
   await input.writer.transaction(async (tx) => {
+    await alsoInTx?.(tx);
+    await queueDeferred(tx, sync.syncId, plan.model, checked.deferred.map((doc) => ({ doc, kind: kindOf.get(doc.key) ?? 'new' })));
     const written = await writeWithBisect(tx, graph, plan, checked.accepted, replaceDocs(input.otherSide));
     const landed = new Set(written.written.map((d) => d.key));
+    input.fixups.push(...checked.fixups.filter((f) => landed.has(f.owner)));
     await tx.writeRaw(stateTable('repairs'), REPAIR_COLUMNS, checked.repairs.filter((r) => landed.has(r[4])));
     const added = written.written.filter((d) => kindOf.get(d.key) !== 'changed');
     await tx.writeRaw(stateTable('id_map'), ID_MAP_COLUMNS, added.map((d) => idMapRow(plan.model, d)));
@@ -189,6 +255,16 @@ interface Removal {
 function removalOf(targetKey: string, r: RejectedDoc): Removal {
   const id = r.sourceId ?? '';
   return { targetKey, sourceId: sourceIdKey(id), sourceKind: sourceIdKind(id), stage: r.stage, reason: maskSecrets(r.reason), document: serializeDocument(r.doc) };
+}
+
+/** Held back until every model's pass 1 is done; idempotent, as queueRemovals. */
+async function queueDeferred(tx: WriteTx, syncId: string, model: string, deferred: readonly Work[]): Promise<void> {
+  if (deferred.length === 0) return;
+  await tx.query(
+    `INSERT INTO _migration.sync_removals (sync_id, model, target_key, source_id, source_kind, stage, reason)
+     SELECT $1, $2, k, i, ki, '${DEFER}', r FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS d(k, i, ki, r) ON CONFLICT DO NOTHING`,
+    [syncId, model, deferred.map((w) => w.doc.key), deferred.map((w) => sourceIdKey(w.doc.sourceId)), deferred.map((w) => sourceIdKind(w.doc.sourceId)), deferred.map((w) => w.kind)],
+  );
 }
 
 /** Idempotent: a model read again after a restart queues the same rows once. */

@@ -5,7 +5,7 @@ import { describeDangling } from '../load/complete.ts';
 import type { Reference } from '../load/orphans.ts';
 import type { PreparedDoc, RejectedDoc } from '../load/prepare.ts';
 import { linkKey, type ModelPlan } from '../plan/plan.ts';
-import { getModel, type ModelGraph } from '../schema/model-graph.ts';
+import { getModel, keyText, type ColumnSpec, type JunctionSpec, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 
@@ -18,11 +18,22 @@ export interface CheckedDocs {
   accepted: PreparedDoc[];
   /** A reference with policy `reject` points at nothing: worded as the full load's sweep words it. */
   rejected: RejectedDoc[];
-  /** A reference into the model's own table that a later batch may still bring (checked again at the end). */
+  /** A reference into a model not written yet (this one, or one later in the pass): decided after every model's pass 1. */
   deferred: PreparedDoc[];
   /** What the `null` policy did, for `_migration.repairs` (written with the documents). */
   repairs: RepairRow[];
+  /** References left out of a held-back document's write because what they point at is held back too (written last). */
+  fixups: Fixup[];
 }
+
+/**
+ * A reference between two documents both written late (held back): the first one is written
+ * without it (the column NULL, the link left out), and it is set once both are in.
+ */
+export type Fixup = { owner: string } & ({ kind: 'column'; model: ModelSpec; key: string; column: ColumnSpec; value: string } | { kind: 'link'; junction: JunctionSpec; pair: [string, string] });
+
+/** Of these keys of a model, the ones held back in this sync's queue (stage defer). */
+export type HeldBack = (model: string, keys: readonly string[]) => Promise<ReadonlySet<string>>;
 
 /** Where in a document's rows one reference's values sit. */
 type Holder = { kind: 'rows'; model: string; field: string } | { kind: 'links'; key: string; index: 0 | 1 };
@@ -41,9 +52,14 @@ export async function checkReferences(
   refs: readonly Reference[],
   docs: readonly PreparedDoc[],
   runId: string,
+  /** Models whose pass 1 is not done yet: a reference into them may still arrive (empty: decide now). */
+  pending: ReadonlySet<string>,
+  heldBack: HeldBack,
+  /** The held-back documents' own turn: a reference into another held-back one becomes a fixup. */
   final: boolean,
 ): Promise<CheckedDocs> {
-  const out: CheckedDocs = { accepted: [], rejected: [], deferred: [], repairs: [] };
+  const out: CheckedDocs = { accepted: [], rejected: [], deferred: [], repairs: [], fixups: [] };
+  const held = new Map<Reference, ReadonlySet<string>>();
   const own = new Set(docs.map((d) => d.key));
   const missingOf = new Map<Reference, Set<string>>();
   for (const ref of refs) {
@@ -60,7 +76,10 @@ export async function checkReferences(
     );
     const found = new Set(rows.map((r) => r.v));
     const missing = new Set([...values].filter((v) => !found.has(v) && !(ref.targetModel === plan.model && own.has(v))));
-    if (missing.size > 0) missingOf.set(ref, missing);
+    if (missing.size > 0) {
+      missingOf.set(ref, missing);
+      held.set(ref, await heldBack(ref.targetModel, [...missing]));
+    }
   }
   for (const doc of docs) {
     const dangling = [...missingOf].flatMap(([ref, missing]) => {
@@ -71,23 +90,57 @@ export async function checkReferences(
       out.accepted.push(doc);
       continue;
     }
-    if (!final && dangling.some((d) => d.ref.targetModel === plan.model)) {
+    const waits = (d: (typeof dangling)[number]) => pending.has(d.ref.targetModel) || held.get(d.ref)?.has(d.value) === true;
+    if (!final && dangling.some(waits)) {
       out.deferred.push(doc);
       continue;
     }
-    const rejecting = dangling.find((d) => d.ref.onMissing === 'reject');
+    // Held back both: written without the reference, which is set once both are in (if it can be left out).
+    const later = final ? dangling.filter((d) => waits(d) && canWait(graph, d.holder, d.ref)) : [];
+    for (const d of later) out.fixups.push(fixupOf(graph, plan, doc, d.holder, d.value));
+    const lasting = dangling.filter((d) => !later.includes(d));
+    if (lasting.length === 0) {
+      out.accepted.push(doc);
+      continue;
+    }
+    const rejecting = lasting.find((d) => d.ref.onMissing === 'reject');
     if (rejecting) {
       const reason = await describeDangling(pool, { field: rejecting.ref.field, targetModel: rejecting.ref.targetModel, targetKey: rejecting.value });
       out.rejected.push({ doc: doc.doc, sourceId: doc.sourceId, stage: 'link', reason });
       continue;
     }
-    for (const { ref, holder, value } of dangling) {
+    for (const { ref, holder, value } of lasting) {
       const action = repair(doc, holder, value, ref.isLink);
       out.repairs.push([runId, plan.model, sourceIdKey(doc.sourceId), sourceIdKind(doc.sourceId), doc.key, ref.field, ref.targetModel, value, action]);
     }
     out.accepted.push(doc);
   }
   return out;
+}
+
+/** A link can always wait; a column only when it may be NULL meanwhile. */
+function canWait(graph: ModelGraph, holder: Holder, ref: Reference): boolean {
+  if (holder.kind === 'links') return true;
+  const column = getModel(graph, holder.model).columns.find((c) => c.field === holder.field);
+  return column !== undefined && !column.required && !ref.isLink;
+}
+
+/** Takes the reference out of the document's rows (as `null` would, without a repair) and says how to put it back. */
+function fixupOf(graph: ModelGraph, plan: ModelPlan, doc: PreparedDoc, holder: Holder, value: string): Fixup {
+  if (holder.kind === 'links') {
+    const pairs = doc.links.get(holder.key) ?? [];
+    const pair = pairs.find((p) => p[holder.index] === value) ?? (['', ''] as [string, string]);
+    doc.links.set(holder.key, pairs.filter((p) => p !== pair));
+    const fill = plan.junctions.find((f) => linkKey(f) === holder.key);
+    if (!fill) throw new Error(`no junction for ${holder.key}`);
+    return { owner: doc.key, kind: 'link', junction: fill.junction, pair };
+  }
+  const model = getModel(graph, holder.model);
+  const column = model.columns.find((c) => c.field === holder.field);
+  if (!column) throw new Error(`${model.name} has no field ${holder.field}`);
+  const row = (doc.rows.get(holder.model) ?? []).find((r) => r[holder.field] !== null && String(r[holder.field]) === value);
+  if (row) row[holder.field] = null;
+  return { owner: doc.key, kind: 'column', model, key: row ? keyText(model, row) : doc.key, column, value };
 }
 
 /** Which rows or links of this plan's documents hold the reference; undefined when none do. */

@@ -8,6 +8,10 @@ import { ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import { getModel, type ModelGraph } from '../schema/model-graph.ts';
 import { expectedPgType, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
+import type { RejectStage } from '../transform/reject.ts';
+import type { SourceDoc } from '../transform/types.ts';
+import { EJSON } from 'bson';
+import { DEFER } from './sync-state.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
 import type { OtherSideLists } from '../validate/other-side.ts';
@@ -30,6 +34,8 @@ export interface RemovalContext {
   pool: pg.Pool;
   runId: string;
   otherSide: OtherSideLists;
+  /** The sync whose removal queue (`_migration.sync_removals`) a dependent may already be in. */
+  syncId: string;
 }
 
 /**
@@ -120,9 +126,12 @@ async function removeClaimed(tx: WriteTx, ctx: RemovalContext, modelName: string
     const holders = await tx.query<{ owner: string; target: string }>(`SELECT DISTINCT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${where}${notRemoved}`, [keys]);
     const unclaimed = holders.filter((h) => !seen.has(`${ref.ownerModel}\u0000${h.owner}`));
     if (unclaimed.length === 0) continue;
-    const removals = await dependentRemovals(ctx, ref, unclaimed, byKey);
+    // Queued to leave anyway (deleted too, or rejected now): it goes now, for its own reason, not as a dependent.
+    const queued = await takeQueued(tx, ctx.syncId, ref.ownerModel, unclaimed.map((h) => h.owner));
+    const queuedKeys = new Set(queued.map((q) => q.targetKey));
+    const removals = [...queued, ...(await dependentRemovals(ctx, ref, unclaimed.filter((h) => !queuedKeys.has(h.owner)), byKey))];
     for (const r of removals) seen.add(`${ref.ownerModel}\u0000${r.targetKey}`);
-    addDependents(counts, ref.ownerModel, removals.length);
+    addDependents(counts, ref.ownerModel, removals.length - queued.length);
     rejecting.set(ref.ownerModel, [...(rejecting.get(ref.ownerModel) ?? []), ...removals]);
   }
   // Children first: the plan's order backwards.
@@ -136,6 +145,36 @@ async function removeClaimed(tx: WriteTx, ctx: RemovalContext, modelName: string
   await writeRejected(tx, ctx.runId, modelName, rejected);
   countsOf(counts, modelName).rejected += rejected.length;
   countsOf(counts, modelName).deleted += fresh.length - rejected.length;
+}
+
+/** The queue's entries for these keys, as removals, taken off the queue in the same transaction. */
+export async function takeQueued(tx: WriteTx, syncId: string, model: string, keys: readonly string[]): Promise<Removal[]> {
+  if (keys.length === 0) return [];
+  const rows = await tx.query<QueueRow>(
+    `DELETE FROM _migration.sync_removals WHERE sync_id = $1 AND model = $2 AND stage IS DISTINCT FROM '${DEFER}' AND target_key = ANY($3::text[])
+     RETURNING target_key, source_id, source_kind, stage, reason, document`,
+    [syncId, model, keys],
+  );
+  return rows.map(removalOfRow);
+}
+
+/** One row of `_migration.sync_removals`. */
+export interface QueueRow extends Record<string, unknown> {
+  target_key: string;
+  source_id: string;
+  source_kind: Removal['sourceKind'];
+  stage: RejectStage | null;
+  reason: string | null;
+  document: string | null;
+}
+
+export function removalOfRow(r: QueueRow): Removal {
+  return {
+    targetKey: r.target_key,
+    sourceId: r.source_id,
+    sourceKind: r.source_kind,
+    ...(r.reason !== null && r.stage !== null ? { rejected: { doc: (r.document ? EJSON.parse(r.document, { relaxed: false }) : { _id: r.source_id }) as SourceDoc, stage: r.stage, reason: r.reason } } : {}),
+  };
 }
 
 function addDependents(counts: RemovalCounts, model: string, n: number): void {

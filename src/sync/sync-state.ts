@@ -25,6 +25,9 @@ export interface SyncCounts {
   seconds: number;
 }
 
+/** The queue stage (`_migration.sync_removals.stage`) of a document held back until every model's pass 1 is done. */
+export const DEFER = 'defer';
+
 /** --since last looks back this much further, for clocks that disagree between the app's servers and the target's. */
 export const WATERMARK_MARGIN_MS = 5 * 60_000;
 

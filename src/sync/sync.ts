@@ -22,11 +22,13 @@ import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import { validationPool } from '../validate/pg-readers.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
-import { applyModel } from './apply-model.ts';
+import { applyDeferred, applyModel, retryRefused } from './apply-model.ts';
+import { applyFixups } from './apply-fixups.ts';
+import type { Fixup, HeldBack } from './reference-check.ts';
 import { addLookupIndexes, dropLookupIndexes } from './lookup-indexes.ts';
 import { otherSideLister } from '../validate/other-side.ts';
 import { removeQueued } from './remove-queued.ts';
-import { NO_COUNTS, SyncState, WATERMARK_MARGIN_MS, type SyncCounts } from './sync-state.ts';
+import { DEFER, NO_COUNTS, SyncState, WATERMARK_MARGIN_MS, type SyncCounts } from './sync-state.ts';
 
 export interface SyncOptions {
   config: MigrationConfig;
@@ -119,14 +121,32 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     if (indexed.length > 0) logger.info(`indexed ${indexed.length} column(s) the sync looks rows up by (dropped when it ends)`);
     try {
       logger.info('pass 1: new and changed documents, parents first');
-      for (const modelPlan of plans) {
+      const fixups: Fixup[] = [];
+      const heldBack: HeldBack = async (model, keys) => {
+        const { rows } = await (target as Target).pool.query<{ k: string }>(
+          `SELECT target_key AS k FROM _migration.sync_removals WHERE sync_id = $1 AND model = $2 AND stage = '${DEFER}' AND target_key = ANY($3::text[])`,
+          [syncState.syncId, model, keys],
+        );
+        return new Set(rows.map((r) => r.k));
+      };
+      const inputOf = (modelPlan: (typeof plans)[number], pending: ReadonlySet<string>) => ({
+        client: client as pg.PoolClient, pool: (target as Target).pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize,
+        ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, pending, heldBack, fixups, signal, logger,
+        ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}),
+      });
+      for (const [i, modelPlan] of plans.entries()) {
         lock.assertHeld();
         logger.info(`  ${modelPlan.model}: comparing ${modelPlan.collection} with the target`);
-        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}), signal, logger });
+        await applyModel(inputOf(modelPlan, new Set(plans.slice(i).map((p) => p.model))));
       }
+      // What waited for a model later in the pass: every model is written now.
+      for (const modelPlan of plans) await applyDeferred(inputOf(modelPlan, new Set()));
+      await applyFixups(writer, graph, fixups);
       logger.info('pass 2: deleted and now rejected documents, children first');
-      const removal = { graph, plans, refs, source, pool: target.pool, runId, otherSide };
+      const removal = { graph, plans, refs, source, pool: target.pool, runId, otherSide, syncId: syncState.syncId };
       for (const modelPlan of [...plans].reverse()) await removeQueued(writer, removal, syncState, modelPlan.model, config.batchSize, signal);
+      // A unique value a removed row held is free now: what the database refused for it is written once more.
+      for (const modelPlan of plans) await retryRefused(inputOf(modelPlan, new Set()));
     } catch (error) {
       lock.assertHeld();
       if (signal.aborted) {

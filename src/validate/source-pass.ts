@@ -284,12 +284,13 @@ async function applyRepairs(client: pg.PoolClient, plan: ModelPlan, docs: readon
     if (!doc) continue;
     const [modelName = '', field = ''] = r.field.split('.');
     if (r.action === 'nulled') {
-      for (const row of doc.rows.get(modelName) ?? []) if (row[field] === r.missing_id) row[field] = null;
+      // The log keeps the id as text; a kept integer key (direct mode) is a number in the row.
+      for (const row of doc.rows.get(modelName) ?? []) if (row[field] !== null && row[field] !== undefined && String(row[field]) === r.missing_id) row[field] = null;
       continue;
     }
     // A derived row dropped for its required reference.
     const derived = doc.rows.get(modelName);
-    if (modelName !== plan.model && derived) doc.rows.set(modelName, derived.filter((row) => row[field] !== r.missing_id));
+    if (modelName !== plan.model && derived) doc.rows.set(modelName, derived.filter((row) => row[field] === null || row[field] === undefined || String(row[field]) !== r.missing_id));
     for (const fill of plan.junctions) {
       const side = fill.ownerColumn === 'A' ? fill.junction.a : fill.junction.b;
       // The orphan sweep names a link by the array it came from (orphans.ts).

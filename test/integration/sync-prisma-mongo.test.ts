@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
-import type { Document, ObjectId } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import { parse, stringify } from 'yaml';
 import type { SyncReport } from '../../src/sync/sync.ts';
 import { databasesForThisFile } from '../support/databases.ts';
@@ -62,13 +62,21 @@ test('pairs listed on both sides: a disconnect, a one-sided removal and a delete
   const gone = tags.find((t) => ids(t, 'productIDs').length > 0 && t !== tags.find((x) => (x['_id'] as ObjectId).equals(kept as ObjectId)));
   if (!gone) throw new Error('no listed tag');
   tags.splice(tags.indexOf(gone), 1);
+  // Created together, as Prisma's client creates a product with a new tag: each lists the other.
+  const seller = products[0] as Document;
+  const newTag: Document = { _id: new ObjectId(), name: 'sync-new-tag', productIDs: [] as ObjectId[], postIDs: [] as ObjectId[] };
+  const newProduct: Document = { ...seller, _id: new ObjectId(), sku: 'SYNC-NEW-1', slug: 'sync-new-1', tagIDs: [newTag['_id']] };
+  (newTag['productIDs'] as ObjectId[]).push(newProduct['_id'] as ObjectId);
+  tags.push(newTag);
+  products.push(newProduct);
   const changedDump = writeMarketplaceDump(docs);
 
   const after = configFor('after', changedDump, synced.url);
   const result = await runCli('sync', ['-c', after, '--json']);
   const report = JSON.parse(result.stdout) as SyncReport;
   expect({ code: result.code, balanced: report.balanced, exceeded: report.rejectedLimit.exceeded }).toEqual({ code: 3, balanced: true, exceeded: true });
-  expect(report.models.find((m) => m.model === 'Tag')?.deleted).toBe(1);
+  expect(report.models.find((m) => m.model === 'Tag')).toMatchObject({ deleted: 1, inserted: 1 });
+  expect(report.models.find((m) => m.model === 'Product')?.inserted).toBe(1);
 
   const fresh = await database('sypm_fresh');
   const freshRun = await runCli('migrate', ['-c', configFor('fresh', changedDump, fresh.url)]);

@@ -298,6 +298,45 @@ describe('a SQLite file: a newer copy of it', () => {
     await expectInSync(synced.url, source(newer), overrides);
   }, TIMEOUT);
 
+  test('the hard cases, batch by batch: a cycle of new rows, a unique value freed by a delete, deletes that reference each other', async () => {
+    const file = join(work, 'hard.sqlite');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL, fav_book_id INTEGER REFERENCES books(id));
+      CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors(id), title TEXT NOT NULL);
+      CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
+      CREATE TABLE categories (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES categories(id), name TEXT NOT NULL);
+      INSERT INTO authors VALUES (1, 'Ann', NULL), (2, 'Bo', NULL);
+      INSERT INTO books VALUES (1, 1, 'One'), (2, 2, 'Two');
+      UPDATE authors SET fav_book_id = id;
+      INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24) INSERT INTO categories SELECT i, CASE WHEN i > 1 THEN (i * 7) % (i - 1) + 1 END, 'C' || i FROM n;`);
+    db.close();
+    const config = workConfigFile(work, 'hard', { batchSize: 2 });
+    const args = (f: string, url: string) => ['--from', 'sqlite', '--sqlite', f, '--mode', 'direct', '--target-url', url, '--config', config];
+    const synced = await database('sy_hard');
+    expect((await runCli('migrate', args(file, synced.url))).code).toBe(0);
+    const newer = join(work, 'hard-newer.sqlite');
+    writeFileSync(newer, readFileSync(file));
+    const edit = new Database(newer);
+    edit.exec(`PRAGMA foreign_keys = OFF;
+      INSERT INTO authors VALUES (41, 'Newcomer', 151); INSERT INTO books VALUES (151, 41, 'First');
+      DELETE FROM users WHERE id = 1; INSERT INTO users VALUES (50, 'a@x'); UPDATE users SET email = 'b2@x' WHERE id = 2; UPDATE users SET email = 'b@x' WHERE id = 3;
+      DELETE FROM categories WHERE id IN (SELECT parent_id FROM categories WHERE id = 20) OR id = 20;`);
+    edit.close();
+    const result = await runCli('sync', [...args(newer, synced.url), '--json']);
+    const report = JSON.parse(result.stdout) as SyncReport;
+    expect(counts(report, 'Authors')).toMatchObject({ inserted: 1, rejected: 0 });
+    expect(counts(report, 'Books')).toMatchObject({ inserted: 1, rejected: 0 });
+    expect(counts(report, 'Users')).toMatchObject({ inserted: 1, deleted: 1 });
+    expect(counts(report, 'Categories').deleted).toBe(2);
+    const fresh = await database('sy_hard_fresh');
+    const freshRun = await runCli('migrate', args(newer, fresh.url));
+    expect(result.code).toBe(freshRun.code);
+    await expectSameTarget(synced.pool, fresh.pool);
+    const validated = await runCli('validate', args(newer, synced.url));
+    expect({ code: validated.code, out: validated.code === 0 ? '' : validated.stdout }).toEqual({ code: 0, out: '' });
+  }, TIMEOUT);
+
   test('deletedMark: books gone from the file keep their rows, marked; validate names them; a book that comes back is unmarked', async () => {
     const file = join(work, 'soft.sqlite');
     const db = new Database(file);
