@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config-error.ts';
 import type { MigrationConfig } from '../config/config-schema.ts';
-import type { ColumnSpec, ModelGraph, ModelSpec } from '../schema/model-graph.ts';
+import pg from 'pg';
+import { keySql, type ColumnSpec, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 
 /**
@@ -15,6 +16,12 @@ export interface DeletedMark {
   column: ColumnSpec;
   /** SQL over alias `t`: the row is marked. */
   isMarked(alias: string): string;
+  /**
+   * SQL over alias `t`: marked, and its document gone from the source (not in the session's
+   * `validate_source_ids`). A row the application marked itself, whose document is still there,
+   * is an ordinary row: only what a sync kept for a deleted document is counted apart.
+   */
+  isKept(alias: string): string;
   /** The SET expression that marks a row. */
   setTo: string;
 }
@@ -32,11 +39,16 @@ export function planDeletedMarks(graph: ModelGraph, models: MigrationConfig['mod
       throw new ConfigError(`models.${name}.deletedMark: ${name}.${field} is ${column.required ? 'required ' : ''}${column.type}${column.isList ? '[]' : ''}; it must be an optional DateTime or Boolean field (deletedAt DateTime?, isDeleted Boolean?)`);
     }
     const c = quoteIdent(column.column);
+    const isMarked = (alias: string) => (column.type === 'Boolean' ? `${alias}.${c} IS TRUE` : `${alias}.${c} IS NOT NULL`);
+    const spec = model;
     out.set(name, {
       model: name,
       table: model.table,
       column,
-      isMarked: (alias) => (column.type === 'Boolean' ? `${alias}.${c} IS TRUE` : `${alias}.${c} IS NOT NULL`),
+      isMarked,
+      isKept: (alias) =>
+        `${isMarked(alias)} AND EXISTS (SELECT 1 FROM _migration.id_map i WHERE i.model = ${pg.escapeLiteral(name)} AND i.target_key = ${keySql(spec, alias)}
+           AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = i.model AND s.source_id = i.source_id))`,
       setTo: column.type === 'Boolean' ? 'true' : 'now()',
     });
   }

@@ -17,6 +17,7 @@ export function formatSync(report: SyncReport): string {
     'resolved = rejected before, in the target now; dependents = documents rejected or repaired because a document they reference was deleted or rejected (migration:errors and _migration.repairs name them)',
     `sync ${report.syncId} of run ${report.runId}${report.resumed ? ' (resumed)' : ''}; ${report.since ? `content compared for documents changed after ${report.since}` : 'every document compared'}; watermark for --since last: ${report.watermark}`,
   );
+  if (report.sourceChanged.length > 0) lines.push(`the source changed while the sync read it: ${report.sourceChanged.join('; ')} (run migration:sync again)`);
   const unbalanced = report.models.filter((m) => !m.balanced);
   lines.push(
     unbalanced.length === 0

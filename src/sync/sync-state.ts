@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { compareFingerprints, sourceFingerprintSchema, type SourceFingerprint } from '../sources/source-fingerprint.ts';
 import type { WriteTx } from '../target/writer.ts';
 
 /** What one model's pass of a sync did, as `_migration.sync_progress` adds it up batch by batch. */
@@ -54,18 +55,38 @@ export class SyncState {
   ) {}
 
   /** The unfinished sync of the run to resume, else a new one. */
-  static async open(pool: pg.Pool, runId: string, since: Date | undefined): Promise<{ state: SyncState; resumed: boolean; since: Date | null }> {
-    const { rows } = await pool.query<{ sync_id: string; since: Date | null }>(
-      `SELECT sync_id::text, since FROM _migration.syncs WHERE run_id = $1 AND status <> 'done' ORDER BY sync_id DESC LIMIT 1`,
+  /**
+   * The unfinished sync of the run to resume, else a new one. A resumed sync whose source
+   * changed since it was interrupted (a newer dump, a live server that kept going) compares
+   * every model again: the models it had finished were read from the source as it was, and
+   * mixing the two would miss what arrived in between. What it committed stays; found equal.
+   */
+  static async open(pool: pg.Pool, runId: string, since: Date | undefined, fingerprint: SourceFingerprint): Promise<{ state: SyncState; resumed: boolean; since: Date | null; sourceChanged: string[] }> {
+    const { rows } = await pool.query<{ sync_id: string; since: Date | null; fingerprint: unknown }>(
+      `SELECT sync_id::text, since, fingerprint FROM _migration.syncs WHERE run_id = $1 AND status <> 'done' ORDER BY sync_id DESC LIMIT 1`,
       [runId],
     );
     const open = rows[0];
     if (open) {
-      await pool.query(`UPDATE _migration.syncs SET status = 'running' WHERE sync_id = $1`, [open.sync_id]);
-      return { state: new SyncState(pool, runId, open.sync_id), resumed: true, since: open.since };
+      const before = sourceFingerprintSchema.safeParse(open.fingerprint);
+      const sourceChanged = before.success ? compareFingerprints(before.data, fingerprint) : ['no fingerprint of the source was kept'];
+      if (sourceChanged.length > 0) await pool.query(`UPDATE _migration.sync_progress SET applied = false WHERE sync_id = $1`, [open.sync_id]);
+      await pool.query(`UPDATE _migration.syncs SET status = 'running', fingerprint = $2 WHERE sync_id = $1`, [open.sync_id, JSON.stringify(fingerprint)]);
+      return { state: new SyncState(pool, runId, open.sync_id), resumed: true, since: open.since, sourceChanged };
     }
-    const made = await pool.query<{ sync_id: string }>(`INSERT INTO _migration.syncs (run_id, status, since) VALUES ($1, 'running', $2) RETURNING sync_id::text`, [runId, since ?? null]);
-    return { state: new SyncState(pool, runId, made.rows[0]?.sync_id ?? ''), resumed: false, since: since ?? null };
+    const made = await pool.query<{ sync_id: string }>(`INSERT INTO _migration.syncs (run_id, status, since, fingerprint) VALUES ($1, 'running', $2, $3) RETURNING sync_id::text`, [
+      runId,
+      since ?? null,
+      JSON.stringify(fingerprint),
+    ]);
+    return { state: new SyncState(pool, runId, made.rows[0]?.sync_id ?? ''), resumed: false, since: since ?? null, sourceChanged: [] };
+  }
+
+  /** What changed in the source since this sync started reading it (a live source the app still writes). */
+  async sourceChangedSince(now: SourceFingerprint): Promise<string[]> {
+    const { rows } = await this.pool.query<{ fingerprint: unknown }>(`SELECT fingerprint FROM _migration.syncs WHERE sync_id = $1`, [this.syncId]);
+    const before = sourceFingerprintSchema.safeParse(rows[0]?.fingerprint);
+    return before.success ? compareFingerprints(before.data, now) : [];
   }
 
   /** Where --since last starts: the last finished sync's start, else the migration's start (what it read after that may have changed). */

@@ -66,6 +66,8 @@ export interface SyncReport {
   balanced: boolean;
   /** The open rejections after the sync against --max-rejected, as the migration checks them (exceeded: exit 3). */
   rejectedLimit: RejectedLimit;
+  /** How the source changed while this sync read it (a live source still written to): what the next sync will catch. */
+  sourceChanged: string[];
 }
 
 export type SyncResult = { status: 'done'; report: SyncReport } | { status: 'refused' | 'paused'; runId: string; message: string };
@@ -100,9 +102,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     if (run.status !== 'completed') throw new ConfigError(`run ${runId} is ${run.status}: finish it first (run the migration again to resume it), then sync`);
     await ensureStateSchema(target.pool);
     const since = options.since === 'last' ? await lastWatermark(target, runId) : options.since;
-    const opened = await SyncState.open(target.pool, runId, since);
+    const collections = plan.phases.flat().map((p) => p.collection);
+    const opened = await SyncState.open(target.pool, runId, since, await source.fingerprint(collections));
     const syncState = opened.state;
     if (opened.resumed) logger.info(`resuming sync ${syncState.syncId} of run ${runId}: what it committed stays applied`);
+    if (opened.sourceChanged.length > 0) logger.info(`        the source changed since the sync was interrupted (${opened.sourceChanged.slice(0, 3).join('; ')}${opened.sourceChanged.length > 3 ? '; …' : ''}): every model is compared again`);
     const narrowed = opened.since ?? undefined;
     // The difference is read as validate reads the target (dates as text, timestamps with their microseconds).
     readPool = validationPool(target.url);
@@ -159,10 +163,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
     lock.assertHeld();
     await dropLookupIndexes(target.pool);
+    // A live source the application still writes moves under a sync: the next sync picks that up.
+    const sourceChanged = await syncState.sourceChangedSince(await source.fingerprint(collections));
+    if (sourceChanged.length > 0) logger.warn(`        the source changed while the sync read it (${sourceChanged.slice(0, 3).join('; ')}${sourceChanged.length > 3 ? '; …' : ''}): run migration:sync again; the last one, after writes stop, sees none`);
     // What a full load does at its end: kept references recorded afresh, sequences past the highest id.
     await recordKept(client, refs, runId);
     await resetSequences(target.pool, graph, session.sequenceFloors);
-    const models = await recount(target, state, syncState, plans.map((p) => p.model), session.deletedMarks);
+    const models = await recount(target, client, state, syncState, plans.map((p) => p.model), session.deletedMarks);
     const summary = summarize(await state.progress(), await derivedCounts(target, graph, plans), 0, await state.sourceChanges());
     await state.setStatus('completed', 'done', summary);
     const row = await syncState.row();
@@ -181,6 +188,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       totals,
       balanced: models.every((m) => m.balanced),
       rejectedLimit: checkRejectedLimit(config.maxRejected, summary.totals.rejected, summary.totals.source),
+      sourceChanged,
     };
     await syncState.setStatus('done', report);
     return { status: 'done', report };
@@ -227,14 +235,15 @@ async function lastWatermark(target: Target, runId: string): Promise<Date | unde
  * and skipped from this sync's full read, written from the target, rejected from the error log.
  * The run's summary is made from them, so migration:status and the summary tell the truth.
  */
-async function recount(target: Target, state: RunState, sync: SyncState, models: readonly string[], marks: ReadonlyMap<string, DeletedMark>): Promise<ModelSync[]> {
+async function recount(target: Target, reader: pg.PoolClient, state: RunState, sync: SyncState, models: readonly string[], marks: ReadonlyMap<string, DeletedMark>): Promise<ModelSync[]> {
   const out: ModelSync[] = [];
   for (const model of models) {
     const { counts, skipped } = await sync.model(model);
     const mark = marks.get(model);
-    const { rows } = await target.pool.query<{ written: string; rejected: string; marked: string }>(
+    // On the reading session: it holds this sync's source ids (validate_source_ids), which tell a kept row from one the app marked.
+    const { rows } = await reader.query<{ written: string; rejected: string; marked: string }>(
       `SELECT (SELECT count(*) FROM _migration.id_map WHERE model = $1) AS written, (SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL) AS rejected,
-              ${mark ? `(SELECT count(*) FROM ${quoteIdent(mark.table)} t WHERE ${mark.isMarked('t')})` : '0'} AS marked`,
+              ${mark ? `(SELECT count(*) FROM ${quoteIdent(mark.table)} t WHERE ${mark.isKept('t')})` : '0'} AS marked`,
       [model],
     );
     const markedRows = Number(rows[0]?.marked ?? 0);

@@ -114,6 +114,8 @@ CREATE TABLE IF NOT EXISTS _migration.syncs (
   finished_at  timestamptz,
   report       jsonb
 );
+-- The source's fingerprint when the sync started (or was resumed): a resume against a changed source compares every model again.
+ALTER TABLE _migration.syncs ADD COLUMN IF NOT EXISTS fingerprint jsonb;
 CREATE TABLE IF NOT EXISTS _migration.sync_progress (
   sync_id      bigint NOT NULL REFERENCES _migration.syncs ON DELETE CASCADE,
   model        text NOT NULL,

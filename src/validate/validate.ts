@@ -82,9 +82,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       fieldCounts.set(modelPlan.model, [...counter.take().values()]);
       // Rows a sync kept for documents gone from the source (config deletedMark) are counted apart, and named.
       const mark = session.deletedMarks.get(modelPlan.model);
-      const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t${mark ? ` WHERE NOT (${mark.isMarked('t')})` : ''}`);
+      const target = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t${mark ? ` WHERE NOT (${mark.isKept('t')})` : ''}`);
       if (mark) {
-        const marked = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t WHERE ${mark.isMarked('t')}`);
+        const marked = await count(client, `SELECT count(*) FROM ${quoteIdent(model.table)} t WHERE ${mark.isKept('t')}`);
         if (marked > 0) findings.warn('counts', modelPlan.model, 'marked-deleted', `${marked} row(s) kept for documents gone from the source, marked in ${mark.column.field} (models.${modelPlan.model}.deletedMark)`, [], marked);
       }
       const rejected = await count(client, `SELECT count(*) FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [modelPlan.model]);
