@@ -122,7 +122,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       for (const modelPlan of plans) {
         lock.assertHeld();
         logger.info(`  ${modelPlan.model}: comparing ${modelPlan.collection} with the target`);
-        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}), signal, logger });
+        await applyModel({ client, pool: target.pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), fields: session.fieldsFor(modelPlan), batchSize: config.batchSize, ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}), signal, logger });
       }
       logger.info('pass 2: deleted and now rejected documents, children first');
       const removal = { graph, plans, refs, source, pool: target.pool, runId, otherSide };
