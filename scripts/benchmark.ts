@@ -151,7 +151,7 @@ try {
 
   const rows = summarise(reports);
   const setup = sync?.setup();
-  const syncSummary: SyncSummary | undefined = setup ? summariseSync(reports, setup.changes, setup.templateSeconds) : undefined;
+  const syncSummary: SyncSummary | undefined = setup ? summariseSync(reports, setup.changes, setup.templateSeconds, setup.since) : undefined;
   // Without its setup (the template migration failed, an interrupt) the section says why.
   const syncSection = syncSummary ? syncMarkdown(syncSummary) : sync ? reports.filter((r) => r.family === 'sync').map((r) => `- ${r.label}: ${r.unavailable ?? 'not run'}`).join('\n') : undefined;
   const meta: BenchMeta = {

@@ -5,8 +5,8 @@ import { databaseFolder } from '../../src/sources/mongodump/mongodump-source.ts'
 import { COLLECTIONS, type CollectionName } from '../sample/collection-names.ts';
 import { SPECS } from '../sample/collections/index.ts';
 import { hashString, Rand } from '../sample/random.ts';
-import { observe, RECIPES, UNMAPPED_FIELD, type DumpFacts } from './change-recipe.ts';
-import { decodeFaithfully, encode, rawDocuments } from './dump-documents.ts';
+import { observe, RECIPES, SILENT_EVERY, STAMP_FIELD, UNMAPPED_FIELD, type DumpFacts } from './change-recipe.ts';
+import { appendDate, decodeFaithfully, encode, rawDocuments } from './dump-documents.ts';
 
 /** Shares of all documents of the dump, per kind of change. */
 export interface ChangeShares {
@@ -31,6 +31,22 @@ export interface CollectionChanges extends Record<Kind, number> {
   model: string;
   /** Documents before the changes. */
   documents: number;
+  /** Its clean documents carry STAMP_FIELD (with `stamp` given and the recipe stamped). */
+  stamped: boolean;
+  /** Of the mapped updates, those that kept the old stamp (every SILENT_EVERY-th of a stamped collection): --since misses them. */
+  silent: number;
+  /** Their ids (hex). */
+  silentIds: string[];
+}
+
+/**
+ * The "last changed" times of the changed dump: untouched documents get `before`, every edit and
+ * copy `after` (but the silent updates, which keep `before`). --since between the two sees the
+ * edits. Planted dirt keeps its bytes and so has no stamp.
+ */
+export interface DumpStamps {
+  before: Date;
+  after: Date;
 }
 
 /** What changeDump did; written as changes.json next to the changed dump's database folder. */
@@ -43,6 +59,8 @@ export interface DumpChanges {
   /** Every change of every kind: the records a sync has to apply or look at. */
   changes: number;
   totals: Record<Kind, number>;
+  /** The stamps given, as ISO text, and the silent updates of all collections. */
+  stamp?: { field: string; before: string; after: string; silent: number };
   collections: CollectionChanges[];
 }
 
@@ -107,7 +125,7 @@ interface Loaded {
  * in proportion to their size. Planted dirt (dirt.json) is left alone. Untouched documents keep
  * their bytes.
  */
-export function changeDump(input: string, output: string, options: { seed: number; shares?: ChangeShares }): DumpChanges {
+export function changeDump(input: string, output: string, options: { seed: number; shares?: ChangeShares; stamp?: DumpStamps }): DumpChanges {
   const shares = options.shares ?? ONE_PERCENT;
   const dbDir = databaseFolder(input);
   const root = dbDir === input ? undefined : input;
@@ -129,7 +147,7 @@ export function changeDump(input: string, output: string, options: { seed: numbe
     for (const bytes of raw) {
       const doc = decodeFaithfully(bytes);
       const id = String(doc['_id']);
-      if (UNMAPPED_FIELD in doc) throw new Error(`${c} ${id} already has a field ${UNMAPPED_FIELD}`);
+      for (const field of [UNMAPPED_FIELD, ...(options.stamp ? [STAMP_FIELD] : [])]) if (field in doc) throw new Error(`${c} ${id} already has a field ${field}`);
       ids.push(id);
       references(doc, referenced);
       observe(facts, c, doc, dirty.has(id), profileUsers);
@@ -163,13 +181,18 @@ export function changeDump(input: string, output: string, options: { seed: numbe
     const gone = new Set(p.deleted);
     const mapped = new Set(p.mapped);
     const unmapped = new Set(p.unmapped);
+    const stamp = options.stamp && recipe.stamped ? options.stamp : undefined;
+    // In pick order (seeded), so which updates are silent does not depend on where they sit in the file.
+    const silent = new Set(stamp ? p.mapped.filter((_, k) => k % SILENT_EVERY === SILENT_EVERY - 1) : []);
     const out: Buffer[] = [];
     raw.forEach((bytes, i) => {
       if (gone.has(i)) return;
-      if (!mapped.has(i) && !unmapped.has(i)) return void out.push(bytes);
+      const clean = !dirty.has(ids[i] ?? '');
+      if (!mapped.has(i) && !unmapped.has(i)) return void out.push(stamp && clean ? appendDate(bytes, STAMP_FIELD, stamp.before) : bytes);
       const doc = decodeFaithfully(bytes);
       if (mapped.has(i)) recipe.mapped(doc);
       else doc[UNMAPPED_FIELD] = 'a field the Prisma schema does not map';
+      if (stamp) doc[STAMP_FIELD] = silent.has(i) ? stamp.before : stamp.after;
       out.push(encode(doc));
     });
     const taken = new Set(ids);
@@ -180,12 +203,24 @@ export function changeDump(input: string, output: string, options: { seed: numbe
       if (taken.has(String(copy['_id']))) throw new Error(`${c}: copy id ${String(copy['_id'])} is taken`);
       taken.add(String(copy['_id']));
       recipe.uniquify(copy, n + 1, facts, rand);
+      if (stamp) copy[STAMP_FIELD] = stamp.after;
       out.push(encode(copy));
     });
     writeFileSync(join(outDb, `${c}.bson`), Buffer.concat(out));
     const metadata = join(dbDir, `${c}.metadata.json`);
     if (existsSync(metadata)) copyFileSync(metadata, join(outDb, `${c}.metadata.json`));
-    collections.push({ collection: c, model: SPECS[c].model, documents: ids.length, mapped: p.mapped.length, unmapped: p.unmapped.length, inserted: p.inserted.length, deleted: p.deleted.length });
+    collections.push({
+      collection: c,
+      model: SPECS[c].model,
+      documents: ids.length,
+      mapped: p.mapped.length,
+      unmapped: p.unmapped.length,
+      inserted: p.inserted.length,
+      deleted: p.deleted.length,
+      stamped: stamp !== undefined,
+      silent: silent.size,
+      silentIds: [...silent].map((i) => ids[i] ?? ''),
+    });
   }
 
   const totals = Object.fromEntries(KINDS.map((k) => [k, collections.reduce((a, c) => a + c[k], 0)])) as Record<Kind, number>;
@@ -196,6 +231,9 @@ export function changeDump(input: string, output: string, options: { seed: numbe
     changedDocuments: documents + totals.inserted - totals.deleted,
     changes: totals.mapped + totals.unmapped + totals.inserted + totals.deleted,
     totals,
+    ...(options.stamp
+      ? { stamp: { field: STAMP_FIELD, before: options.stamp.before.toISOString(), after: options.stamp.after.toISOString(), silent: collections.reduce((a, c) => a + c.silent, 0) } }
+      : {}),
     collections,
   };
   if (dirtFile && existsSync(dirtFile)) copyFileSync(dirtFile, join(output, 'dirt.json'));

@@ -8,7 +8,19 @@ export const BaselineJson = z.object({
   same: z.boolean(),
   seconds: z.number(),
   models: z.array(
-    z.object({ model: z.string(), source: count, new: count, changed: count, deleted: count, unchanged: count, wasRejected: count, nowRejects: count, stillRejected: count }),
+    z.object({
+      model: z.string(),
+      source: count,
+      new: count,
+      changed: count,
+      deleted: count,
+      unchanged: count,
+      wasRejected: count,
+      nowRejects: count,
+      stillRejected: count,
+      /** The first few ids per kind: the bench checks the changed ones a baseline after a --since sync names. */
+      examples: z.object({ changed: z.array(z.object({ sourceId: z.string() })).optional() }).optional(),
+    }),
   ),
   totals: z.object({ source: count, target: count, new: count, changed: count, deleted: count, unchanged: count, wasRejected: count, nowRejects: count }),
 });

@@ -24,3 +24,21 @@ export function rawDocuments(path: string): Buffer[] {
 export const decodeFaithfully = (bytes: Uint8Array): Document => deserialize(bytes, FAITHFUL);
 
 export const encode = (doc: Document): Buffer => Buffer.from(serialize(doc));
+
+/**
+ * `bytes` (one BSON document) with a date field appended, without decoding it: the length,
+ * the elements, then type 0x09, the name, int64 milliseconds, and the closing 0 again. What
+ * stamps the untouched documents of the changed dump cheaply; the caller knows the name is new.
+ */
+export function appendDate(bytes: Buffer, name: string, date: Date): Buffer {
+  const key = Buffer.from(`${name}\0`, 'utf8');
+  const out = Buffer.alloc(bytes.length + 1 + key.length + 8);
+  bytes.copy(out, 0, 0, bytes.length - 1);
+  let pos = bytes.length - 1;
+  out[pos++] = 0x09;
+  pos += key.copy(out, pos);
+  out.writeBigInt64LE(BigInt(date.getTime()), pos);
+  out[out.length - 1] = 0;
+  out.writeInt32LE(out.length, 0);
+  return out;
+}

@@ -90,7 +90,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineReport
       let sinceField: SinceField | undefined;
       const preparer = reading.preparer(modelPlan);
       const mark = session.deletedMarks.get(modelPlan.model);
-      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, batchSize: config.batchSize, otherSide, ...(mark ? { mark } : {}), ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
+      for await (const batch of diffModel({ client, graph, plan: modelPlan, source, preparer, fields: session.fieldsFor(modelPlan), batchSize: config.batchSize, otherSide, ...(mark ? { mark } : {}), ...(options.since ? { since: options.since } : {}), onSinceField: (f) => (sinceField = f) })) {
         m.source += batch.records;
         m.unchanged += batch.unchanged;
         m.compared += batch.compared;

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { SourceDoc } from '../transform/types.ts';
 import type { PreparedDoc, Preparer, RejectedDoc } from '../load/prepare.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
@@ -9,7 +8,9 @@ import type { DeletedMark } from '../plan/deleted-mark.ts';
 import { keySql } from '../schema/model-graph.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { OtherSideLists } from '../validate/other-side.ts';
-import { classifyDocs, preparedBatches, type Difference } from '../validate/source-pass.ts';
+import type { SourceFields } from '../transform/context.ts';
+import { classifyDocs, preparedBatches, type Difference, type LeaveOut } from '../validate/source-pass.ts';
+import { sinceFilter, type SinceField, type SinceFilter } from './since-filter.ts';
 
 /** What a source document is to the target, as a later sync would apply it. */
 export type DiffKind = 'new' | 'changed' | 'deleted' | 'was-rejected' | 'now-rejects';
@@ -58,11 +59,7 @@ export interface DiffBatch {
   retryable: PreparedDoc[];
 }
 
-/** Which timestamp --since reads for a model, decided from the schema or the first document that has one. */
-export type SinceField = { kind: 'updatedAt-column'; field: string } | { kind: 'source-field'; field: string };
-
-/** Source fields read as "last changed" when the model has no `@updatedAt` column. */
-export const SOURCE_TIME_FIELDS = ['updatedAt', 'updated_at', 'modifiedAt'] as const;
+export { SOURCE_TIME_FIELDS, timeOf, type SinceField } from './since-filter.ts';
 
 export interface DiffModelInput {
   client: pg.PoolClient;
@@ -73,6 +70,11 @@ export interface DiffModelInput {
   batchSize: number;
   /** Compare only the documents changed after this time (ids are still all read: new and deleted are exact). */
   since?: Date;
+  /**
+   * How the model's source fields are read (session.fieldsFor): lets --since read the source
+   * field an `@updatedAt` column comes from before transforming. Without it only a source time field is read so.
+   */
+  fields?: SourceFields;
   /** Told which field --since reads, once it is known (undefined: the full comparison). */
   onSinceField?: (field: SinceField | undefined) => void;
   /** Reads the other side of a junction both sides fill, so a pair neither lists any more is a change. */
@@ -88,13 +90,19 @@ export interface DiffModelInput {
  * compared with the target by validate's own comparison (classifyDocs). Once the source is
  * read, the ids in the id map the source no longer has come as `deleted`, batch by batch.
  * Needs `validate_source_ids` (createSourceIdTable) in the client's session; writes nothing else.
+ *
+ * Under --since, a mapped document whose raw time says it did not change since (sinceFilter's
+ * unchangedRaw) is not transformed at all and counts as unchanged: most of a late sync's
+ * documents, and most of its time. So a mapped document the transformer would now reject, but
+ * whose time is old, is unchanged under --since, as an old document with a different content is.
  */
 export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatch> {
   const { client, graph, plan } = input;
   const model = graph.models.get(plan.model);
   if (!model) throw new Error(`the Prisma schema has no model ${plan.model}`);
-  const since = input.since ? sinceFilter(model, input.since) : undefined;
-  for await (const batch of preparedBatches(input)) {
+  const since = input.since ? sinceFilter(model, plan, input.since, input.fields) : undefined;
+  const leaveOut = since?.unchangedRaw ? unchangedMapped(client, plan.model, since.unchangedRaw) : undefined;
+  for await (const batch of preparedBatches({ ...input, ...(leaveOut ? { leaveOut } : {}) })) {
     const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, marked: 0, retryable: [] };
     const unmapped = batch.keys.filter((k) => !batch.mapped.has(k) && !batch.skippedKeys.has(k));
     // Rejected by the transformer or its checks: deciding again now is exact. Rejected by the
@@ -107,6 +115,10 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
     const rejected = new Map(rows.map((r) => [r.source_id, r.decidable]));
     const toCompare: PreparedDoc[] = [];
     for (const key of batch.keys) {
+      if (batch.leftOut.has(key)) {
+        out.unchanged++;
+        continue;
+      }
       if (batch.skippedKeys.has(key)) continue;
       const targetKey = batch.mapped.get(key);
       const doc = batch.prepared.get(key);
@@ -143,6 +155,24 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
   yield* deletedIds(client, model, input.batchSize, input.mark);
 }
 
+/**
+ * --since's fast path: of a batch, the mapped documents whose raw time is not after --since,
+ * except any with an open entry in the error log, which go the way they go without the fast
+ * path (prepared and compared): the log is migration:errors' business, not --since's.
+ */
+function unchangedMapped(client: pg.PoolClient, model: string, unchangedRaw: NonNullable<SinceFilter['unchangedRaw']>): LeaveOut {
+  return async (docs, mapped) => {
+    const candidates = docs.filter((d) => mapped.has(d.key) && unchangedRaw(d.doc));
+    if (candidates.length === 0) return new Set();
+    const { rows } = await client.query<{ source_id: string }>(
+      `SELECT DISTINCT source_id FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[])`,
+      [model, candidates.map((d) => d.key)],
+    );
+    const logged = new Set(rows.map((r) => r.source_id));
+    return new Set(candidates.flatMap((d) => (logged.has(d.key) ? [] : [d.key])));
+  };
+}
+
 /** Ids in the id map that no source record has any more: one anti-join, read in pages. */
 async function* deletedIds(client: pg.PoolClient, model: ModelSpec, batchSize: number, mark: DeletedMark | undefined): AsyncGenerator<DiffBatch> {
   const gone = `NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`;
@@ -165,48 +195,4 @@ async function* deletedIds(client: pg.PoolClient, model: ModelSpec, batchSize: n
     yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: 0, retryable: [] };
     if (rows.length < batchSize) return;
   }
-}
-
-/**
- * --since: the model's `@updatedAt` column as the transformer gives it, else the first of
- * SOURCE_TIME_FIELDS a document has. A document without a readable time is compared.
- */
-function sinceFilter(model: ModelSpec, since: Date): { changed(doc: PreparedDoc): boolean; field(): SinceField | undefined } {
-  const column = model.columns.find((c) => c.isUpdatedAt === true);
-  let field: SinceField | undefined = column ? { kind: 'updatedAt-column', field: column.field } : undefined;
-  return {
-    changed(doc) {
-      let value: unknown;
-      if (column) value = doc.rows.get(model.name)?.[0]?.[column.field];
-      else {
-        if (!field) {
-          const name = SOURCE_TIME_FIELDS.find((n) => readField(doc.doc, n) !== undefined);
-          if (name) field = { kind: 'source-field', field: name };
-        }
-        if (field) value = readField(doc.doc, field.field);
-      }
-      const time = timeOf(value);
-      return time === undefined || time > since.getTime();
-    },
-    field: () => field,
-  };
-}
-
-function readField(doc: SourceDoc, name: string): unknown {
-  const value = doc[name];
-  return value === null ? undefined : value;
-}
-
-/** A time as milliseconds: a Date, ISO text, or a number (epoch seconds below 1e11, else milliseconds). */
-export function timeOf(value: unknown): number | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-  if (typeof value === 'string') {
-    const t = Date.parse(value.includes('T') || !value.includes(' ') ? value : value.replace(' ', 'T'));
-    return Number.isNaN(t) ? undefined : t;
-  }
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const n = Number(value);
-    return n < 1e11 ? n * 1000 : n;
-  }
-  return undefined;
 }

@@ -12,6 +12,7 @@ import type { DeletedMark } from '../plan/deleted-mark.ts';
 import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
+import type { SourceFields } from '../transform/context.ts';
 import { quoteIdent, stateTable } from '../target/identifiers.ts';
 import type { WriteTx, Writer } from '../target/writer.ts';
 import { checkReferences, REPAIR_COLUMNS, type Fixup, type HeldBack } from './reference-check.ts';
@@ -28,6 +29,8 @@ export interface ApplyInput {
   plan: ModelPlan;
   source: Source;
   preparer: Preparer;
+  /** How the model's source fields are read (session.fieldsFor): --since reads its time from the raw document by them. */
+  fields?: SourceFields;
   batchSize: number;
   since?: Date;
   /** Every reference of the schema, with its policy (listReferences). */
@@ -65,7 +68,7 @@ export async function applyModel(input: ApplyInput): Promise<void> {
   const before = await sync.model(plan.model);
   if (before.applied) return;
   const read = { source: 0, unchanged: 0, skipped: 0 };
-  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, batchSize: input.batchSize, otherSide: input.otherSide, ...(input.mark ? { mark: input.mark } : {}), ...(input.since ? { since: input.since } : {}) })) {
+  for await (const batch of diffModel({ client: input.client, graph: input.graph, plan, source: input.source, preparer: input.preparer, ...(input.fields ? { fields: input.fields } : {}), batchSize: input.batchSize, otherSide: input.otherSide, ...(input.mark ? { mark: input.mark } : {}), ...(input.since ? { since: input.since } : {}) })) {
     input.signal.throwIfAborted();
     read.source += batch.records;
     read.unchanged += batch.unchanged;

@@ -134,7 +134,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         return new Set(rows.map((r) => r.k));
       };
       const inputOf = (modelPlan: (typeof plans)[number], pending: ReadonlySet<string>) => ({
-        client: client as pg.PoolClient, pool: (target as Target).pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), batchSize: config.batchSize,
+        client: client as pg.PoolClient, pool: (target as Target).pool, writer, graph, plan: modelPlan, source, preparer: preparerOf(modelPlan), fields: session.fieldsFor(modelPlan), batchSize: config.batchSize,
         ...(narrowed ? { since: narrowed } : {}), refs, runId, sync: syncState, otherSide, pending, heldBack, fixups, signal, logger,
         ...(session.deletedMarks.has(modelPlan.model) ? { mark: session.deletedMarks.get(modelPlan.model) } : {}),
       });

@@ -10,6 +10,7 @@ import { linkKey, ownerColumnOf, type ModelPlan } from '../plan/plan.ts';
 import { keySql, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { columnIn, expectedPgType, keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
+import type { SourceDoc } from '../transform/types.ts';
 import { escapeCopy } from '../target/copy-text.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { canonicalValue } from './canonical.ts';
@@ -42,6 +43,31 @@ export interface PreparedBatch {
   rejections: Map<string, RejectedDoc>;
   /** The id map's entries for this batch's ids: source id key → target key. */
   mapped: Map<string, string>;
+  /** Documents `leaveOut` kept from the transformer: in none of the sets above but `keys` (and `mapped`). */
+  leftOut: ReadonlySet<string>;
+}
+
+/** A decoded document of a batch with its id key, before it is prepared. */
+export interface KeyedDoc {
+  key: string;
+  doc: SourceDoc;
+}
+
+/**
+ * Chooses, once per batch and before anything is transformed, documents not to prepare at all
+ * (baseline and sync under --since: mapped, and not changed since by their raw time). Given the
+ * batch's decoded documents and its id-map entries.
+ */
+export type LeaveOut = (docs: readonly KeyedDoc[], mapped: ReadonlyMap<string, string>) => Promise<ReadonlySet<string>>;
+
+export interface PreparedBatchesInput {
+  client: pg.PoolClient;
+  plan: ModelPlan;
+  source: Source;
+  preparer: Preparer;
+  batchSize: number;
+  /** Without it (validate) every document is prepared. */
+  leaveOut?: LeaveOut;
 }
 
 /** The temporary table every source id of a pass goes to; its session's own, dropped with it. */
@@ -51,28 +77,36 @@ export async function createSourceIdTable(client: pg.PoolClient): Promise<void> 
 }
 
 /**
- * Reads a model's source one batch at a time, transforms every document again as the
- * migration did, copies every id into `validate_source_ids` and looks the batch up in the id
- * map. What validate and baseline both start from; memory holds one batch.
+ * Reads a model's source one batch at a time, looks the batch up in the id map, transforms
+ * every document again as the migration did (those `leaveOut` names aside) and copies every id
+ * into `validate_source_ids`. What validate and baseline both start from; memory holds one batch.
  */
-export async function* preparedBatches(input: { client: pg.PoolClient; plan: ModelPlan; source: Source; preparer: Preparer; batchSize: number }): AsyncGenerator<PreparedBatch> {
+export async function* preparedBatches(input: PreparedBatchesInput): AsyncGenerator<PreparedBatch> {
   const { client, plan } = input;
   for await (const batch of input.source.read(plan.collection, { batchSize: input.batchSize })) {
     // An undecodable record was rejected at read: its id is a source id like any other.
     const unreadableKeys = new Set((batch.unreadable ?? []).flatMap((u) => (u.sourceId === undefined ? [] : [sourceIdKey(u.sourceId)])));
-    const keys: string[] = [...unreadableKeys];
-    const skippedKeys = new Set<string>();
-    const prepared = new Map<string, PreparedDoc>();
-    const nowRejected = new Map<string, string>();
     const rejections = new Map<string, RejectedDoc>();
     for (const u of batch.unreadable ?? []) {
       if (u.sourceId !== undefined) rejections.set(sourceIdKey(u.sourceId), { doc: u.doc, sourceId: u.sourceId, stage: 'read', reason: u.reason });
     }
-    for (const doc of batch.docs) {
+    const docs: KeyedDoc[] = batch.docs.flatMap((doc) => {
       const id = docSourceId(doc);
-      if (id === undefined) continue;
-      const key = sourceIdKey(id);
-      keys.push(key);
+      return id === undefined ? [] : [{ key: sourceIdKey(id), doc }];
+    });
+    const keys: string[] = [...unreadableKeys, ...docs.map((d) => d.key)];
+    // The id map first: what leaveOut decides from (only a mapped document can be left as it is).
+    const { rows } = await client.query<{ source_id: string; target_key: string }>(
+      `SELECT source_id, target_key FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
+      [plan.model, keys],
+    );
+    const mapped = new Map(rows.map((r) => [r.source_id, r.target_key]));
+    const leftOut = input.leaveOut ? await input.leaveOut(docs, mapped) : new Set<string>();
+    const skippedKeys = new Set<string>();
+    const prepared = new Map<string, PreparedDoc>();
+    const nowRejected = new Map<string, string>();
+    for (const { key, doc } of docs) {
+      if (leftOut.has(key)) continue;
       const result = input.preparer.prepare(doc);
       if (result.ok === true) prepared.set(key, result.value);
       else if (result.ok === 'skipped') skippedKeys.add(key);
@@ -81,12 +115,9 @@ export async function* preparedBatches(input: { client: pg.PoolClient; plan: Mod
         rejections.set(key, result.rejected);
       }
     }
+    // A left-out id goes in as not skipped, unknown as that is: only validate reads the flag, and it leaves nothing out.
     await copyIds(client, plan.model, keys, skippedKeys);
-    const { rows } = await client.query<{ source_id: string; target_key: string }>(
-      `SELECT source_id, target_key FROM _migration.id_map WHERE model = $1 AND source_id = ANY($2::text[])`,
-      [plan.model, keys],
-    );
-    yield { records: batch.docs.length + (batch.unreadable?.length ?? 0), keys, unreadableKeys, skippedKeys, prepared, nowRejected, rejections, mapped: new Map(rows.map((r) => [r.source_id, r.target_key])) };
+    yield { records: batch.docs.length + (batch.unreadable?.length ?? 0), keys, unreadableKeys, skippedKeys, prepared, nowRejected, rejections, mapped, leftOut };
   }
 }
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Document } from 'bson';
 import { allocate, changeDump, type DumpChanges } from '../../scripts/bench/change-dump.ts';
-import { UNMAPPED_FIELD } from '../../scripts/bench/change-recipe.ts';
-import { decodeFaithfully, rawDocuments } from '../../scripts/bench/dump-documents.ts';
-import { baselineProblems } from '../../scripts/bench/sync-checks.ts';
+import { SILENT_EVERY, STAMP_FIELD, UNMAPPED_FIELD } from '../../scripts/bench/change-recipe.ts';
+import { appendDate, decodeFaithfully, encode, rawDocuments } from '../../scripts/bench/dump-documents.ts';
+import { baselineProblems, differenceProblems, missedBySince } from '../../scripts/bench/sync-checks.ts';
 import { COLLECTIONS } from '../../scripts/sample/collection-names.ts';
 import { generateSample, writeDump } from '../../scripts/sample/index.ts';
 
@@ -78,4 +78,41 @@ test('a baseline is right only with exactly the changes made, per model', () => 
     `Review changed ${made + 1}, made ${made}`,
     `total changed ${totals.changed + 1}, made ${totals.changed}`,
   ]);
+});
+
+test('appendDate gives the bytes the BSON encoder gives the document with the date added last', () => {
+  const doc = { _id: 'x', n: 1, nested: { a: [1, 2] } };
+  const at = new Date('2025-03-04T05:06:07.089Z');
+  expect(appendDate(encode(doc), 'updatedAt', at).equals(encode({ ...doc, updatedAt: at }))).toBe(true);
+});
+
+test('stamped: untouched clean documents a day old, edits and copies new, every silent update old, audit logs and dirt unstamped', () => {
+  const before = new Date('2025-01-01T00:00:00Z');
+  const after = new Date('2025-01-02T00:00:00Z');
+  // More mapped updates than 1%, so that each stamped collection has a silent one at scale 2.
+  const shares = { mapped: 0.05, unmapped: 0.001, inserted: 0.003, deleted: 0.002 };
+  const stamped = changeDump(join(dir, 'before'), join(dir, 'stamped'), { seed: 7, shares, stamp: { before, after } });
+  const dirt = new Set((JSON.parse(readFileSync(join(dir, 'before', 'dirt.json'), 'utf8')) as { id: string }[]).map((d) => d.id));
+  const original = new Map(COLLECTIONS.flatMap((c) => docs(join(dir, 'before'), c).map((d) => [String(d['_id']), JSON.stringify(d)] as const)));
+  const silent = new Set(stamped.collections.flatMap((c) => c.silentIds));
+  expect(stamped.stamp).toEqual({ field: STAMP_FIELD, before: before.toISOString(), after: after.toISOString(), silent: silent.size });
+  for (const c of stamped.collections) {
+    expect({ c: c.collection, stamped: c.stamped }).toEqual({ c: c.collection, stamped: c.collection !== 'audit_logs' });
+    expect({ c: c.collection, silent: c.silent }).toEqual({ c: c.collection, silent: c.stamped ? Math.floor(c.mapped / SILENT_EVERY) : 0 });
+    for (const d of docs(join(dir, 'stamped'), c.collection)) {
+      const id = String(d['_id']);
+      const { [STAMP_FIELD]: stamp, ...rest } = d;
+      if (!c.stamped || dirt.has(id)) {
+        expect({ id, stamp }).toEqual({ id, stamp: undefined });
+        continue;
+      }
+      const untouched = original.get(id) === JSON.stringify(rest);
+      expect({ id, stamp }).toEqual({ id, stamp: untouched || silent.has(id) ? before : after });
+    }
+  }
+  // What a full baseline after a --since sync may find: the silent updates, no more.
+  const models = stamped.collections.map((c) => ({ model: c.model, source: 0, new: 0, changed: c.silent, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0, stillRejected: 0 }));
+  const totals = { source: 0, target: 0, new: 0, changed: silent.size, deleted: 0, unchanged: 0, wasRejected: 0, nowRejects: 0 };
+  expect(differenceProblems({ same: false, seconds: 1, models, totals }, missedBySince(stamped))).toEqual([]);
+  expect(baselineProblems({ same: false, seconds: 1, models, totals }, stamped)).not.toEqual([]);
 });
