@@ -5,7 +5,7 @@ import type { ModelGraph, ModelSpec } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
 import { sourceIdKey } from '../ids/source-id.ts';
 import type { DeletedMark } from '../plan/deleted-mark.ts';
-import { keySql } from '../schema/model-graph.ts';
+import { keyMatches } from '../schema/pg-types.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { OtherSideLists } from '../validate/other-side.ts';
 import type { SourceFields } from '../transform/context.ts';
@@ -51,6 +51,8 @@ export interface DiffBatch {
   stillRejected: number;
   /** Rows kept and marked deleted by an earlier sync (config deletedMark) whose document the source still lacks. */
   marked: number;
+  /** Ids in the error log that the transformer now skips on purpose: a sync resolves their entries. */
+  skippedRejected: string[];
   /**
    * Of those, the ones the database refused (a dangling reference, a unique key) that the
    * transformer accepts now: only writing them can tell whether they land, so a sync retries
@@ -103,8 +105,8 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
   const since = input.since ? sinceFilter(model, plan, input.since, input.fields) : undefined;
   const leaveOut = since?.unchangedRaw ? unchangedMapped(client, plan.model, since.unchangedRaw) : undefined;
   for await (const batch of preparedBatches({ ...input, ...(leaveOut ? { leaveOut } : {}) })) {
-    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, marked: 0, retryable: [] };
-    const unmapped = batch.keys.filter((k) => !batch.mapped.has(k) && !batch.skippedKeys.has(k));
+    const out: DiffBatch = { entries: [], records: batch.records, unchanged: 0, compared: 0, skipped: batch.skippedKeys.size, stillRejected: 0, marked: 0, skippedRejected: [], retryable: [] };
+    const unmapped = batch.keys.filter((k) => !batch.mapped.has(k));
     // Rejected by the transformer or its checks: deciding again now is exact. Rejected by the
     // database (a unique key, a dangling reference): only a retry can tell, so it stays "still rejected".
     const { rows } = await client.query<{ source_id: string; decidable: boolean }>(
@@ -119,8 +121,13 @@ export async function* diffModel(input: DiffModelInput): AsyncGenerator<DiffBatc
         out.unchanged++;
         continue;
       }
-      if (batch.skippedKeys.has(key)) continue;
       const targetKey = batch.mapped.get(key);
+      if (batch.skippedKeys.has(key)) {
+        // Skipped on purpose now (`skip()`): what a fresh load would not write leaves the target, and an open rejection is settled.
+        if (targetKey !== undefined) out.entries.push({ kind: 'deleted', sourceId: key, targetKey });
+        else if (rejected.has(key)) out.skippedRejected.push(key);
+        continue;
+      }
       const doc = batch.prepared.get(key);
       const reason = batch.nowRejected.get(key) ?? (batch.unreadableKeys.has(key) ? 'the record cannot be read (see migration:errors)' : undefined);
       const refused = batch.rejections.get(key);
@@ -176,11 +183,11 @@ function unchangedMapped(client: pg.PoolClient, model: string, unchangedRaw: Non
 /** Ids in the id map that no source record has any more: one anti-join, read in pages. */
 async function* deletedIds(client: pg.PoolClient, model: ModelSpec, batchSize: number, mark: DeletedMark | undefined): AsyncGenerator<DiffBatch> {
   const gone = `NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)`;
-  const marked = mark ? `EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keySql(model, 't')} = i.target_key AND ${mark.isMarked('t')})` : 'false';
+  const marked = mark ? `EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keyMatches(model, 't', 'i.target_key')} AND ${mark.isMarked('t')})` : 'false';
   if (mark) {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM _migration.id_map i WHERE i.model = $1 AND ${gone} AND ${marked}`, [model.name]);
     const n = Number(rows[0]?.n ?? 0);
-    if (n > 0) yield { entries: [], records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: n, retryable: [] };
+    if (n > 0) yield { entries: [], records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: n, skippedRejected: [], retryable: [] };
   }
   let after = '';
   for (;;) {
@@ -192,7 +199,7 @@ async function* deletedIds(client: pg.PoolClient, model: ModelSpec, batchSize: n
     );
     if (rows.length === 0) return;
     after = rows[rows.length - 1]?.source_id ?? after;
-    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: 0, retryable: [] };
+    yield { entries: rows.map((r) => ({ kind: 'deleted', sourceId: r.source_id, targetKey: r.target_key, sourceKind: r.source_kind })), records: 0, unchanged: 0, compared: 0, skipped: 0, stillRejected: 0, marked: 0, skippedRejected: [], retryable: [] };
     if (rows.length < batchSize) return;
   }
 }

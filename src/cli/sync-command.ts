@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MigrationConfig } from '../config/config-schema.ts';
 import { createLogger, flushLogger } from '../log/logger.ts';
 import { maskDeep } from '../log/mask.ts';
@@ -21,7 +21,9 @@ export interface SyncFlags extends ConnectionFlags {
 /** Applies the difference between source and target; returns the exit code. */
 export async function runSync(flags: SyncFlags, config: MigrationConfig): Promise<number> {
   if (flags.out) ensureWritableDir(dirname(flags.out), 'output folder');
-  const logger = createLogger({ verbose: flags.verbose === true });
+  // Found now, not when the error log is written at the end.
+  ensureWritableDir(config.logDir, 'log folder (logDir)');
+  const logger = createLogger({ verbose: flags.verbose === true, file: join(config.logDir, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`) });
   const controller = new AbortController();
   installPauseSignals({
     pause(signal) {
@@ -44,6 +46,7 @@ export async function runSync(flags: SyncFlags, config: MigrationConfig): Promis
     const { report } = result;
     process.stdout.write(`${flags.json ? JSON.stringify(maskDeep(report), null, 2) : formatSync(report)}\n`);
     if (flags.out) writeFileSync(flags.out, `${JSON.stringify(maskDeep(report), null, 2)}\n`);
+    if (report.models.some((m) => m.openRejections > 0)) logger.info(`rejected records: ${report.rejectedFile} (npm run migration:errors to review)`);
     if (report.rejectedLimit.exceeded) logger.error(`${report.rejectedLimit.message}: every record is in the target or the error log, but the tool cannot vouch for the result (npm run migration:errors)`);
     return report.balanced && !report.rejectedLimit.exceeded ? ExitCode.ok : ExitCode.mismatch;
   } catch (error) {

@@ -42,15 +42,15 @@ export async function writeWithBisect(tx: WriteTx, graph: ModelGraph, plan: Mode
 export type WriteDocs = (tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[]) => Promise<void>;
 
 /**
- * Every row the documents become: the model's own (appended, or through `own`: a sync's
- * upsert), what they derive, and their links.
+ * Every row the documents become: the model's own and what they derive (appended, or through
+ * `rowsBy`: a sync's upsert), and their links.
  */
-export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], own?: (model: ModelSpec, rows: Row[]) => Promise<void>): Promise<void> {
+export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, docs: readonly PreparedDoc[], rowsBy?: (model: ModelSpec, rows: Row[]) => Promise<void>): Promise<void> {
   for (const name of [plan.model, ...plan.derived.map((d) => d.model)]) {
     const model = graph.models.get(name);
     if (!model) throw new Error(`the Prisma schema has no model ${name}`);
     const rows = docs.flatMap((d) => d.rows.get(name) ?? []);
-    if (own && name === plan.model) await own(model, rows);
+    if (rowsBy) await rowsBy(model, rows);
     else await tx.writeRows(model, rows);
   }
   for (const fill of plan.junctions) {

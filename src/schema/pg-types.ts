@@ -64,3 +64,12 @@ export function keyIn(model: ModelSpec, alias: string, param: string): string {
   const [only] = model.key;
   return model.key.length === 1 && only ? columnIn(only, alias, param) : `${keySql(model, alias)} = ANY(${param}::text[])`;
 }
+
+/**
+ * `alias."id" = (text)::type` for a single-column key, the key text compared otherwise: the
+ * text side is cast, never the column, so the table's primary key index finds the row.
+ */
+export function keyMatches(model: ModelSpec, alias: string, text: string): string {
+  const [only] = model.key;
+  return model.key.length === 1 && only ? `${alias}.${quoteIdent(only.column)} = (${text})::${expectedPgType(only)}` : `${keySql(model, alias)} = ${text}`;
+}

@@ -86,7 +86,11 @@ export async function applyModel(input: ApplyInput): Promise<void> {
         else entries.push({ kind: 'now-rejects', sourceId: e.sourceId, targetKey: e.targetKey ?? e.doc.key, ...(fresh.ok === false ? { rejected: fresh.rejected, reason: fresh.rejected.reason } : { reason: 'skipped by the transformer on a second reading' }) });
       }
     }
-    await applyBatch(input, work, entries, false);
+    await applyBatch(input, work, entries, false, batch.skippedRejected.length === 0 ? undefined : async (tx) => {
+      // A transformer fixed to skip it: the rejection is settled, as --retry-failed settles it.
+      const settled = await tx.query(`UPDATE _migration.rejected SET resolved_at = now() WHERE model = $1 AND resolved_at IS NULL AND source_id = ANY($2::text[]) RETURNING 1 AS one`, [plan.model, batch.skippedRejected]);
+      await sync.add(tx, plan.model, { resolved: settled.length });
+    });
   }
   for (const docs of await repairedNoLonger(input)) {
     // Found equal by the comparison, written again here: counted as updated.

@@ -105,10 +105,14 @@ async function removeClaimed(tx: WriteTx, ctx: RemovalContext, modelName: string
   for (const ref of ctx.refs.filter((r) => r.targetModel === modelName && !r.isOwnerLink && r.onMissing !== 'keep')) {
     const target = getModel(ctx.graph, ref.targetModel).columns.find((c) => c.column === ref.targetColumn);
     const type = target ? expectedPgType(target) : 'text';
-    // The keys go as text[] (one parameter, two uses), compared in the column's own type so its index serves.
-    const where = `c.${quoteIdent(ref.column)} = ANY($1::text[]::${type}[])`;
+    // What the reference holds: the removed rows' keys, or the column it references when that is another (`references: [code]`).
+    const values = model.key.length === 1 && ref.targetColumn === model.id.column ? keys : (await tx.query<{ v: string | null }>(`SELECT c.${quoteIdent(ref.targetColumn)}::text AS v FROM ${quoteIdent(model.table)} c WHERE ${keyIn(model, 'c', '$1')}`, [keys])).flatMap((r) => (r.v === null ? [] : [r.v]));
+    if (values.length === 0) continue;
+    // Given as text[], compared in the column's own type so its index serves.
+    const where = `c.${quoteIdent(ref.column)} = ANY($6::text[]::${type}[])`;
     // A self-reference among the documents removed together is not a dependent.
-    const notRemoved = ref.ownerModel === modelName ? ` AND NOT (${ref.ownerKey} = ANY($1::text[]))` : '';
+    // ($1 is named either way: a parameter no statement uses has no type.)
+    const notRemoved = ref.ownerModel === modelName ? ` AND NOT (${ref.ownerKey} = ANY($1::text[]))` : ` AND $1::text[] IS NOT NULL`;
     if (ref.onMissing === 'null') {
       const change = ref.isLink
         ? `DELETE FROM ${quoteIdent(ref.table)} c WHERE ${where}${notRemoved} RETURNING ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS missing`
@@ -118,12 +122,15 @@ async function removeClaimed(tx: WriteTx, ctx: RemovalContext, modelName: string
          INSERT INTO _migration.repairs (run_id, model, source_id, source_kind, owner_key, field, target_model, missing_id, action)
          SELECT $2, $3, m.source_id, m.source_kind, d.owner, $4, $5, d.missing, '${ref.isLink ? 'dropped' : 'nulled'}' FROM d LEFT JOIN _migration.id_map m ON m.model = $3 AND m.target_key = d.owner
          RETURNING owner_key AS owner`,
-        [keys, ctx.runId, ref.ownerModel, ref.field, ref.targetModel],
+        [keys, ctx.runId, ref.ownerModel, ref.field, ref.targetModel, values],
       );
       addDependents(counts, ref.ownerModel, new Set(rows.map((r) => r.owner)).size);
       continue;
     }
-    const holders = await tx.query<{ owner: string; target: string }>(`SELECT DISTINCT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${where}${notRemoved}`, [keys]);
+    const holders = await tx.query<{ owner: string; target: string }>(
+      `SELECT DISTINCT ${ref.ownerKey} AS owner, c.${quoteIdent(ref.column)}::text AS target FROM ${quoteIdent(ref.table)} c WHERE ${where.replace('$6', '$2')}${notRemoved}`,
+      [keys, values],
+    );
     const unclaimed = holders.filter((h) => !seen.has(`${ref.ownerModel}\u0000${h.owner}`));
     if (unclaimed.length === 0) continue;
     // Queued to leave anyway (deleted too, or rejected now): it goes now, for its own reason, not as a dependent.

@@ -2,7 +2,7 @@ import type { Row } from '../check/row-check.ts';
 import type { PreparedDoc } from '../load/prepare.ts';
 import { writeDocs, type WriteDocs } from '../load/write-batch.ts';
 import { linkKey, ownerColumnOf, type LinkFill, type ModelPlan } from '../plan/plan.ts';
-import { getModel, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { getModel, keySql, keyText, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
 import { expectedPgType } from '../schema/pg-types.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { WriteTx } from '../target/writer.ts';
@@ -13,8 +13,8 @@ const STAGE = '_sync_stage';
 
 /**
  * A sync's write of new and changed documents, for writeWithBisect: what the documents made
- * before goes (the rows they derive, the links on their side, the repairs made to them), then
- * their own rows are upserted and the rest written as a load writes it. Their own row is
+ * before and make no more goes (derived rows, the links on their side, the repairs made to
+ * them), then their own and derived rows are upserted and their links written as a load writes them. Their own row is
  * updated in place, never deleted: other tables' rows reference it, and a delete would be
  * refused, or cascade, or set their references NULL. A new document has nothing to remove, so
  * one write serves both; its UUID is the one a full load gives it (the mapper is deterministic).
@@ -34,10 +34,13 @@ async function removeOldRows(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, do
   const keys = docs.map((d) => d.key);
   if (model.key.length === 1) {
     const keyType = expectedPgType(model.id);
+    // A derived row the documents still make keeps its place (it is upserted, by its key: another
+    // table may reference it); only the rows they no longer make go.
     for (const d of plan.derived) {
       const spec = getModel(graph, d.model);
       const owner = spec.columns.find((c) => c.field === d.ownerField);
-      if (owner) await tx.query(`DELETE FROM ${quoteIdent(spec.table)} WHERE ${quoteIdent(owner.column)} = ANY($1::${keyType}[])`, [keys]);
+      const made = docs.flatMap((doc) => (doc.rows.get(d.model) ?? []).map((row) => keyText(spec, row)));
+      if (owner) await tx.query(`DELETE FROM ${quoteIdent(spec.table)} t WHERE t.${quoteIdent(owner.column)} = ANY($1::${keyType}[]) AND NOT (${keySql(spec, 't')} = ANY($2::text[]))`, [keys, made]);
     }
     for (const fill of plan.junctions) {
       if (!fill.union) {
@@ -78,8 +81,10 @@ export async function deletePairs(tx: WriteTx, graph: ModelGraph, fill: LinkFill
 /** Rows in by their key: inserted when new, every other column set when there. */
 async function upsert(tx: WriteTx, model: ModelSpec, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  // LIKE copies the columns and their NOT NULLs, not the keys or references: the real table checks those.
-  await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (LIKE ${quoteIdent(model.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
+  // The columns' types only, no NOT NULL, key or reference: the real table checks them all, so its
+  // errors name it (and read as a full load's do in the error log).
+  const list = model.columns.map((c) => quoteIdent(c.column)).join(', ');
+  await tx.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} ON COMMIT DROP AS SELECT ${list} FROM ${quoteIdent(model.table)} WITH NO DATA`);
   await tx.writeRows({ ...model, table: STAGE }, rows);
   const columns = model.columns.map((c) => quoteIdent(c.column));
   const keyColumns = new Set(model.key.map((c) => c.column));

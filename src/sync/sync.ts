@@ -15,6 +15,8 @@ import { RunState } from '../run/run-state.ts';
 import { openSession } from '../run/session.ts';
 import { checkRejectedLimit, type RejectedLimit } from '../run/reject-threshold.ts';
 import { summarize } from '../run/summary.ts';
+import { exportRejected } from '../run/export-rejected.ts';
+import { repairCounts } from '../run/reference-report.ts';
 import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { quoteIdent } from '../target/identifiers.ts';
@@ -68,6 +70,8 @@ export interface SyncReport {
   rejectedLimit: RejectedLimit;
   /** How the source changed while this sync read it (a live source still written to): what the next sync will catch. */
   sourceChanged: string[];
+  /** The error log as JSON lines, written afresh (as the migration writes it). */
+  rejectedFile: string;
 }
 
 export type SyncResult = { status: 'done'; report: SyncReport } | { status: 'refused' | 'paused'; runId: string; message: string };
@@ -170,8 +174,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     await recordKept(client, refs, runId);
     await resetSequences(target.pool, graph, session.sequenceFloors);
     const models = await recount(target, client, state, syncState, plans.map((p) => p.model), session.deletedMarks);
-    const summary = summarize(await state.progress(), await derivedCounts(target, graph, plans), 0, await state.sourceChanges());
+    // The run's summary with today's counts, repairs and rejection limit; what only a full load
+    // measures (field accounting, id columns converted, schema objects) stays as that load left it.
+    const counted = summarize(await state.progress(), await derivedCounts(target, graph, plans), 0, await state.sourceChanges());
+    const { rows: previous } = await target.pool.query<{ summary: Record<string, unknown> | null }>(`SELECT summary FROM _migration.runs WHERE run_id = $1`, [runId]);
+    const rejectedLimit = checkRejectedLimit(config.maxRejected, counted.totals.rejected, counted.totals.source);
+    const summary = { ...(previous[0]?.summary ?? {}), ...counted, repairs: await repairCounts(target.pool, runId), rejectedLimit };
     await state.setStatus('completed', 'done', summary);
+    const rejectedFile = await exportRejected(target.pool, runId, config.logDir);
     const row = await syncState.row();
     const totals = { ...NO_COUNTS };
     for (const m of models) for (const k of Object.keys(NO_COUNTS) as (keyof SyncCounts)[]) totals[k] += m[k];
@@ -187,8 +197,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       models,
       totals,
       balanced: models.every((m) => m.balanced),
-      rejectedLimit: checkRejectedLimit(config.maxRejected, summary.totals.rejected, summary.totals.source),
+      rejectedLimit,
       sourceChanged,
+      rejectedFile,
     };
     await syncState.setStatus('done', report);
     return { status: 'done', report };

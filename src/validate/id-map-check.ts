@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { keySql, type ModelSpec } from '../schema/model-graph.ts';
+import { keyMatches } from '../schema/pg-types.ts';
 import type { DeletedMark } from '../plan/deleted-mark.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import type { Findings } from './findings.ts';
@@ -33,7 +34,7 @@ export async function checkIdMap(client: pg.PoolClient, model: ModelSpec, findin
     `SELECT i.source_id AS id FROM _migration.id_map i WHERE i.model = $1
        AND NOT EXISTS (SELECT 1 FROM validate_source_ids s WHERE s.model = $1 AND s.source_id = i.source_id)${
          // A row kept and marked by a sync (config deletedMark) is a mapping whose document is gone on purpose.
-         mark ? ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keySql(model, 't')} = i.target_key AND ${mark.isMarked('t')})` : ''
+         mark ? ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(model.table)} t WHERE ${keyMatches(model, 't', 'i.target_key')} AND ${mark.isMarked('t')})` : ''
        }`,
   );
   await check('key-reused', 'target key (UUID) mapped from more than one source id', `SELECT target_key AS id FROM _migration.id_map WHERE model = $1 GROUP BY target_key HAVING count(*) > 1`);

@@ -27,7 +27,7 @@ import { migrateForTest } from '../support/migrate-for-test.ts';
 import { runCli } from '../support/run-cli.ts';
 import { sampleDump, sampleLive } from '../support/sample-source.ts';
 import { workConfigFile } from '../support/work-config.ts';
-import { writeDumpFolder } from '../support/write-dump.ts';
+import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
 
 const database = databasesForThisFile();
 const TIMEOUT = 300_000;
@@ -143,6 +143,60 @@ describe('a mongodump source: a new dump of the same database', () => {
     // A second sync of the same source has nothing to do.
     const again = await syncOf(synced.url, source);
     expect(again.totals).toMatchObject({ inserted: 0, updated: 0, deleted: 0, rejected: 0, resolved: 0, dependents: 0 });
+  }, TIMEOUT);
+});
+
+describe('a hand-written transformer: derived rows with a composite key, skip()', () => {
+  const SCHEMA = `
+datasource db {
+  provider = "postgresql"
+}
+model Survey {
+  id      String   @id @db.Uuid
+  title   String
+  answers Answer[]
+  @@map("surveys")
+}
+model Answer {
+  surveyId String @db.Uuid
+  position Int
+  text     String
+  survey   Survey @relation(fields: [surveyId], references: [id])
+  @@id([surveyId, position])
+  @@map("answers")
+}
+`;
+  // Plain JavaScript, as a team writes one: archived surveys are skipped on purpose.
+  const TRANSFORMERS = `
+export default [{
+  model: 'Survey',
+  derives: { Answer: 'surveyId' },
+  transform(doc, ctx) {
+    if (doc.archived === true) return { rows: { Survey: [] } };
+    const answers = (doc.answers ?? []).map((a, position) => ({ surveyId: ctx.uuid, position, text: ctx.convert('Answer', 'text', a.text) }));
+    return { rows: { Survey: [ctx.defaultRow(doc)], Answer: answers } };
+  },
+}];
+`;
+  test('changed answers are replaced by their key, a migrated survey now skipped leaves, a rejected one now skipped is settled', async () => {
+    const surveys: Document[] = Array.from({ length: 40 }, (_, i) => ({ _id: new ObjectId(), title: `survey ${i}`, answers: Array.from({ length: i % 4 }, (_, k) => ({ text: `answer ${i}.${k}` })) }));
+    delete surveys[3]?.['title'];
+    const overrides: ConfigLayer = { schema: tempFile('schema.prisma', SCHEMA), transformers: tempFile('transformers.mjs', TRANSFORMERS) };
+    const synced = await database('sy_hand');
+    expect((await migrateForTest({ source: { kind: 'mongodump', path: writeDumpFolder({ surveys }) }, targetUrl: synced.url, overrides })).status).toBe('completed');
+    const at = (i: number) => surveys[i] as Document;
+    at(5)['archived'] = true;
+    at(3)['archived'] = true;
+    at(7)['answers'] = [{ text: 'answer 7.0 (edited)' }, { text: 'answer 7.1' }];
+    at(9)['answers'] = [{ text: 'answer 9.0' }, { text: 'answer 9.1 (new)' }];
+    const source = { kind: 'mongodump' as const, path: writeDumpFolder({ surveys }) };
+    const report = await syncOf(synced.url, source, overrides);
+    expect(counts(report, 'Survey')).toMatchObject({ updated: 2, deleted: 1, resolved: 1 });
+    expect(report.balanced).toBe(true);
+    const fresh = await database('sy_hand_fresh');
+    expect((await migrateForTest({ source, targetUrl: fresh.url, overrides })).status).toBe('completed');
+    await expectSameTarget(synced.pool, fresh.pool);
+    await expectInSync(synced.url, source, overrides);
   }, TIMEOUT);
 });
 
