@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
-import { addConnectionOptions, runMain } from './common-options.ts';
+import { Command } from 'commander';
+import { addConnectionOptions, isoTimeOption, runMain } from './common-options.ts';
 import type { BaselineFlags } from './baseline-command.ts';
 
 const program = addConnectionOptions(
@@ -8,12 +8,7 @@ const program = addConnectionOptions(
     .name('migration:baseline')
     .description('Read-only: per model, the source documents that are new, changed, deleted or unchanged against the target, with example ids and the time taken.'),
 )
-  .option('--since <time>', 'compare content only for documents changed after this ISO time (a model\'s @updatedAt, else a source field updatedAt/updated_at/modifiedAt); new and deleted still come from every id', (v) => {
-    if (!/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(v)) throw new InvalidArgumentError('must be an ISO time, e.g. 2026-01-31T12:00:00Z');
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('must be an ISO time, e.g. 2026-01-31T12:00:00Z');
-    return d;
-  })
+  .option('--since <time>', 'compare content only for documents changed after this ISO time (a model\'s @updatedAt, else a source field updatedAt/updated_at/modifiedAt); new and deleted still come from every id', isoTimeOption())
   .option('--models <list>', 'only these models, comma-separated', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the JSON report to this file')

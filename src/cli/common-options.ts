@@ -34,6 +34,18 @@ export interface ConnectionFlags {
   verbose?: boolean;
 }
 
+/** An ISO time for --since (and, where `also` names it, that word), or commander's usage error. */
+export function isoTimeOption<W extends string>(also?: W): (value: string) => Date | W {
+  const hint = `must be an ISO time, e.g. 2026-01-31T12:00:00Z${also ? `, or '${also}'` : ''}`;
+  return (value) => {
+    if (also !== undefined && value === also) return also;
+    if (!/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(value)) throw new InvalidArgumentError(hint);
+    const time = new Date(value);
+    if (Number.isNaN(time.getTime())) throw new InvalidArgumentError(hint);
+    return time;
+  };
+}
+
 /**
  * The shared flags, and commander's own errors (unknown flag, bad value, conflicting flags) made
  * to throw instead of exiting with 1, so runMain exits with the documented usage code.

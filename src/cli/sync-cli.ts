@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
-import { addConnectionOptions, runMain } from './common-options.ts';
+import { Command } from 'commander';
+import { addConnectionOptions, isoTimeOption, runMain } from './common-options.ts';
 import type { SyncFlags } from './sync-command.ts';
 
 const program = addConnectionOptions(
@@ -8,14 +8,9 @@ const program = addConnectionOptions(
     .name('migration:sync')
     .description('Bring a migrated target up to date with its source: insert new documents, replace changed ones, remove deleted ones (the difference migration:baseline reports), resumable batch by batch.'),
 )
-  .option('--since <time>', "compare content only for documents changed after this ISO time, or 'last' (after the last sync, or the migration, started; 5 minutes' margin); new and deleted still come from every id", (v) => {
-    if (v === 'last') return 'last';
-    if (!/^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(v)) throw new InvalidArgumentError("must be an ISO time, e.g. 2026-01-31T12:00:00Z, or 'last'");
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) throw new InvalidArgumentError("must be an ISO time, e.g. 2026-01-31T12:00:00Z, or 'last'");
-    return d;
-  })
+  .option('--since <time>', "compare content only for documents changed after this ISO time, or 'last' (after the last sync, or the migration, started; 5 minutes' margin); new and deleted still come from every id", isoTimeOption('last'))
   .option('--max-rejected <limit>', 'exit 3 when more records than this stay rejected after the sync: a count or a share of the source (default 1%, as the migration)')
+  .option('--restart', 'give up an unfinished sync (one that keeps failing) and start a new one; what it committed stays applied')
   .option('--json', 'print the report as JSON')
   .option('--out <file>', 'also write the JSON report to this file')
   .addHelpText(

@@ -13,6 +13,7 @@ import { installPauseSignals } from './signals.ts';
 /** migration:sync's flags, as commander parses them. */
 export interface SyncFlags extends ConnectionFlags {
   since?: Date | 'last';
+  restart?: boolean;
   maxRejected?: string;
   json?: boolean;
   out?: string;
@@ -38,7 +39,7 @@ export async function runSync(flags: SyncFlags, config: MigrationConfig): Promis
     duplicate() {},
   });
   try {
-    const result = await sync({ config, logger, ...(flags.since ? { since: flags.since } : {}), signal: controller.signal });
+    const result = await sync({ config, logger, ...(flags.since ? { since: flags.since } : {}), restart: flags.restart === true, signal: controller.signal });
     if (result.status !== 'done') {
       logger.warn(result.message);
       return result.status === 'paused' ? ExitCode.paused : ExitCode.refused;

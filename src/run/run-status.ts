@@ -143,7 +143,7 @@ async function readLastSync(client: pg.Client, runId: string, lock: LockStatus):
     [sync.sync_id],
   );
   const t = sums[0];
-  const states = ['done', 'running', 'paused', 'failed'] as const;
+  const states = ['done', 'running', 'paused', 'failed', 'abandoned'] as const;
   const status = states.find((x) => x === sync.status) ?? 'failed';
   return {
     syncId: sync.sync_id,

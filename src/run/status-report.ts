@@ -78,8 +78,8 @@ export const statusReportSchema = z.object({
   lastSync: z
     .object({
       syncId: z.string(),
-      /** done, running, paused, failed, or stopped: marked running but no process holds the lock (killed). */
-      state: z.enum(['done', 'running', 'paused', 'failed', 'stopped']),
+      /** done, running, paused, failed, abandoned (given up by --restart), or stopped: marked running but no process holds the lock (killed). */
+      state: z.enum(['done', 'running', 'paused', 'failed', 'abandoned', 'stopped']),
       startedAt: z.string(),
       finishedAt: z.string().nullable(),
       /** What --since narrowed the comparison to (null: every document compared). */

@@ -37,7 +37,7 @@ const COUNTED = ['inserted', 'updated', 'deleted', 'marked', 'rejected', 'resolv
 
 export interface SyncRow {
   syncId: string;
-  status: 'running' | 'paused' | 'failed' | 'done';
+  status: 'running' | 'paused' | 'failed' | 'done' | 'abandoned';
   since: Date | null;
   startedAt: Date;
   finishedAt: Date | null;
@@ -61,9 +61,11 @@ export class SyncState {
    * every model again: the models it had finished were read from the source as it was, and
    * mixing the two would miss what arrived in between. What it committed stays; found equal.
    */
-  static async open(pool: pg.Pool, runId: string, since: Date | undefined, fingerprint: SourceFingerprint): Promise<{ state: SyncState; resumed: boolean; since: Date | null; sourceChanged: string[] }> {
+  static async open(pool: pg.Pool, runId: string, since: Date | undefined, fingerprint: SourceFingerprint, restart = false): Promise<{ state: SyncState; resumed: boolean; since: Date | null; sourceChanged: string[] }> {
+    // --restart: the unfinished sync is given up. What it committed stays applied; its queues are found again from the source.
+    if (restart) await pool.query(`UPDATE _migration.syncs SET status = 'abandoned', finished_at = now() WHERE run_id = $1 AND status NOT IN ('done', 'abandoned')`, [runId]);
     const { rows } = await pool.query<{ sync_id: string; since: Date | null; fingerprint: unknown }>(
-      `SELECT sync_id::text, since, fingerprint FROM _migration.syncs WHERE run_id = $1 AND status <> 'done' ORDER BY sync_id DESC LIMIT 1`,
+      `SELECT sync_id::text, since, fingerprint FROM _migration.syncs WHERE run_id = $1 AND status NOT IN ('done', 'abandoned') ORDER BY sync_id DESC LIMIT 1`,
       [runId],
     );
     const open = rows[0];

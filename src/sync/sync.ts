@@ -37,6 +37,8 @@ export interface SyncOptions {
   logger: Logger;
   /** Compare content only for documents changed after this time; `last`: after the last sync (or the migration) started. */
   since?: Date | 'last';
+  /** Give up an unfinished sync and start a new one (what it committed stays applied). */
+  restart?: boolean;
   signal: AbortSignal;
 }
 
@@ -107,7 +109,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     await ensureStateSchema(target.pool);
     const since = options.since === 'last' ? await lastWatermark(target, runId) : options.since;
     const collections = plan.phases.flat().map((p) => p.collection);
-    const opened = await SyncState.open(target.pool, runId, since, await source.fingerprint(collections));
+    const opened = await SyncState.open(target.pool, runId, since, await source.fingerprint(collections), options.restart === true);
     const syncState = opened.state;
     if (opened.resumed) logger.info(`resuming sync ${syncState.syncId} of run ${runId}: what it committed stays applied`);
     if (opened.sourceChanged.length > 0) logger.info(`        the source changed since the sync was interrupted (${opened.sourceChanged.slice(0, 3).join('; ')}${opened.sourceChanged.length > 3 ? '; …' : ''}): every model is compared again`);

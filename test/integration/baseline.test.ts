@@ -21,6 +21,7 @@ import { runCli } from '../support/run-cli.ts';
 import { sampleDump, sampleLive } from '../support/sample-source.ts';
 import { workConfigFile } from '../support/work-config.ts';
 import { writeDumpFolder } from '../support/write-dump.ts';
+import { changeLiveSample } from '../support/live-sample-changes.ts';
 
 const database = databasesForThisFile();
 const TIMEOUT = 240_000;
@@ -115,21 +116,7 @@ describe('a live MongoDB source (FerretDB)', () => {
     const client = await MongoClient.connect(live.url);
     try {
       const db = client.db(live.database);
-      const products = await db.collection('products').find({ 'tagIds.0': { $exists: true } }).sort({ _id: 1 }).limit(3).toArray();
-      const [renamed, unmapped, retagged] = products;
-      if (!renamed || !unmapped || !retagged) throw new Error('too few tagged products');
-      await db.collection('products').updateOne({ _id: renamed._id }, { $set: { name: 'Renamed live' } });
-      await db.collection('products').updateOne({ _id: unmapped._id }, { $set: { legacyBarcode: '4006381333931' } });
-      await db.collection('products').updateOne({ _id: retagged._id }, { $pop: { tagIds: -1 } });
-      const { _id: _drop, ...copy } = renamed;
-      const inserted = await db.collection('products').insertOne({ ...copy, sku: 'SKU-BASELINE-LIVE', name: 'Inserted live' });
-      const relined = await db.collection('orders').findOne({ 'lines.0': { $exists: true } }, { sort: { _id: 1 } });
-      if (!relined) throw new Error('no order with lines');
-      await db.collection('orders').updateOne({ _id: relined._id }, { $inc: { 'lines.0.quantity': 1 } });
-      const deleted = await db.collection('reviews').findOne({}, { sort: { _id: 1 } });
-      if (!deleted) throw new Error('no review');
-      await db.collection('reviews').deleteOne({ _id: deleted._id });
-      const picks: Picks = { renamed: renamed._id.toHexString(), unmapped: unmapped._id.toHexString(), retagged: retagged._id.toHexString(), relined: relined._id.toHexString(), deleted: deleted._id.toHexString(), inserted: inserted.insertedId.toHexString() };
+      const picks: Picks = await changeLiveSample(db);
       expectChanges(await baselineOf(url, source), picks);
     } finally {
       await client.close();

@@ -9,6 +9,7 @@ import { committedBatches, fingerprint, sleep, spawnMigrate, type Fingerprint } 
 import { migrateForTest } from '../support/migrate-for-test.ts';
 import { runCommand, runMigrateCli } from '../support/run-cli.ts';
 import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
+import { surveyFixture } from '../support/survey-fixture.ts';
 
 // Issue 9, items 1 and 2: shapes every real Prisma app has. Scalar lists must not make the
 // tool refuse its own tables on the next run; a derived model with a composite key must
@@ -143,36 +144,7 @@ describe('every Prisma scalar type as required, optional and list', () => {
 });
 
 describe('a derived model with a composite key', () => {
-  const SCHEMA = `
-datasource db {
-  provider = "postgresql"
-}
-model Survey {
-  id      String   @id @db.Uuid
-  title   String
-  answers Answer[]
-  @@map("surveys")
-}
-model Answer {
-  surveyId String @db.Uuid
-  position Int
-  text     String
-  survey   Survey @relation(fields: [surveyId], references: [id])
-  @@id([surveyId, position])
-  @@map("answers")
-}
-`;
-  // A hand-written transformer (plain JavaScript, as a team may write one) deriving the answers.
-  const TRANSFORMERS = `
-export default [{
-  model: 'Survey',
-  derives: { Answer: 'surveyId' },
-  transform(doc, ctx) {
-    const answers = (doc.answers ?? []).map((a, position) => ({ surveyId: ctx.uuid, position, text: ctx.convert('Answer', 'text', a.text) }));
-    return { rows: { Survey: [ctx.defaultRow(doc)], Answer: answers } };
-  },
-}];
-`;
+  const { SCHEMA, TRANSFORMERS } = surveyFixture();
   let db: TestDatabase;
   beforeAll(async () => {
     db = await freshDatabase('composite');

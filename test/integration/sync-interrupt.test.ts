@@ -55,11 +55,12 @@ async function syncCounters(pool: pg.Pool): Promise<{ batches: number; deleted: 
   }
 }
 
-test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fresh migration, every change counted once', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'sync-kill-'));
+/** The library migrated into a fresh database, and a newer copy of the file with CHANGES made. */
+async function migratedLibrary(prefix: string) {
+  const work = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const file = join(work, 'library.sqlite');
   makeLibrary(file);
-  const synced = await database('syk');
+  const synced = await database(prefix);
   const config = workConfigFile(work, 'direct', { batchSize: 100 });
   const args = (f: string, url: string) => ['--from', 'sqlite', '--sqlite', f, '--mode', 'direct', '--target-url', url, '--config', config];
   expect((await runCli('migrate', args(file, synced.url))).code).toBe(0);
@@ -68,6 +69,11 @@ test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fre
   const db = new Database(newer);
   db.exec(CHANGES);
   db.close();
+  return { synced, args, newer };
+}
+
+test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fresh migration, every change counted once', async () => {
+  const { synced, args, newer } = await migratedLibrary('syk');
 
   const random = seededRandom(13);
   // Pass 1 has about BOOKS / 100 + AUTHORS / 100 batches; stop somewhere in its first half.
@@ -92,7 +98,6 @@ test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fre
     }
     if (outcome.signal !== 'SIGKILL') expect({ pass: moment.pass, code: outcome.code, err: outcome.stderr }).toEqual({ pass: moment.pass, code: 0, err: '' });
   }
-  if (process.env["TEST_VERBOSE"] === "1") console.log(`killed ${killed} of ${moments.length} attempts`);
   expect(killed).toBeGreaterThan(0);
 
   const last = await runCli('sync', [...args(newer, synced.url), '--json']);
@@ -117,4 +122,25 @@ test('kill -9 in pass 1 and in pass 2, then sync again: the same target as a fre
   expect(await syncCounters(synced.pool)).toMatchObject({ queued: 0 });
   const validated = await runCli('validate', args(newer, synced.url));
   expect({ code: validated.code, out: validated.code === 0 ? '' : validated.stdout }).toEqual({ code: 0, out: '' });
+}, 600_000);
+
+test('--restart gives up an interrupted sync: the new one starts afresh and still ends at the fresh migration\'s target', async () => {
+  const { synced, args, newer } = await migratedLibrary('syr');
+  const child = spawnMigrate(args(newer, synced.url), 600_000, 'sync');
+  while (child.running() && (await syncCounters(synced.pool)).batches < 3) await sleep(5);
+  if (child.running()) child.child.kill('SIGKILL');
+  const first = await child.done;
+  const restarted = await runCli('sync', [...args(newer, synced.url), '--json', '--restart']);
+  expect({ code: restarted.code, err: restarted.code === 0 ? '' : restarted.stderr }).toEqual({ code: 0, err: '' });
+  const report = JSON.parse(restarted.stdout) as SyncReport;
+  expect(report.resumed).toBe(false);
+  if (first.signal === 'SIGKILL') {
+    const { rows } = await synced.pool.query<{ status: string }>(`SELECT status FROM _migration.syncs ORDER BY sync_id`);
+    expect(rows.map((r) => r.status)).toEqual(['abandoned', 'done']);
+  }
+  const fresh = await database('syr_fresh');
+  expect((await runCli('migrate', args(newer, fresh.url))).code).toBe(0);
+  const [a, b] = [await fingerprint(synced.pool), await fingerprint(fresh.pool)];
+  expect(a.tables).toEqual(b.tables);
+  expect(a.idMap).toEqual(b.idMap);
 }, 600_000);

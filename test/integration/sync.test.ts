@@ -28,6 +28,8 @@ import { runCli } from '../support/run-cli.ts';
 import { sampleDump, sampleLive } from '../support/sample-source.ts';
 import { workConfigFile } from '../support/work-config.ts';
 import { tempFile, writeDumpFolder } from '../support/write-dump.ts';
+import { changeLiveSample } from '../support/live-sample-changes.ts';
+import { surveyFixture } from '../support/survey-fixture.ts';
 
 const database = databasesForThisFile();
 const TIMEOUT = 300_000;
@@ -147,37 +149,8 @@ describe('a mongodump source: a new dump of the same database', () => {
 });
 
 describe('a hand-written transformer: derived rows with a composite key, skip()', () => {
-  const SCHEMA = `
-datasource db {
-  provider = "postgresql"
-}
-model Survey {
-  id      String   @id @db.Uuid
-  title   String
-  answers Answer[]
-  @@map("surveys")
-}
-model Answer {
-  surveyId String @db.Uuid
-  position Int
-  text     String
-  survey   Survey @relation(fields: [surveyId], references: [id])
-  @@id([surveyId, position])
-  @@map("answers")
-}
-`;
-  // Plain JavaScript, as a team writes one: archived surveys are skipped on purpose.
-  const TRANSFORMERS = `
-export default [{
-  model: 'Survey',
-  derives: { Answer: 'surveyId' },
-  transform(doc, ctx) {
-    if (doc.archived === true) return { rows: { Survey: [] } };
-    const answers = (doc.answers ?? []).map((a, position) => ({ surveyId: ctx.uuid, position, text: ctx.convert('Answer', 'text', a.text) }));
-    return { rows: { Survey: [ctx.defaultRow(doc)], Answer: answers } };
-  },
-}];
-`;
+  // Archived surveys are skipped on purpose.
+  const { SCHEMA, TRANSFORMERS } = surveyFixture({ skipArchived: true });
   test('changed answers are replaced by their key, a migrated survey now skipped leaves, a rejected one now skipped is settled', async () => {
     const surveys: Document[] = Array.from({ length: 40 }, (_, i) => ({ _id: new ObjectId(), title: `survey ${i}`, answers: Array.from({ length: i % 4 }, (_, k) => ({ text: `answer ${i}.${k}` })) }));
     delete surveys[3]?.['title'];
@@ -209,18 +182,7 @@ describe('a live MongoDB source (FerretDB)', () => {
     const client = await MongoClient.connect(live.url);
     try {
       const db = client.db(live.database);
-      const products = await db.collection('products').find({ 'tagIds.1': { $exists: true } }).sort({ _id: 1 }).limit(3).toArray();
-      const [renamed, unmapped, retagged] = products;
-      if (!renamed || !unmapped || !retagged) throw new Error('too few tagged products');
-      await db.collection('products').updateOne({ _id: renamed._id }, { $set: { name: 'Renamed live' } });
-      await db.collection('products').updateOne({ _id: unmapped._id }, { $set: { legacyBarcode: '4006381333931' } });
-      await db.collection('products').updateOne({ _id: retagged._id }, { $pop: { tagIds: -1 } });
-      const { _id: _drop, ...copy } = renamed;
-      await db.collection('products').insertOne({ ...copy, sku: 'SKU-SYNC-LIVE', name: 'Inserted live' });
-      await db.collection('orders').updateOne({ 'lines.0': { $exists: true } }, { $inc: { 'lines.0.quantity': 1 } });
-      const review = await db.collection('reviews').findOne({}, { sort: { _id: 1 } });
-      if (!review) throw new Error('no review');
-      await db.collection('reviews').deleteOne({ _id: review._id });
+      await changeLiveSample(db);
       const post = await db.collection('posts').findOne({}, { sort: { _id: -1 } });
       if (post) await db.collection('posts').deleteOne({ _id: post._id });
     } finally {
