@@ -21,7 +21,7 @@ import { runCli } from '../support/run-cli.ts';
 import { sampleDump, sampleLive } from '../support/sample-source.ts';
 import { workConfigFile } from '../support/work-config.ts';
 import { writeDumpFolder } from '../support/write-dump.ts';
-import { changeLiveSample } from '../support/live-sample-changes.ts';
+import { changeLiveSample, type LiveChanges } from '../support/live-sample-changes.ts';
 
 const database = databasesForThisFile();
 const TIMEOUT = 240_000;
@@ -49,14 +49,7 @@ function expectBalanced(r: BaselineReport): void {
 }
 
 /** The six changes, chosen from the sample's own documents: each model's first documents with the needed shape. */
-interface Picks {
-  renamed: string;
-  unmapped: string;
-  retagged: string;
-  relined: string;
-  deleted: string;
-  inserted: string;
-}
+type Picks = LiveChanges;
 
 describe('a mongodump source', () => {
   let dump: Awaited<ReturnType<typeof sampleDump>>;
