@@ -55,13 +55,13 @@ export function buildRowCheck(model: ModelSpec, options: { fastPath?: boolean } 
   };
 }
 
-type Fit = (value: unknown) => boolean;
+export type Fit = (value: unknown) => boolean;
 
 /**
  * True only where zod's schema of the column (scalarSchema, nullable when optional) surely
  * passes the value; false means "ask zod". It must never say true where zod would refuse.
  */
-function fastFit(column: ColumnSpec): Fit {
+export function fastFit(column: ColumnSpec): Fit {
   const scalar = scalarFit(column);
   const one: Fit = column.isList ? (v) => Array.isArray(v) && v.every(scalar) : scalar;
   return column.required ? (v) => v !== null && v !== undefined && one(v) : (v) => v === null || v === undefined || one(v);

@@ -8,6 +8,7 @@ import { createContext, DefaultContext, type SourceFields } from '../transform/c
 import { RejectError, type RejectStage } from '../transform/reject.ts';
 import { TransformerBug } from '../transform/transformer-bug.ts';
 import type { SourceDoc } from '../transform/types.ts';
+import { compileRow } from './row-line.ts';
 
 /** A document turned into the rows it becomes, ready to write. */
 export interface PreparedDoc {
@@ -21,6 +22,11 @@ export interface PreparedDoc {
   rows: Map<string, Row[]>;
   /** Link key (plan.ts linkKey: the relation, a self-relation's side B apart) → [A, B] pairs. */
   links: Map<string, [string, string][]>;
+  /**
+   * Set instead of `rows` by a compiled row (row-line.ts, preparers made with `lines`): the own
+   * row as the COPY line the writer would have encoded from it; `rows` is then empty.
+   */
+  line?: string;
 }
 
 export interface RejectedDoc {
@@ -41,8 +47,23 @@ export interface Preparer {
  * it. A `RejectError` (from `reject()`, `ctx.convert`, `ctx.ref`, the row checks) rejects that
  * document only; any other exception is a `TransformerBug` and stops the run.
  */
-export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper, checks: ReadonlyMap<string, RowCheck>, source: SourceFields, fields?: FieldCounter): Preparer {
+export function createPreparer(
+  graph: ModelGraph,
+  plan: ModelPlan,
+  ids: IdMapper,
+  checks: ReadonlyMap<string, RowCheck>,
+  source: SourceFields,
+  fields?: FieldCounter,
+  options: {
+    /** The writer takes COPY lines (WriteTx.writeLines): documents a compiled row can write skip the row objects. */
+    lines?: boolean;
+  } = {},
+): Preparer {
   const model = requireModel(graph, plan.model);
+  const compiled = options.lines ? compileRow(model, plan, source, ids.strategy === 'keep') : undefined;
+  // Shared by every compiled document: they have no rows and no links of their own.
+  const noRows = new Map<string, Row[]>();
+  const noLinks = new Map<string, [string, string][]>();
   const owned = [plan.model, ...plan.derived.map((d) => d.model)];
   const ownCheck = checks.get(plan.model);
   const composite = model.key.length > 1;
@@ -69,6 +90,8 @@ export function createPreparer(graph: ModelGraph, plan: ModelPlan, ids: IdMapper
     }
     const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
     try {
+      const fast = compiled?.(input);
+      if (fast) return { ok: true, value: { doc, sourceId, key: fast.key, uuid: null, rows: noRows, links: noLinks, line: fast.line } };
       if (!plan.custom) return prepareDefault(doc, input, sourceId, new DefaultContext(graph, model, ids, sourceId, source), fail);
       const ctx = createContext(graph, model, ids, sourceId, source);
       const out = plan.transformer.transform(input, ctx);

@@ -49,6 +49,13 @@ export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan,
   for (const name of [plan.model, ...plan.derived.map((d) => d.model)]) {
     const model = graph.models.get(name);
     if (!model) throw new Error(`the Prisma schema has no model ${name}`);
+    if (name === plan.model && docs.some((d) => d.line !== undefined)) {
+      // Never dropped in silence: only a preparer made for a writer with lines makes them.
+      if (rowsBy || !tx.writeLines) throw new Error(`${plan.model}: documents prepared as COPY lines reached a write that takes rows`);
+      // Compiled documents (row-line.ts) carry their own row as a line; the others their row.
+      await tx.writeLines(model, docs.flatMap((d): (Row | string)[] => (d.line !== undefined ? [d.line] : (d.rows.get(name) ?? []))));
+      continue;
+    }
     const rows = docs.flatMap((d) => d.rows.get(name) ?? []);
     if (rowsBy) await rowsBy(model, rows);
     else await tx.writeRows(model, rows);

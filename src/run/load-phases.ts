@@ -72,7 +72,7 @@ async function loadOne(
     graph: input.graph,
     source: input.source,
     writer: input.writer,
-    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan), fields),
+    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan), fields, { lines: input.writer.lines }),
     fields,
     batchSize: config.batchSize,
     keepIds: config.ids.strategy === 'keep',

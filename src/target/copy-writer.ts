@@ -12,6 +12,7 @@ import type { WriteTx, Writer } from './writer.ts';
 export function createCopyWriter(pool: pg.Pool): Writer {
   return {
     name: 'copy',
+    lines: true,
     async transaction(fn) {
       const client = await pool.connect();
       let healthy = true;
@@ -46,6 +47,11 @@ export function pgTx(client: pg.PoolClient): WriteTx {
       if (rows.length === 0) return;
       const { fields, encoders } = encoderOf(model);
       await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeRows(rows.length, fields.length, (r, i) => (encoders[i] as Encode)((rows[r] as Row)[fields[i] as string])));
+    },
+    async writeLines(model, rows) {
+      if (rows.length === 0) return;
+      const { fields, encoders } = encoderOf(model);
+      await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string])));
     },
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
@@ -82,6 +88,26 @@ function encoderOf(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
     encoders.set(model, found);
   }
   return found;
+}
+
+/** As encodeRows, where a row given as a string is its COPY line already. */
+function encodeLines(rows: readonly (Row | string)[], columns: number, field: (row: Row, column: number) => string): string[] {
+  const chunks: string[] = [];
+  let chunk = '';
+  for (const row of rows) {
+    if (typeof row === 'string') chunk += row + '\n';
+    else {
+      let line = field(row, 0);
+      for (let i = 1; i < columns; i++) line += '\t' + field(row, i);
+      chunk += line + '\n';
+    }
+    if (chunk.length >= 1 << 18) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** COPY text of `rows` × `columns` fields, in ~256 KiB chunks: one stream write per chunk, not per row. */

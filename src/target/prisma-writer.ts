@@ -32,6 +32,7 @@ export async function createPrismaWriter(url: string, clientModule: string): Pro
   const prisma = new PrismaClient({ adapter: new Adapter({ connectionString: url }) });
   return {
     name: 'prisma',
+    lines: false,
     transaction: (fn) => prisma.$transaction((tx) => fn(prismaTx(tx)), { maxWait: 60_000, timeout: 600_000 }),
     close: () => prisma.$disconnect(),
   };

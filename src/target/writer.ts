@@ -6,6 +6,12 @@ import type { TableRef } from './identifiers.ts';
 export interface WriteTx {
   /** Rows of a model, keyed by Prisma field names. */
   writeRows(model: ModelSpec, rows: readonly Row[]): Promise<void>;
+  /**
+   * A model's rows where some arrive already as COPY lines (a compiled row, load/row-line.ts):
+   * written in the order given, each line as it is, each row encoded as writeRows does. Only
+   * writers whose `lines` is true have it.
+   */
+  writeLines?(model: ModelSpec, rows: readonly (Row | string)[]): Promise<void>;
   /** Rows of any other table (junctions, `_migration`), values in column order. */
   writeRaw(table: TableRef, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -20,6 +26,8 @@ export interface WriteTx {
  */
 export interface Writer {
   readonly name: 'copy' | 'prisma';
+  /** Its transactions take COPY lines (WriteTx.writeLines). */
+  readonly lines: boolean;
   transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

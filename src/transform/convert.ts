@@ -4,6 +4,7 @@ import { describeType, isBinary, isDecimal128, isLong, isObjectId, unwrapNumber 
 import { plainDecimal } from './decimal-text.ts';
 import { toJsonValue } from './json-value.ts';
 import { dateWithMicros, splitFraction } from './micro-date.ts';
+import { daysInMonth } from './plain-iso-date.ts';
 import { reject } from './reject.ts';
 import type { ValueConverter } from './types.ts';
 
@@ -145,11 +146,6 @@ function enumLabel(column: ColumnSpec, value: string, label: string, rules: Bson
   if (found === undefined) return value;
   rules.onCoercion?.(`enum ${column.enumName ?? ''} spelling`, label, value, found);
   return found;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function expected(column: ColumnSpec): string {

@@ -56,4 +56,16 @@ export interface Transformer {
  * Turns one source value into what its target column takes, or rejects the document. Each
  * source family has its own: BSON values (convert.ts) or SQLite's casting rules.
  */
-export type ValueConverter = (column: ColumnSpec, value: unknown, label: string, origin: { collection: string; field: string }) => unknown;
+export type ValueConverter = ((column: ColumnSpec, value: unknown, label: string, origin: { collection: string; field: string }) => unknown) & {
+  /**
+   * The part of the converter that neither coerces nor refuses, for one column: a value whose
+   * storage is already the column's own comes back as the converter returns it, anything else
+   * as NOT_EXACT (left to the converter itself). Undefined when the column has a rule of its
+   * own. What a compiled row (load/row-line.ts) reads values with: no side effect, so a row
+   * that falls back to the long way is counted and tallied once.
+   */
+  exact?: (column: ColumnSpec, origin: { collection: string; field: string }) => ((value: unknown) => unknown) | undefined;
+};
+
+/** A value the converter's exact part leaves to the converter. */
+export const NOT_EXACT: unique symbol = Symbol('not exact');

@@ -2,8 +2,9 @@ import type { ColumnSpec } from '../../schema/model-graph.ts';
 import { readIsoDate } from '../../transform/convert.ts';
 import { dateWithMicros, microsOf } from '../../transform/micro-date.ts';
 import { plainDecimal } from '../../transform/decimal-text.ts';
+import { readPlainIsoDate } from '../../transform/plain-iso-date.ts';
 import { reject } from '../../transform/reject.ts';
-import type { ValueConverter } from '../../transform/types.ts';
+import { NOT_EXACT, type ValueConverter } from '../../transform/types.ts';
 import { globMatch } from './cast-rules.ts';
 import { InvalidText, storageOf, type StorageClass } from './sqlite-values.ts';
 
@@ -43,13 +44,14 @@ export function createSqliteConverter(options: CastOptions): ValueConverter {
     if (!overrides.has(key)) overrides.set(key, options.rules.find((r) => globMatch(r.column, key))?.as);
     return overrides.get(key);
   };
-  return (column, value, label, origin) => {
+  const utc = options.timeZone === 'UTC';
+  const convert: ValueConverter = (column, value, label, origin) => {
     if (value === null || value === undefined) return null;
     const override = overrideOf(origin);
     // The values that need no rule, decided before any closure is made: most of a file.
     if (override === undefined && !column.isList) {
-      const exact = exactValue(column, value);
-      if (exact !== NO_EXACT) return exact;
+      const exact = exactValue(column, value, utc);
+      if (exact !== NOT_EXACT) return exact;
     }
     if (value instanceof InvalidText) return reject(`${label}: ${value.toString()}`);
     const coerce = (rule: string, to: unknown): unknown => {
@@ -66,35 +68,39 @@ export function createSqliteConverter(options: CastOptions): ValueConverter {
     if (column.isList) return reject(`${label}: a list column cannot be filled from SQLite`);
     return castScalar(column, value, storage, label, coerce, options.timeZone);
   };
+  convert.exact = (column, origin) => (overrideOf(origin) !== undefined || column.isList ? undefined : (value) => exactValue(column, value, utc));
+  return convert;
 }
 
 type Coerce = (rule: string, to: unknown) => unknown;
 
-const NO_EXACT = Symbol('no exact value');
 
 /**
  * The value as the column takes it when its storage class is the column's own (text in a
  * String column, an integer in an Int column, 0/1 in a Boolean): what castScalar would return
- * without a coercion. Anything else is NO_EXACT and goes the long way, through the rules.
+ * without a coercion, and date-time text of the plain shape read as UTC (castDate's reading,
+ * without its regex). Anything else is NOT_EXACT and goes the long way, through the rules.
  */
-function exactValue(column: ColumnSpec, value: unknown): unknown {
+function exactValue(column: ColumnSpec, value: unknown, utc: boolean): unknown {
   switch (column.type) {
     case 'String':
-      return typeof value === 'string' ? value : NO_EXACT;
+      return typeof value === 'string' ? value : NOT_EXACT;
     case 'Int':
-      return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : NO_EXACT;
+      return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : NOT_EXACT;
     case 'BigInt':
-      return typeof value === 'bigint' ? value : NO_EXACT;
+      return typeof value === 'bigint' ? value : NOT_EXACT;
     case 'Float':
-      return typeof value === 'number' ? value : NO_EXACT;
+      return typeof value === 'number' ? value : NOT_EXACT;
     case 'Boolean':
-      return value === 0n ? false : value === 1n ? true : NO_EXACT;
+      return value === 0n ? false : value === 1n ? true : NOT_EXACT;
     case 'Decimal':
-      return typeof value === 'bigint' ? String(value) : NO_EXACT;
+      return typeof value === 'bigint' ? String(value) : NOT_EXACT;
     case 'Bytes':
-      return Buffer.isBuffer(value) ? value : NO_EXACT;
+      return Buffer.isBuffer(value) ? value : NOT_EXACT;
+    case 'DateTime':
+      return utc && typeof value === 'string' ? (readPlainIsoDate(value) ?? NOT_EXACT) : NOT_EXACT;
     default:
-      return NO_EXACT;
+      return NOT_EXACT;
   }
 }
 
