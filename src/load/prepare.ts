@@ -60,7 +60,7 @@ export function createPreparer(
   } = {},
 ): Preparer {
   const model = requireModel(graph, plan.model);
-  const compiled = options.lines ? compileRow(model, plan, source, ids.strategy === 'keep') : undefined;
+  const compiled = options.lines ? compileRow(model, plan, source, ids) : undefined;
   // Shared by every compiled document: they have no rows and no links of their own.
   const noRows = new Map<string, Row[]>();
   const noLinks = new Map<string, [string, string][]>();
@@ -90,8 +90,8 @@ export function createPreparer(
     }
     const fail = (stage: RejectStage, reason: string): Prepared => ({ ok: false, rejected: { doc, sourceId, stage, reason } });
     try {
-      const fast = compiled?.(input);
-      if (fast) return { ok: true, value: { doc, sourceId, key: fast.key, uuid: null, rows: noRows, links: noLinks, line: fast.line } };
+      const fast = compiled?.(input, sourceId);
+      if (fast) return { ok: true, value: { doc, sourceId, key: fast.key, uuid: fast.uuid, rows: noRows, links: noLinks, line: fast.line } };
       if (!plan.custom) return prepareDefault(doc, input, sourceId, new DefaultContext(graph, model, ids, sourceId, source), fail);
       const ctx = createContext(graph, model, ids, sourceId, source);
       const out = plan.transformer.transform(input, ctx);

@@ -1,70 +1,126 @@
 import { fastFit, type Fit } from '../check/row-check.ts';
+import type { IdMapper } from '../ids/id-mapper.ts';
+import { asSourceId, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
 import { copyEncoder } from '../target/copy-text.ts';
 import type { SourceFields } from '../transform/context.ts';
-import { NOT_EXACT, type SourceDoc } from '../transform/types.ts';
+import { idColumnValue } from '../transform/id-column-value.ts';
+import { RejectError } from '../transform/reject.ts';
+import { NOT_EXACT, type SourceDoc, type TransformContext } from '../transform/types.ts';
 
-/** A document's own row as COPY text, and its key as the id map keeps it. */
+/** A document's own row as COPY text, and its key and UUID as the id map keeps them. */
 export interface RowLine {
   line: string;
   key: string;
+  uuid: string | null;
 }
 
 /** Compiled for one model: the document's row line, or undefined where the long way must decide. */
-export type CompiledRow = (doc: SourceDoc) => RowLine | undefined;
+export type CompiledRow = (doc: SourceDoc, sourceId: SourceId) => RowLine | undefined;
 
 /**
- * One model's documents straight to COPY text, for the common case of a direct copy: every
- * value already in its column's storage, fitting its column. Per column it uses the same three
- * functions the long way ends in (the converter's exact part, the row check's fastFit, the COPY
- * encoder), in one pass, with no context, row object, row check loop or second encoding pass.
+ * One model's documents straight to COPY text, for the common case of a table copied as it is
+ * (direct mode) or onto UUIDs (schema mode): every value already in its column's storage and
+ * fitting its column. Per column it calls what the long way ends in (the converter's exact
+ * part, `ids.ref` for a reference, idColumnValue for an id column, the row check's fastFit, the
+ * COPY encoder), in one pass, with no context, row object, row check loop or second encoding.
  * Anything else (a value to coerce or refuse, a missing field, NULL in a required column) makes
  * it answer undefined, and that document takes the long way (prepare.ts), which converts,
- * tallies and rejects it exactly as before: the fast path never decides anything the long way
- * would decide differently.
+ * tallies and rejects it exactly as before: the fast path decides nothing the long way would
+ * decide differently, and counts an id-column conversion only for a row it writes.
  *
  * Undefined (not compiled) when the model needs the long way for every document: a hand-written
- * transformer, derived rows, links, UUIDs to make (references, id columns), dotted renames, or
- * a converter without an exact part.
+ * transformer, derived rows, links, dotted renames, or a converter without an exact part.
  */
-export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFields, keepIds: boolean): CompiledRow | undefined {
+export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFields, ids: IdMapper): CompiledRow | undefined {
   const exactOf = source.converter.exact;
-  if (!exactOf || !keepIds || plan.custom || plan.derived.length > 0 || plan.embedded.length > 0 || plan.junctions.length > 0) return undefined;
-  const reads: { first: string; second: string | undefined; exact: (value: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean }[] = [];
+  if (!exactOf || plan.custom || plan.derived.length > 0 || plan.embedded.length > 0 || plan.junctions.length > 0) return undefined;
+  const keepIds = ids.strategy === 'keep';
+  // defaultRow's rules: a single-column key gets the document's UUID; a composite key is read like any column.
+  const ownUuid = !keepIds && model.key.length === 1;
+  const counted: string[] = [];
+  const count = (key: string): void => void counted.push(key);
+  // What idColumnValue asks of a context: DefaultContext.ref's reading of a value.
+  const refs = { ref: (target: string, value: unknown) => referenceOf(ids, target, value) } as unknown as TransformContext;
+  type Read = { first: string; second: string | undefined; value: (raw: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean };
+  const reads: (Read | 'own uuid')[] = [];
   for (const column of model.columns) {
+    if (column.isId && ownUuid) {
+      reads.push('own uuid');
+      continue;
+    }
     const renamed = source.renames[column.field];
     if (renamed?.includes('.')) return undefined;
     const first = renamed ?? column.field;
     // sourceKey's order: the rename, else the field, else the column name.
     const second = renamed === undefined && column.column !== column.field ? column.column : undefined;
-    const exact = exactOf(column, { collection: source.collection, field: first });
-    if (!exact || (second !== undefined && exactOf(column, { collection: source.collection, field: second }) === undefined)) return undefined;
-    reads.push({ first, second, exact, fit: fastFit(column), encode: copyEncoder(column), nullable: !column.required });
+    const idColumn = keepIds ? undefined : source.idColumns?.get(column.field);
+    let value: Read['value'] | undefined;
+    if (column.references && !keepIds) {
+      const target = column.references.model;
+      value = (raw) => referenceOf(ids, target, raw);
+    } else if (idColumn) {
+      value = (raw) => {
+        try {
+          return idColumnValue(idColumn, raw, refs, count);
+        } catch (error) {
+          if (error instanceof RejectError) return NOT_EXACT;
+          throw error;
+        }
+      };
+    } else {
+      value = exactOf(column, { collection: source.collection, field: first });
+      if (second !== undefined && exactOf(column, { collection: source.collection, field: second }) === undefined) return undefined;
+    }
+    if (!value) return undefined;
+    reads.push({ first, second, value, fit: fastFit(column), encode: copyEncoder(column), nullable: !column.required });
   }
   const keyAt = model.key.map((k) => model.columns.indexOf(k));
   if (keyAt.some((i) => i < 0)) return undefined;
-  const count = reads.length;
-  const values: unknown[] = new Array<unknown>(count);
-  return (doc) => {
+  const count_ = reads.length;
+  const values: unknown[] = new Array<unknown>(count_);
+  const countIdColumn = source.countIdColumn;
+  return (doc, sourceId) => {
     let line = '';
-    for (let i = 0; i < count; i++) {
-      const read = reads[i] as (typeof reads)[number];
-      let raw = doc[read.first];
-      // A field the document lacks is the long way's to resolve (case-insensitive names, defaults).
-      if (raw === undefined && (read.second === undefined || (raw = doc[read.second]) === undefined)) return undefined;
-      let value: unknown = null;
-      if (raw !== null) {
-        value = read.exact(raw);
-        if (value === NOT_EXACT) return undefined;
-      } else if (!read.nullable) return undefined;
-      if (!read.fit(value)) return undefined;
+    let uuid: string | null = null;
+    counted.length = 0;
+    for (let i = 0; i < count_; i++) {
+      const read = reads[i] as Read | 'own uuid';
+      let value: unknown;
+      let text: string;
+      if (read === 'own uuid') {
+        uuid = ids.uuid(model.name, sourceId);
+        text = uuid;
+        value = uuid;
+      } else {
+        let raw = doc[read.first];
+        // A field the document lacks is the long way's to resolve (case-insensitive names, defaults).
+        if (raw === undefined && (read.second === undefined || (raw = doc[read.second]) === undefined)) return undefined;
+        value = null;
+        if (raw !== null) {
+          value = read.value(raw);
+          if (value === NOT_EXACT) return undefined;
+        } else if (!read.nullable) return undefined;
+        if (!read.fit(value)) return undefined;
+        text = read.encode(value);
+      }
       values[i] = value;
-      line += i === 0 ? read.encode(value) : '\t' + read.encode(value);
+      line += i === 0 ? text : '\t' + text;
     }
-    // keyText's reading of the row.
+    if (countIdColumn) for (const key of counted) countIdColumn(key);
+    if (uuid !== null) return { line, key: uuid, uuid };
+    // keyText's reading of the row; with ids kept the key is the row's own.
     let key = String(values[keyAt[0] as number]);
     for (let k = 1; k < keyAt.length; k++) key += '|' + String(values[keyAt[k] as number]);
-    return { line, key };
+    return { line, key, uuid: null };
   };
 }
+
+/** DefaultContext.ref without its rejection: a value that is not an id is the long way's to refuse. */
+function referenceOf(ids: IdMapper, target: string, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const id = asSourceId(value);
+  return id === undefined ? NOT_EXACT : ids.ref(target, id);
+}
+

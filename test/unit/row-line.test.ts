@@ -80,14 +80,14 @@ test('a compiled row is the long way’s row, encoded as the writer encodes it, 
   const longCoercions: Coercion[] = [];
   const fastCoercions: Coercion[] = [];
   const longWay = createPreparer(graph, plan, ids, checks, sourceFields(longCoercions));
-  const compiled = compileRow(model, plan, sourceFields(fastCoercions), true);
+  const compiled = compileRow(model, plan, sourceFields(fastCoercions), ids);
   if (!compiled) throw new Error('the model should compile');
   const encoders = model.columns.map((c) => copyEncoder(c));
   let fast = 0;
   let fellBack = 0;
   for (let n = 1; n <= 20_000; n++) {
     const doc = { ...randomDoc(random, n), _id: n };
-    const line = compiled(doc);
+    const line = compiled(doc, n);
     const long = longWay.prepare(doc);
     if (line === undefined) {
       fellBack++;
@@ -97,7 +97,7 @@ test('a compiled row is the long way’s row, encoded as the writer encodes it, 
     // Whatever the compiled row writes, the long way accepts with the same row and key.
     if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
     const row = long.value.rows.get('Event')?.[0] ?? {};
-    expect(line).toEqual({ line: model.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key });
+    expect(line).toEqual({ line: model.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
   }
   // The compiled row itself never coerces: only the long way counts coercions.
   expect(fastCoercions).toEqual([]);
@@ -124,10 +124,72 @@ test('the preparer with lines gives compiled documents their line and no rows; t
 
 test('what needs the long way for every document is not compiled', () => {
   const source = sourceFields([]);
-  expect(compileRow(model, plan, source, false)).toBeUndefined();
-  expect(compileRow(model, { ...plan, custom: true }, source, true)).toBeUndefined();
-  expect(compileRow(model, plan, { ...source, renames: { kind: 'meta.kind' } }, true)).toBeUndefined();
+  const ids = createIdMapper('keep');
+  expect(compileRow(model, { ...plan, custom: true }, source, ids)).toBeUndefined();
+  expect(compileRow(model, plan, { ...source, renames: { kind: 'meta.kind' } }, ids)).toBeUndefined();
   // A column with a cast rule of its own.
-  expect(compileRow(model, plan, sourceFields([], [{ column: 'events.created_at', as: 'epoch-ms' }]), true)).toBeUndefined();
-  expect(compileRow(model, plan, { ...source, converter: (_c, v) => v }, true)).toBeUndefined();
+  expect(compileRow(model, plan, sourceFields([], [{ column: 'events.created_at', as: 'epoch-ms' }]), ids)).toBeUndefined();
+  expect(compileRow(model, plan, { ...source, converter: (_c, v) => v }, ids)).toBeUndefined();
+});
+
+// Schema mode: a UUID model whose document's own id, reference and id column (no relation) become UUIDs.
+const uuidId = col('id', 'id', 'String', { isId: true, required: true, ...native('Uuid') });
+const comment: ModelSpec = {
+  name: 'Comment',
+  table: 'comments',
+  id: uuidId,
+  key: [uuidId],
+  columns: [
+    uuidId,
+    col('postId', 'post_id', 'String', { required: true, ...native('Uuid'), references: { model: 'Post', relation: 'CommentToPost' } }),
+    col('createdBy', 'created_by', 'String', native('Uuid')),
+    col('body', 'body', 'String', { required: true }),
+    col('createdAt', 'created_at', 'DateTime', { required: true }),
+  ],
+  relations: [],
+  junctions: [],
+  uniques: [],
+};
+
+test('onto UUIDs: own id, references and id columns as the long way maps them; an id column is counted once, for the row written', () => {
+  const random = seededRandom(9);
+  const pick = (...xs: unknown[]): unknown => (random() < 0.85 ? xs[0] : xs[Math.floor(random() * xs.length)]);
+  const commentGraph = { models: new Map([[comment.name, comment]]) } as unknown as ModelGraph;
+  const commentPlan: ModelPlan = { model: 'Comment', collection: 'comments', transformer: defaultTransformer('Comment'), custom: false, derived: [], embedded: [], junctions: [] };
+  const ids = createIdMapper('v7-objectid');
+  const checks = new Map([[comment.name, buildRowCheck(comment)]]);
+  const idColumn = { model: 'Comment', field: 'createdBy', column: 'created_by', target: 'User', decidedBy: 'config', onMissing: 'null', objectIdsNeedNoModel: true, labels: { ObjectId: 'oid', 'integer id': 'Comment.createdBy: integer id → User', 'string id': 'string' } } as const;
+  const fields = (counts: string[]): SourceFields => ({ ...sourceFields([]), collection: 'comments', idColumns: new Map([['createdBy', idColumn]]), countIdColumn: (k) => counts.push(k) });
+  const longCounts: string[] = [];
+  const fastCounts: string[] = [];
+  const longWay = createPreparer(commentGraph, commentPlan, ids, checks, fields(longCounts));
+  const compiled = compileRow(comment, commentPlan, fields(fastCounts), ids);
+  if (!compiled) throw new Error('the model should compile');
+  const encoders = comment.columns.map((c) => copyEncoder(c));
+  let fast = 0;
+  for (let n = 1; n <= 5_000; n++) {
+    const doc = {
+      _id: n,
+      id: BigInt(n),
+      post_id: pick(BigInt(n % 97), 'p-12', 1.5, null),
+      created_by: pick(BigInt(n % 13), '0190f5c2-1a2b-7c3d-8e4f-5a6b7c8d9e0f', '', 2.5, null),
+      body: pick('hello', 'nul\u0000', 4n),
+      created_at: pick('2021-01-01 00:03:56.979', 1609459200000n),
+    };
+    const before = fastCounts.length;
+    const line = compiled(doc, n);
+    const long = longWay.prepare(doc);
+    if (line === undefined) {
+      expect(fastCounts.length).toBe(before);
+      continue;
+    }
+    fast++;
+    if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
+    const row = long.value.rows.get('Comment')?.[0] ?? {};
+    expect(line).toEqual({ line: comment.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+  }
+  expect(fast).toBeGreaterThan(1000);
+  expect(fastCounts.length).toBeGreaterThan(500);
+  // The long way counted every document's conversion, the fast one only the rows it wrote.
+  expect(fastCounts.length).toBeLessThan(longCounts.length);
 });
