@@ -2,9 +2,10 @@ import { fastFit, type Fit } from '../check/row-check.ts';
 import type { IdMapper } from '../ids/id-mapper.ts';
 import { asSourceId, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelSpec } from '../schema/model-graph.ts';
+import type { ColumnSpec, ModelSpec } from '../schema/model-graph.ts';
 import { copyEncoder } from '../target/copy-text.ts';
 import type { SourceFields } from '../transform/context.ts';
+import { sourceKey } from '../transform/default-transformer.ts';
 import { idColumnValue } from '../transform/id-column-value.ts';
 import { RejectError } from '../transform/reject.ts';
 import { NOT_EXACT, type SourceDoc, type TransformContext } from '../transform/types.ts';
@@ -43,7 +44,7 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
   const count = (key: string): void => void counted.push(key);
   // What idColumnValue asks of a context: DefaultContext.ref's reading of a value.
   const refs = { ref: (target: string, value: unknown) => referenceOf(ids, target, value) } as unknown as TransformContext;
-  type Read = { first: string; second: string | undefined; value: (raw: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean };
+  type Read = { column: ColumnSpec; first: string; second: string | undefined; value: (raw: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean };
   const reads: (Read | 'own uuid')[] = [];
   for (const column of model.columns) {
     if (column.isId && ownUuid) {
@@ -51,7 +52,7 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
       continue;
     }
     const renamed = source.renames[column.field];
-    if (renamed?.includes('.')) return undefined;
+    if (renamed?.includes('.') || column.isList) return undefined;
     const first = renamed ?? column.field;
     // sourceKey's order: the rename, else the field, else the column name.
     const second = renamed === undefined && column.column !== column.field ? column.column : undefined;
@@ -74,7 +75,7 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
       if (second !== undefined && exactOf(column, { collection: source.collection, field: second }) === undefined) return undefined;
     }
     if (!value) return undefined;
-    reads.push({ first, second, value, fit: fastFit(column), encode: copyEncoder(column), nullable: !column.required });
+    reads.push({ column, first, second, value, fit: fastFit(column), encode: copyEncoder(column), nullable: !column.required });
   }
   const keyAt = model.key.map((k) => model.columns.indexOf(k));
   if (keyAt.some((i) => i < 0)) return undefined;
@@ -95,13 +96,22 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
         value = uuid;
       } else {
         let raw = doc[read.first];
-        // A field the document lacks is the long way's to resolve (case-insensitive names, defaults).
-        if (raw === undefined && (read.second === undefined || (raw = doc[read.second]) === undefined)) return undefined;
-        value = null;
-        if (raw !== null) {
+        if (raw === undefined && read.second !== undefined) raw = doc[read.second];
+        if (raw === undefined) {
+          // sourceKey's last resorts (a name in another case, a flattened path) are the long way's.
+          const key = sourceKey(read.column, doc, source.renames);
+          if (key !== read.first && key !== read.second) return undefined;
+          // Absent, as defaultRow fills it: the literal default as it is, else NULL where allowed.
+          if (read.column.literalDefault !== undefined) value = read.column.literalDefault;
+          else if (read.nullable) value = null;
+          else return undefined;
+        } else if (raw === null) {
+          if (!read.nullable) return undefined;
+          value = null;
+        } else {
           value = read.value(raw);
           if (value === NOT_EXACT) return undefined;
-        } else if (!read.nullable) return undefined;
+        }
         if (!read.fit(value)) return undefined;
         text = read.encode(value);
       }

@@ -5,8 +5,8 @@ import { plainDecimal } from './decimal-text.ts';
 import { toJsonValue } from './json-value.ts';
 import { dateWithMicros, splitFraction } from './micro-date.ts';
 import { daysInMonth } from './plain-iso-date.ts';
-import { reject } from './reject.ts';
-import type { ValueConverter } from './types.ts';
+import { reject, RejectError } from './reject.ts';
+import { NOT_EXACT, type ValueConverter } from './types.ts';
 
 /**
  * Converts one source value to the JavaScript value its target column takes, or rejects the
@@ -36,10 +36,36 @@ const STRICT: BsonRules = { emptyStrings: 'reject' };
 export function createBsonConverter(rules: { emptyStrings: 'null' | 'reject'; onCoercion: (c: { collection: string; field: string; rule: string; from: unknown; to: unknown }) => void }): ValueConverter {
   let origin = { collection: '', field: '' };
   const bound: BsonRules = { emptyStrings: rules.emptyStrings, onCoercion: (rule, _label, from, to) => rules.onCoercion({ ...origin, rule, from, to }) };
-  return (column, value, label, at) => {
+  const convert: ValueConverter = (column, value, label, at) => {
     origin = at;
     return convertValue(column, value, label, bound);
   };
+  convert.exact = (column) => (column.isList ? undefined : (value) => exactScalar(column, value));
+  return convert;
+}
+
+/** Thrown by EXACT's onCoercion: a value a rule would change is not exact. */
+const COERCES = new Error('coerces');
+const EXACT: BsonRules = {
+  emptyStrings: 'reject',
+  onCoercion: () => {
+    throw COERCES;
+  },
+};
+
+/**
+ * convertScalar where it neither coerces nor refuses (the converter's exact part, types.ts): the
+ * same function, so the same values; a value a rule would change (a coercion) or refuse is
+ * NOT_EXACT, for the converter itself to decide with its words and tallies.
+ */
+function exactScalar(column: ColumnSpec, value: unknown): unknown {
+  if (value === null || value === undefined) return NOT_EXACT;
+  try {
+    return convertScalar(column, value, '', EXACT);
+  } catch (error) {
+    if (error === COERCES || error instanceof RejectError) return NOT_EXACT;
+    throw error;
+  }
 }
 
 function convertScalar(column: ColumnSpec, value: unknown, label: string, rules: BsonRules): unknown {

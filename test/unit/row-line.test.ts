@@ -1,4 +1,5 @@
 import { expect, test } from '@jest/globals';
+import { Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { buildRowCheck } from '../../src/check/row-check.ts';
 import { createIdMapper } from '../../src/ids/id-mapper.ts';
 import { createPreparer } from '../../src/load/prepare.ts';
@@ -7,6 +8,7 @@ import type { ModelPlan } from '../../src/plan/plan.ts';
 import type { ColumnSpec, ModelGraph, ModelSpec, ScalarType } from '../../src/schema/model-graph.ts';
 import { createSqliteConverter, type Coercion } from '../../src/sources/sqlite/sqlite-convert.ts';
 import { copyEncoder } from '../../src/target/copy-text.ts';
+import { createBsonConverter } from '../../src/transform/convert.ts';
 import { defaultTransformer } from '../../src/transform/default-transformer.ts';
 import type { SourceFields } from '../../src/transform/context.ts';
 import { seededRandom } from '../support/seeded-random.ts';
@@ -192,4 +194,74 @@ test('onto UUIDs: own id, references and id columns as the long way maps them; a
   expect(fastCounts.length).toBeGreaterThan(500);
   // The long way counted every document's conversion, the fast one only the rows it wrote.
   expect(fastCounts.length).toBeLessThan(longCounts.length);
+});
+
+test('documents of a MongoDB-style collection: fields present in some documents only, ObjectIds, BSON numbers and dates', () => {
+  const random = seededRandom(13);
+  const pick = (...xs: unknown[]): unknown => (random() < 0.85 ? xs[0] : xs[Math.floor(random() * xs.length)]);
+  const oid = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
+  const uid = col('id', 'id', 'String', { isId: true, required: true, ...native('Uuid') });
+  const order: ModelSpec = {
+    name: 'Order',
+    table: 'orders',
+    id: uid,
+    key: [uid],
+    columns: [
+      uid,
+      col('userId', 'userId', 'String', { required: true, ...native('Uuid'), references: { model: 'User', relation: 'OrderToUser' } }),
+      col('status', 'status', 'String', { required: true, enumName: 'Status', enumValues: ['PAID', 'OPEN'], enumAliases: new Map([['paid', 'PAID'], ['open', 'OPEN']]) }),
+      col('total', 'total', 'Decimal', native('Decimal', '10', '2')),
+      col('items', 'items', 'Int', { required: true }),
+      col('gift', 'gift', 'Boolean', { literalDefault: false }),
+      col('note', 'note', 'String'),
+      col('meta', 'meta', 'Json'),
+      col('placedAt', 'placedAt', 'DateTime', { required: true }),
+    ],
+    relations: [],
+    junctions: [],
+    uniques: [],
+  };
+  const orderGraph = { models: new Map([[order.name, order]]) } as unknown as ModelGraph;
+  const orderPlan: ModelPlan = { model: 'Order', collection: 'orders', transformer: defaultTransformer('Order'), custom: false, derived: [], embedded: [], junctions: [] };
+  const ids = createIdMapper('v7-objectid');
+  const checks = new Map([[order.name, buildRowCheck(order)]]);
+  const longCoercions: unknown[] = [];
+  const fastCoercions: unknown[] = [];
+  const fields = (into: unknown[]): SourceFields => ({ collection: 'orders', renames: {}, converter: createBsonConverter({ emptyStrings: 'null', onCoercion: (c) => into.push(c) }) });
+  const longWay = createPreparer(orderGraph, orderPlan, ids, checks, fields(longCoercions));
+  const compiled = compileRow(order, orderPlan, fields(fastCoercions), ids);
+  if (!compiled) throw new Error('the model should compile');
+  const encoders = order.columns.map((c) => copyEncoder(c));
+  let fast = 0;
+  let absent = 0;
+  for (let n = 1; n <= 10_000; n++) {
+    const doc: Record<string, unknown> = {
+      _id: oid(n),
+      userId: pick(oid(n % 50), String(n), 7, null),
+      status: pick('PAID', 'paid', 'LOST', ''),
+      total: pick(new Double(12.5), new Decimal128('9.99'), 12.345, 'x', ''),
+      items: pick(new Int32(3), 2.5, new Long(7), '4', null),
+      gift: pick(true, undefined, 'no'),
+      note: pick(undefined, 'tab\there', null, 5),
+      meta: pick({ a: [1, { b: 'c' }] }, undefined, 'text'),
+      placedAt: pick(new Date(1_600_000_000_000 + n), '2021-01-01T00:00:00Z', new Date(Number.NaN), ''),
+    };
+    for (const k of Object.keys(doc)) if (doc[k] === undefined) delete doc[k];
+    if (random() < 0.02) doc['PlacedAt'] = doc['placedAt'];
+    if (doc['PlacedAt'] !== undefined) delete doc['placedAt'];
+    const sourceId = oid(n);
+    const line = compiled(doc, sourceId);
+    const long = longWay.prepare(doc);
+    if (line === undefined) continue;
+    fast++;
+    if (!('gift' in doc) || !('note' in doc)) absent++;
+    if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
+    const row = long.value.rows.get('Order')?.[0] ?? {};
+    expect(line).toEqual({ line: order.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+  }
+  expect(fastCoercions).toEqual([]);
+  expect(longCoercions.length).toBeGreaterThan(0);
+  expect(fast).toBeGreaterThan(1000);
+  // Fields some documents lack go the fast way too, filled as defaultRow fills them.
+  expect(absent).toBeGreaterThan(500);
 });
