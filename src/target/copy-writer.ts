@@ -42,20 +42,18 @@ export function pgTx(client: pg.PoolClient): WriteTx {
     const sql = `COPY ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
     await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
   };
+  // A compiled document's row arrives as its line already (load/row-line.ts); the others are encoded here.
+  const writeModel = async (model: ModelSpec, rows: readonly (Row | string)[]): Promise<void> => {
+    if (rows.length === 0) return;
+    const { fields, encoders } = encoderOf(model);
+    await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string])));
+  };
   return {
-    async writeRows(model, rows) {
-      if (rows.length === 0) return;
-      const { fields, encoders } = encoderOf(model);
-      await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeRows(rows.length, fields.length, (r, i) => (encoders[i] as Encode)((rows[r] as Row)[fields[i] as string])));
-    },
-    async writeLines(model, rows) {
-      if (rows.length === 0) return;
-      const { fields, encoders } = encoderOf(model);
-      await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string])));
-    },
+    writeRows: (model, rows) => writeModel(model, rows),
+    writeLines: (model, rows) => writeModel(model, rows),
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
-      await copy(table, columns, encodeRows(rows.length, columns.length, (r, i) => rawEncode((rows[r] as readonly unknown[])[i])));
+      await copy(table, columns, encodeLines(rows, columns.length, (row, i) => rawEncode(row[i])));
     },
     async query<T extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
       const result = await client.query<T>(sql, params ? [...params] : undefined);
@@ -90,8 +88,11 @@ function encoderOf(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
   return found;
 }
 
-/** As encodeRows, where a row given as a string is its COPY line already. */
-function encodeLines(rows: readonly (Row | string)[], columns: number, field: (row: Row, column: number) => string): string[] {
+/**
+ * COPY text of the rows, each `columns` fields, in ~256 KiB chunks: one stream write per chunk,
+ * not per row. A row given as a string is its line already.
+ */
+function encodeLines<R>(rows: readonly (R | string)[], columns: number, field: (row: R, column: number) => string): string[] {
   const chunks: string[] = [];
   let chunk = '';
   for (const row of rows) {
@@ -101,23 +102,6 @@ function encodeLines(rows: readonly (Row | string)[], columns: number, field: (r
       for (let i = 1; i < columns; i++) line += '\t' + field(row, i);
       chunk += line + '\n';
     }
-    if (chunk.length >= 1 << 18) {
-      chunks.push(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-/** COPY text of `rows` × `columns` fields, in ~256 KiB chunks: one stream write per chunk, not per row. */
-function encodeRows(rows: number, columns: number, field: (row: number, column: number) => string): string[] {
-  const chunks: string[] = [];
-  let chunk = '';
-  for (let r = 0; r < rows; r++) {
-    let line = field(r, 0);
-    for (let i = 1; i < columns; i++) line += '\t' + field(r, i);
-    chunk += line + '\n';
     if (chunk.length >= 1 << 18) {
       chunks.push(chunk);
       chunk = '';
