@@ -23,6 +23,8 @@ export interface IdMapper {
 }
 
 const REMEMBERED = 100_000;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function createIdMapper(strategy: IdStrategy = 'v7-objectid', namespace = DEFAULT_UUID_NAMESPACE): IdMapper {
   // References repeat (every post names one of fewer users): their v5 hashes are remembered,
@@ -37,8 +39,11 @@ export function createIdMapper(strategy: IdStrategy = 'v7-objectid', namespace =
   return {
     strategy,
     uuid,
-    ref(model, id) {
-      if (id instanceof ObjectId) return uuid(model, id);
+    ref(model, given) {
+      if (given instanceof ObjectId) return uuid(model, given);
+      // A SQLite integer arrives as a bigint: remembered as the number it is (same key text, so
+      // the same UUID), because a Map finds small numbers much faster than bigints.
+      const id = typeof given === 'bigint' && given >= MIN_SAFE && given <= MAX_SAFE ? Number(given) : given;
       let byId = seen.get(model);
       if (!byId) seen.set(model, (byId = new Map()));
       let found = byId.get(id);

@@ -75,7 +75,10 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
       if (second !== undefined && exactOf(column, { collection: source.collection, field: second }) === undefined) return undefined;
     }
     if (!value) return undefined;
-    reads.push({ column, first, second, value, fit: fastFit(column), encode: copyEncoder(column), nullable: !column.required });
+    // The mapper's UUIDs always fit a Uuid column: its regex is skipped for them.
+    const mapped = (column.references !== undefined && !keepIds) || idColumn !== undefined;
+    const fit = mapped && column.native?.name === 'Uuid' ? (v: unknown) => v === null || typeof v === 'string' : fastFit(column);
+    reads.push({ column, first, second, value, fit, encode: copyEncoder(column), nullable: !column.required });
   }
   const keyAt = model.key.map((k) => model.columns.indexOf(k));
   if (keyAt.some((i) => i < 0)) return undefined;
