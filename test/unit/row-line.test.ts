@@ -2,8 +2,8 @@ import { expect, test } from '@jest/globals';
 import { Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { buildRowCheck } from '../../src/check/row-check.ts';
 import { createIdMapper } from '../../src/ids/id-mapper.ts';
-import { createPreparer } from '../../src/load/prepare.ts';
-import { compileRow } from '../../src/load/row-line.ts';
+import { createPreparer, type Prepared } from '../../src/load/prepare.ts';
+import { compileRow, type RowLine } from '../../src/load/row-line.ts';
 import type { ModelPlan } from '../../src/plan/plan.ts';
 import type { ColumnSpec, ModelGraph, ModelSpec, ScalarType } from '../../src/schema/model-graph.ts';
 import { createSqliteConverter, type Coercion } from '../../src/sources/sqlite/sqlite-convert.ts';
@@ -52,6 +52,13 @@ function sourceFields(coercions: Coercion[], rules: { column: string; as: 'epoch
   return { collection: 'events', renames: {}, converter: createSqliteConverter({ timeZone: 'UTC', emptyStrings: 'null', rules, onCoercion: (c) => coercions.push(c) }) };
 }
 
+/** What a compiled row wrote is what the long way accepts: its row, encoded as the writer encodes it, with the same key and UUID. */
+function expectLongWayRow(spec: ModelSpec, line: RowLine, long: Prepared, n: number): void {
+  if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
+  const row = long.value.rows.get(spec.name)?.[0] ?? {};
+  expect(line).toEqual({ line: spec.columns.map((c) => copyEncoder(c)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+}
+
 /** Values of every storage class, in and out of each column's fit, with COPY's special characters. */
 function randomDoc(random: () => number, n: number): Record<string, unknown> {
   // Mostly the first (a value that fits), else any: both ways come up often enough.
@@ -84,7 +91,6 @@ test('a compiled row is the long way’s row, encoded as the writer encodes it, 
   const longWay = createPreparer(graph, plan, ids, checks, sourceFields(longCoercions));
   const compiled = compileRow(model, plan, sourceFields(fastCoercions), ids);
   if (!compiled) throw new Error('the model should compile');
-  const encoders = model.columns.map((c) => copyEncoder(c));
   let fast = 0;
   let fellBack = 0;
   for (let n = 1; n <= 20_000; n++) {
@@ -97,9 +103,7 @@ test('a compiled row is the long way’s row, encoded as the writer encodes it, 
     }
     fast++;
     // Whatever the compiled row writes, the long way accepts with the same row and key.
-    if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
-    const row = long.value.rows.get('Event')?.[0] ?? {};
-    expect(line).toEqual({ line: model.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+    expectLongWayRow(model, line, long, n);
   }
   // The compiled row itself never coerces: only the long way counts coercions.
   expect(fastCoercions).toEqual([]);
@@ -167,7 +171,6 @@ test('onto UUIDs: own id, references and id columns as the long way maps them; a
   const longWay = createPreparer(commentGraph, commentPlan, ids, checks, fields(longCounts));
   const compiled = compileRow(comment, commentPlan, fields(fastCounts), ids);
   if (!compiled) throw new Error('the model should compile');
-  const encoders = comment.columns.map((c) => copyEncoder(c));
   let fast = 0;
   for (let n = 1; n <= 5_000; n++) {
     const doc = {
@@ -186,9 +189,7 @@ test('onto UUIDs: own id, references and id columns as the long way maps them; a
       continue;
     }
     fast++;
-    if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
-    const row = long.value.rows.get('Comment')?.[0] ?? {};
-    expect(line).toEqual({ line: comment.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+    expectLongWayRow(comment, line, long, n);
   }
   expect(fast).toBeGreaterThan(1000);
   expect(fastCounts.length).toBeGreaterThan(500);
@@ -231,7 +232,6 @@ test('documents of a MongoDB-style collection: fields present in some documents 
   const longWay = createPreparer(orderGraph, orderPlan, ids, checks, fields(longCoercions));
   const compiled = compileRow(order, orderPlan, fields(fastCoercions), ids);
   if (!compiled) throw new Error('the model should compile');
-  const encoders = order.columns.map((c) => copyEncoder(c));
   let fast = 0;
   let absent = 0;
   for (let n = 1; n <= 10_000; n++) {
@@ -255,9 +255,7 @@ test('documents of a MongoDB-style collection: fields present in some documents 
     if (line === undefined) continue;
     fast++;
     if (!('gift' in doc) || !('note' in doc)) absent++;
-    if (long.ok !== true) throw new Error(`row ${n}: compiled, but the long way says ${JSON.stringify(long.ok === false ? long.rejected.reason : 'skipped')}`);
-    const row = long.value.rows.get('Order')?.[0] ?? {};
-    expect(line).toEqual({ line: order.columns.map((c, i) => (encoders[i] as (v: unknown) => string)(row[c.field])).join('\t'), key: long.value.key, uuid: long.value.uuid });
+    expectLongWayRow(order, line, long, n);
   }
   expect(fastCoercions).toEqual([]);
   expect(longCoercions.length).toBeGreaterThan(0);
