@@ -42,8 +42,13 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
   const ownUuid = !keepIds && model.key.length === 1;
   const counted: string[] = [];
   const count = (key: string): void => void counted.push(key);
-  // What idColumnValue asks of a context: DefaultContext.ref's reading of a value.
-  const refs = { ref: (target: string, value: unknown) => referenceOf(ids, target, value) } as unknown as TransformContext;
+  // All idColumnValue asks of a context: the UUID of an id it has already read as one.
+  const refs: Pick<TransformContext, 'ref'> = {
+    ref: (target, value) => {
+      const id = asSourceId(value);
+      return id === undefined ? null : ids.ref(target, id);
+    },
+  };
   type Read = { column: ColumnSpec; first: string; second: string | undefined; value: (raw: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean };
   const reads: (Read | 'own uuid')[] = [];
   for (const column of model.columns) {
@@ -82,14 +87,14 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
   }
   const keyAt = model.key.map((k) => model.columns.indexOf(k));
   if (keyAt.some((i) => i < 0)) return undefined;
-  const count_ = reads.length;
-  const values: unknown[] = new Array<unknown>(count_);
+  const columns = reads.length;
+  const values: unknown[] = new Array<unknown>(columns);
   const countIdColumn = source.countIdColumn;
   return (doc, sourceId) => {
     let line = '';
     let uuid: string | null = null;
     counted.length = 0;
-    for (let i = 0; i < count_; i++) {
+    for (let i = 0; i < columns; i++) {
       const read = reads[i] as Read | 'own uuid';
       let value: unknown;
       let text: string;
@@ -136,4 +141,3 @@ function referenceOf(ids: IdMapper, target: string, value: unknown): unknown {
   const id = asSourceId(value);
   return id === undefined ? NOT_EXACT : ids.ref(target, id);
 }
-

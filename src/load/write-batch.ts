@@ -53,7 +53,12 @@ export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan,
       // Never dropped in silence: only a preparer made for a writer with lines makes them.
       if (rowsBy || !tx.writeLines) throw new Error(`${plan.model}: documents prepared as COPY lines reached a write that takes rows`);
       // Compiled documents (row-line.ts) carry their own row as a line; the others their row.
-      await tx.writeLines(model, docs.flatMap((d): (Row | string)[] => (d.line !== undefined ? [d.line] : (d.rows.get(name) ?? []))));
+      const items: (Row | string)[] = [];
+      for (const d of docs) {
+        if (d.line !== undefined) items.push(d.line);
+        else items.push(...(d.rows.get(name) ?? []));
+      }
+      await tx.writeLines(model, items);
       continue;
     }
     const rows = docs.flatMap((d) => d.rows.get(name) ?? []);

@@ -13,7 +13,7 @@ const OBJECT_ID_TEXT = /^[0-9a-f]{24}$/i;
  * and kind for the summary. An ObjectId's UUIDv7 does not depend on the model, so ObjectIds
  * convert even when no model is known; integers and other strings need one.
  */
-export function idColumnValue(idc: IdColumn, raw: unknown, ctx: TransformContext, count: (key: string) => void): string {
+export function idColumnValue(idc: IdColumn, raw: unknown, ctx: Pick<TransformContext, 'ref'>, count: (key: string) => void): string {
   if (typeof raw === 'string' && UUID_TEXT.test(raw)) return raw.toLowerCase();
   // A 24-hex string is an ObjectId written as text (an API that serialised it): the same id.
   const id = typeof raw === 'string' && OBJECT_ID_TEXT.test(raw) ? ObjectId.createFromHexString(raw) : asSourceId(raw);
