@@ -10,6 +10,7 @@ import type { Preparer, PreparedDoc, RejectedDoc } from './prepare.ts';
 import { recordBatch, recordProgress, recordRows } from './record-batch.ts';
 import { recordFields } from '../accounting/field-state.ts';
 import { writeWithBisect } from './write-batch.ts';
+import { copySpans, type SettledBatch, type SpanBatch } from './copy-span.ts';
 
 export interface RetryPolicy {
   retries: number;
@@ -153,8 +154,9 @@ async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, 
 }
 
 /**
- * The whole model in one transaction, batch by batch under savepoints (so bad rows are still
- * rejected one by one). Nothing is visible, and nothing is lost, until the table is complete.
+ * The whole model in one transaction, its batches under savepoints (so bad rows are still
+ * rejected one by one): spans of batches in one COPY each where the writer can (copy-span.ts),
+ * else a batch at a time. Nothing is visible, and nothing is lost, until the table is complete.
  */
 async function loadWholeTable(load: ModelLoad): Promise<void> {
   const whole = load.wholeTable;
@@ -168,26 +170,40 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   await load.writer.transaction(async (tx) => {
     await whole.reset(tx);
     load.fields?.take();
+    const spans = copySpans(tx, load.graph, load.plan);
+    // The id map and rejections go with their batches; counts, fields and cursor once, at the end.
+    const settle = async (settled: readonly SettledBatch[]): Promise<void> => {
+      if (settled.length === 0) return;
+      const stateStarted = performance.now();
+      await recordRows(tx, { runId: load.runId, model: load.plan.model, written: settled.flatMap((b) => b.written), rejected: settled.flatMap((b) => b.rejected) });
+      for (const b of settled) {
+        mergeTally(fieldTotals, b.fields);
+        totals.batches++;
+        totals.seconds += b.prepareSeconds;
+        totals.read += b.read;
+        totals.written += b.written.length;
+        totals.rejected += b.rejected.length;
+        totals.skipped += b.skipped;
+        last = b.cursor;
+      }
+      totals.stateSeconds += (performance.now() - stateStarted) / 1000;
+    };
+    // Writing time, bookkeeping apart (as loadPass counts it): a span's batches write before they settle.
+    const timed = async (work: () => Promise<void>): Promise<void> => {
+      const started = performance.now();
+      const state = totals.stateSeconds;
+      await work();
+      totals.seconds += (performance.now() - started) / 1000 - (totals.stateSeconds - state);
+    };
     // As in loadPass: the next batch is read and transformed while the server takes this one
     // (one batch ahead, so memory stays flat); writes stay in order on the one connection.
     let writing: Promise<void> | undefined;
-    const write = async (batch: SourceBatch, prepared: ReturnType<typeof prepareBatch>, fields: FieldTally | undefined, prepareSeconds: number): Promise<void> => {
-      const started = performance.now();
-      const written = await writeWithBisect(tx, load.graph, load.plan, prepared.good);
-      const rejected = [...prepared.refused, ...written.rejected];
-      const stateStarted = performance.now();
-      // The id map and rejections go with their batch; counts, fields and cursor once, at the end.
-      await recordRows(tx, { runId: load.runId, model: load.plan.model, written: written.written, rejected });
-      mergeTally(fieldTotals, fields);
-      totals.batches++;
-      totals.seconds += prepareSeconds + (stateStarted - started) / 1000;
-      totals.stateSeconds += (performance.now() - stateStarted) / 1000;
-      totals.read += recordsIn(batch);
-      totals.written += written.written.length;
-      totals.rejected += rejected.length;
-      totals.skipped += prepared.skipped;
-      last = batch.cursor;
-    };
+    const write = (batch: SpanBatch): Promise<void> =>
+      timed(async () => {
+        if (spans) return settle(await spans.add(batch));
+        const written = await writeWithBisect(tx, load.graph, load.plan, batch.good);
+        await settle([{ ...batch, written: written.written, rejected: [...batch.refused, ...written.rejected] }]);
+      });
     try {
       for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
         load.signal.throwIfAborted();
@@ -197,12 +213,15 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
         const prepareSeconds = (performance.now() - batchStarted) / 1000;
         await writing;
         load.signal.throwIfAborted();
-        writing = write(batch, prepared, fields, prepareSeconds);
+        writing = write({ cursor: batch.cursor, read: recordsIn(batch), skipped: prepared.skipped, fields, prepareSeconds, good: prepared.good, refused: prepared.refused });
         writing.catch(() => {});
       }
       await writing;
+      if (spans) await timed(async () => settle(await spans.end()));
     } finally {
       await writing?.catch(() => {});
+      // A span still open holds the connection in COPY: undone, so the rollback can be sent.
+      await spans?.abandon();
     }
     load.signal.throwIfAborted();
     await recordFields(tx, load.runId, load.plan.model, fieldTotals);

@@ -52,13 +52,7 @@ export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan,
     if (name === plan.model && docs.some((d) => d.line !== undefined)) {
       // Never dropped in silence: only a preparer made for a writer with lines makes them.
       if (rowsBy || !tx.writeLines) throw new Error(`${plan.model}: documents prepared as COPY lines reached a write that takes rows`);
-      // Compiled documents (row-line.ts) carry their own row as a line; the others their row.
-      const items: (Row | string)[] = [];
-      for (const d of docs) {
-        if (d.line !== undefined) items.push(d.line);
-        else items.push(...(d.rows.get(name) ?? []));
-      }
-      await tx.writeLines(model, items);
+      await tx.writeLines(model, ownRows(name, docs));
       continue;
     }
     const rows = docs.flatMap((d) => d.rows.get(name) ?? []);
@@ -76,6 +70,16 @@ export async function writeDocs(tx: WriteTx, graph: ModelGraph, plan: ModelPlan,
       await tx.writeRaw(targetTable(junction.table), [junction.a.column, junction.b.column, ...stamps], pairs.map((p) => [...p, ...stamps.map(() => now)]));
     }
   }
+}
+
+/** The documents' own rows as a writer with lines takes them: a compiled document (row-line.ts) brings its line, the others their row. */
+export function ownRows(model: string, docs: readonly PreparedDoc[]): (Row | string)[] {
+  const items: (Row | string)[] = [];
+  for (const d of docs) {
+    if (d.line !== undefined) items.push(d.line);
+    else items.push(...(d.rows.get(model) ?? []));
+  }
+  return items;
 }
 
 /**

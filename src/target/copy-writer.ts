@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
@@ -37,20 +38,49 @@ export function createCopyWriter(pool: pg.Pool): Writer {
 
 let savepointCounter = 0;
 
+/** The one place savepoints are named, taken, released and rolled back to. */
+async function takeSavepoint(client: pg.PoolClient): Promise<{ release(): Promise<void>; rollback(): Promise<void> }> {
+  const name = `sp_${++savepointCounter}`;
+  await client.query(`SAVEPOINT ${name}`);
+  return {
+    release: async () => void (await client.query(`RELEASE SAVEPOINT ${name}`)),
+    rollback: async () => void (await client.query(`ROLLBACK TO SAVEPOINT ${name}`)),
+  };
+}
+
+const copySql = (table: TableRef, columns: readonly string[]) => `COPY ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+
 export function pgTx(client: pg.PoolClient): WriteTx {
   const copy = async (table: TableRef, columns: readonly string[], chunks: string[]): Promise<void> => {
-    const sql = `COPY ${sqlTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
-    await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+    await pipeline(Readable.from(chunks), client.query(copyFrom(copySql(table, columns))));
   };
   // A compiled document's row arrives as its line already (load/row-line.ts); the others are encoded here.
+  const modelLines = (model: ModelSpec, rows: readonly (Row | string)[]): string[] => {
+    const { fields, encoders } = encoderOf(model);
+    return encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string]));
+  };
   const writeModel = async (model: ModelSpec, rows: readonly (Row | string)[]): Promise<void> => {
     if (rows.length === 0) return;
-    const { fields, encoders } = encoderOf(model);
-    await copy(targetTable(model.table), model.columns.map((c) => c.column), encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string])));
+    await copy(targetTable(model.table), model.columns.map((c) => c.column), modelLines(model, rows));
   };
   return {
     writeRows: (model, rows) => writeModel(model, rows),
     writeLines: (model, rows) => writeModel(model, rows),
+    async openLines(model) {
+      const savepoint = await takeSavepoint(client);
+      const stream = openCopy(client, copySql(targetTable(model.table), model.columns.map((c) => c.column)));
+      return {
+        write: (rows) => stream.write(modelLines(model, rows)),
+        async end() {
+          await stream.end();
+          await savepoint.release();
+        },
+        async undo() {
+          await stream.abort();
+          await savepoint.rollback();
+        },
+      };
+    },
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
       await copy(table, columns, encodeLines(rows, columns.length, (row, i) => rawEncode(row[i])));
@@ -60,16 +90,55 @@ export function pgTx(client: pg.PoolClient): WriteTx {
       return result.rows;
     },
     async savepoint(fn) {
-      const name = `sp_${++savepointCounter}`;
-      await client.query(`SAVEPOINT ${name}`);
+      const savepoint = await takeSavepoint(client);
       try {
         const result = await fn();
-        await client.query(`RELEASE SAVEPOINT ${name}`);
+        await savepoint.release();
         return result;
       } catch (error) {
-        await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await savepoint.rollback();
         throw error;
       }
+    },
+  };
+}
+
+/**
+ * A COPY FROM STDIN kept open: chunks go in as they come, with the socket's backpressure; the
+ * server's refusal (a duplicate key, say) surfaces at the next write or at the end.
+ */
+function openCopy(client: pg.PoolClient, sql: string): { write(chunks: readonly string[]): Promise<void>; end(): Promise<void>; abort(): Promise<void> } {
+  const stream = client.query(copyFrom(sql));
+  let failure: { error: unknown } | undefined;
+  // Noted at once, so no chunk follows a refusal into a statement the server has ended.
+  stream.on('error', (error: unknown) => {
+    failure ??= { error };
+  });
+  // Settles once the server has answered: 'finish' after ReadyForQuery, or the error.
+  const settled = finished(stream).catch(() => {});
+  const check = () => {
+    if (failure) throw failure.error;
+    if (stream.destroyed) throw new Error('COPY span ended');
+  };
+  return {
+    async write(chunks) {
+      for (const chunk of chunks) {
+        check();
+        if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), settled]).catch(() => {});
+      }
+      check();
+    },
+    async end() {
+      check();
+      stream.end();
+      await settled;
+      // Finished streams are destroyed too: only a refusal counts here.
+      if (failure) throw failure.error;
+    },
+    async abort() {
+      // CopyFail ends the statement (pg-copy-streams' destroy); an errored stream has ended already.
+      if (!stream.destroyed && !stream.writableFinished) stream.destroy(new Error('COPY span undone'));
+      await settled;
     },
   };
 }

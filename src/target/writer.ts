@@ -12,11 +12,28 @@ export interface WriteTx {
    * writers whose `lines` is true have it.
    */
   writeLines?(model: ModelSpec, rows: readonly (Row | string)[]): Promise<void>;
+  /**
+   * One COPY into a model's table left open across batches, under a savepoint of its own: a
+   * statement per span of batches instead of one per batch (each COPY costs the server about
+   * as much as a thousand of its rows). Nothing else may use the transaction until it ends or
+   * is undone. Only writers whose `lines` is true have it.
+   */
+  openLines?(model: ModelSpec): Promise<LineStream>;
   /** Rows of any other table (junctions, `_migration`), values in column order. */
   writeRaw(table: TableRef, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `fn` under a savepoint: if it throws, only its writes are undone and the error rethrown. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** An open COPY (WriteTx.openLines). After `write` or `end` throws, only `undo` is left to call. */
+export interface LineStream {
+  /** Rows and lines as writeLines takes them; waits while the server is behind. */
+  write(rows: readonly (Row | string)[]): Promise<void>;
+  /** Ends the COPY and keeps its rows (releases the savepoint). */
+  end(): Promise<void>;
+  /** Ends the COPY without its rows (back to the savepoint), whatever state it is in. */
+  undo(): Promise<void>;
 }
 
 /**
