@@ -49,7 +49,17 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
       return id === undefined ? null : ids.ref(target, id);
     },
   };
-  type Read = { column: ColumnSpec; first: string; second: string | undefined; value: (raw: unknown) => unknown; fit: Fit; encode: (value: unknown) => string; nullable: boolean };
+  type Read = {
+    column: ColumnSpec;
+    first: string;
+    second: string | undefined;
+    value: (raw: unknown) => unknown;
+    /** The converter's exactText: the field's COPY text straight from the source value (fit by construction). */
+    text: ((raw: unknown) => string | typeof NOT_EXACT) | undefined;
+    fit: Fit;
+    encode: (value: unknown) => string;
+    nullable: boolean;
+  };
   const reads: (Read | 'own uuid')[] = [];
   for (const column of model.columns) {
     if (column.isId && ownUuid) {
@@ -63,6 +73,7 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
     const second = renamed === undefined && column.column !== column.field ? column.column : undefined;
     const idColumn = keepIds ? undefined : source.idColumns?.get(column.field);
     let value: Read['value'] | undefined;
+    let text: Read['text'];
     if (column.references && !keepIds) {
       const target = column.references.model;
       value = (raw) => referenceOf(ids, target, raw);
@@ -78,12 +89,17 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
     } else {
       value = exactOf(column, { collection: source.collection, field: first });
       if (second !== undefined && exactOf(column, { collection: source.collection, field: second }) === undefined) return undefined;
+      // Not for a key column: the key text is read from the value.
+      const textOf = source.converter.exactText;
+      if (textOf && !model.key.includes(column) && (second === undefined || textOf(column, { collection: source.collection, field: second }) !== undefined)) {
+        text = textOf(column, { collection: source.collection, field: first });
+      }
     }
     if (!value) return undefined;
     // The mapper's UUIDs always fit a Uuid column: its regex is skipped for them.
     const mapped = (column.references !== undefined && !keepIds) || idColumn !== undefined;
     const fit = mapped && column.native?.name === 'Uuid' ? (v: unknown) => v === null || typeof v === 'string' : fastFit(column);
-    reads.push({ column, first, second, value, fit, encode: copyEncoder(column), nullable: !column.required });
+    reads.push({ column, first, second, value, text, fit, encode: copyEncoder(column), nullable: !column.required });
   }
   const keyAt = model.key.map((k) => model.columns.indexOf(k));
   if (keyAt.some((i) => i < 0)) return undefined;
@@ -116,6 +132,12 @@ export function compileRow(model: ModelSpec, plan: ModelPlan, source: SourceFiel
         } else if (raw === null) {
           if (!read.nullable) return undefined;
           value = null;
+        } else if (read.text) {
+          const exact = read.text(raw);
+          if (exact === NOT_EXACT) return undefined;
+          values[i] = undefined;
+          line += i === 0 ? exact : '\t' + exact;
+          continue;
         } else {
           value = read.value(raw);
           if (value === NOT_EXACT) return undefined;

@@ -7,6 +7,7 @@ import { dateWithMicros, splitFraction } from './micro-date.ts';
 import { daysInMonth } from './plain-iso-date.ts';
 import { reject, RejectError } from './reject.ts';
 import { NOT_EXACT, type ValueConverter } from './types.ts';
+import { utcTime } from './utc-time.ts';
 
 /**
  * Converts one source value to the JavaScript value its target column takes, or rejects the
@@ -151,7 +152,7 @@ export function readIsoDate(text: string): { date: Date; local: boolean } | unde
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const { ms, micros } = frac ? splitFraction(frac) : { ms: 0, micros: 0 };
-  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  let t = utcTime(year, month - 1, day, hour, minute, second, ms);
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');

@@ -1,4 +1,5 @@
-import { dateWithMicros, splitFraction } from './micro-date.ts';
+import { dateWithMicros, isoText, splitFraction } from './micro-date.ts';
+import { utcTime } from './utc-time.ts';
 
 /**
  * The date-time text applications write most (`2021-01-01 00:05:35.969`, Rails' and Django's
@@ -7,54 +8,99 @@ import { dateWithMicros, splitFraction } from './micro-date.ts';
  * the regex was the largest single cost of a direct copy's conversion.
  *
  * It reads only that shape, with nothing around it and no zone but `Z`, as UTC; for such text
- * it returns exactly what readIsoDate(text).date returns (the same Date.UTC call, the same
+ * it returns exactly what readIsoDate(text).date returns (the same utcTime call, the same
  * fraction rounding). Anything else, out-of-range components included, is undefined: the caller
  * goes the long way, which accepts, coerces or refuses it with the usual words.
  */
 export function readPlainIsoDate(text: string): Date | undefined {
+  if (!readParts(text)) return undefined;
+  const [year, month, day, hour, minute, second, count, fraction] = parts as unknown as [number, number, number, number, number, number, number, number];
+  let ms = 0;
+  let micros = 0;
+  if (count > 6) ({ ms, micros } = splitFraction(text.slice(text.indexOf('.') + 1, text.charCodeAt(text.length - 1) === Z ? -1 : undefined)));
+  else if (count > 0) {
+    // Exact in integers: what splitFraction's rounding gives for up to six digits.
+    const micro = fraction * 10 ** (6 - count);
+    ms = Math.floor(micro / 1000);
+    micros = micro % 1000;
+  }
+  return dateWithMicros(utcTime(year, month - 1, day, hour, minute, second, ms), micros);
+}
+
+/**
+ * isoText(readPlainIsoDate(text)), written from the text's own digits: no Date is made and
+ * none formatted. The COPY text of a date-time column (load/row-line.ts) for most rows of a
+ * SQLite file. Undefined where readPlainIsoDate is.
+ */
+export function plainIsoText(text: string): string | undefined {
+  if (!readParts(text)) return undefined;
+  const count = parts[6] as number;
+  // Nanoseconds round, and may carry into the second: the Date's own arithmetic does that.
+  if (count > 6) {
+    const date = readPlainIsoDate(text);
+    return date && isoText(date);
+  }
   const n = text.length;
-  if (n !== 10 && (n < 16 || n > 30)) return undefined;
+  const date = text.slice(0, 10);
+  if (n === 10) return `${date}T00:00:00.000Z`;
+  const minutes = text.slice(11, 16);
+  const end = text.charCodeAt(n - 1) === Z ? n - 1 : n;
+  if (end === 16) return `${date}T${minutes}:00.000Z`;
+  const seconds = text.slice(17, 19);
+  if (count === 0) return `${date}T${minutes}:${seconds}.000Z`;
+  const digits = text.slice(20, end);
+  // Six digits, as isoText writes them: milliseconds always, microseconds when not zero.
+  const six = count === 6 ? digits : digits + '000000'.slice(count);
+  return `${date}T${minutes}:${seconds}.${six.endsWith('000') ? six.slice(0, 3) : six}Z`;
+}
+
+/** year, month, day, hour, minute, second, fraction digits, fraction: the last plain text read. */
+const parts = new Array<number>(8).fill(0);
+
+/** Reads the plain shape into `parts`; false for anything else, out-of-range parts included. */
+function readParts(text: string): boolean {
+  const n = text.length;
+  if (n !== 10 && (n < 16 || n > 30)) return false;
   const year = digits4(text, 0);
   const month = digits2(text, 5);
   const day = digits2(text, 8);
-  if (year < 0 || month < 0 || day < 0 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (n === 10) return new Date(Date.UTC(year, month - 1, day));
+  if (year < 0 || month < 0 || day < 0 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return false;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  parts[0] = year;
+  parts[1] = month;
+  parts[2] = day;
+  parts[3] = parts[4] = parts[5] = parts[6] = parts[7] = 0;
+  if (n === 10) return true;
   const sep = text.charCodeAt(10);
-  if ((sep !== SPACE && sep !== T) || text.charCodeAt(13) !== COLON) return undefined;
+  if ((sep !== SPACE && sep !== T) || text.charCodeAt(13) !== COLON) return false;
   const hour = digits2(text, 11);
   const minute = digits2(text, 14);
-  if (hour < 0 || minute < 0 || hour > 23 || minute > 59) return undefined;
+  if (hour < 0 || minute < 0 || hour > 23 || minute > 59) return false;
+  parts[3] = hour;
+  parts[4] = minute;
   const end = text.charCodeAt(n - 1) === Z ? n - 1 : n;
-  let second = 0;
   let at = 16;
   if (at < end) {
-    if (text.charCodeAt(at) !== COLON || at + 3 > end) return undefined;
-    second = digits2(text, at + 1);
-    if (second < 0 || second > 59) return undefined;
+    if (text.charCodeAt(at) !== COLON || at + 3 > end) return false;
+    const second = digits2(text, at + 1);
+    if (second < 0 || second > 59) return false;
+    parts[5] = second;
     at += 3;
   }
-  let ms = 0;
-  let micros = 0;
   if (at < end) {
     const count = end - at - 1;
-    if (text.charCodeAt(at) !== DOT || count < 1 || count > 9) return undefined;
+    if (text.charCodeAt(at) !== DOT || count < 1 || count > 9) return false;
     let fraction = 0;
     for (let i = at + 1; i < end; i++) {
       const d = text.charCodeAt(i) - ZERO;
-      if (d < 0 || d > 9) return undefined;
+      if (d < 0 || d > 9) return false;
       fraction = fraction * 10 + d;
     }
-    if (count <= 6) {
-      // Exact in integers: what splitFraction's rounding gives for up to six digits.
-      const micro = fraction * 10 ** (6 - count);
-      ms = Math.floor(micro / 1000);
-      micros = micro % 1000;
-    } else ({ ms, micros } = splitFraction(text.slice(at + 1, end)));
+    parts[6] = count;
+    parts[7] = fraction;
     at = end;
   }
-  if (at !== end) return undefined;
-  return dateWithMicros(Date.UTC(year, month - 1, day, hour, minute, second, ms), micros);
+  return at === end;
 }
 
 const DASH = 45;

@@ -65,6 +65,12 @@ export type ValueConverter = ((column: ColumnSpec, value: unknown, label: string
    * that falls back to the long way is counted and tallied once.
    */
   exact?: (column: ColumnSpec, origin: { collection: string; field: string }) => ((value: unknown) => unknown) | undefined;
+  /**
+   * Where it pays, the exact part's value already as its COPY field text (what the copy encoder
+   * writes for it), made from the source value without the value in between: NOT_EXACT exactly
+   * where `exact` gives NOT_EXACT. Undefined for the other columns.
+   */
+  exactText?: (column: ColumnSpec, origin: { collection: string; field: string }) => ((value: unknown) => string | typeof NOT_EXACT) | undefined;
 };
 
 /** A value the converter's exact part leaves to the converter. */

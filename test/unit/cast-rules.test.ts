@@ -30,10 +30,15 @@ describe('value rules', () => {
     expect(coercions.at(-1)?.rule).toBe('unix milliseconds as a time (rule)');
   });
 
+  const convertUtc = createSqliteConverter(base);
+
   test('zone-less text is read in the configured zone, not the machine one', () => {
     const paris = createSqliteConverter({ ...base, timeZone: 'Europe/Paris' });
     expect((paris(column('DateTime'), '2021-07-01 12:00:00', 'at', origin) as Date).toISOString()).toBe('2021-07-01T10:00:00.000Z');
     expect((paris(column('DateTime'), '2021-01-01 12:00:00', 'at', origin) as Date).toISOString()).toBe('2021-01-01T11:00:00.000Z');
+    // Year 1 ("no date" in .NET and Go) stays year 1: Paris was then on its local mean time, 9 min 21 s ahead of UTC.
+    expect((paris(column('DateTime'), '0001-01-01 12:00:00', 'at', origin) as Date).toISOString()).toBe('0001-01-01T11:50:39.000Z');
+    expect((convertUtc(column('DateTime'), '0001-01-01 00:00:00', 'at', origin) as Date).toISOString()).toBe('0001-01-01T00:00:00.000Z');
   });
 
   test('empty strings: NULL with a warning, or rejected by config or by NOT NULL', () => {

@@ -2,11 +2,12 @@ import type { ColumnSpec } from '../../schema/model-graph.ts';
 import { readIsoDate } from '../../transform/convert.ts';
 import { dateWithMicros, microsOf } from '../../transform/micro-date.ts';
 import { plainDecimal } from '../../transform/decimal-text.ts';
-import { readPlainIsoDate } from '../../transform/plain-iso-date.ts';
+import { plainIsoText, readPlainIsoDate } from '../../transform/plain-iso-date.ts';
 import { reject } from '../../transform/reject.ts';
 import { NOT_EXACT, type ValueConverter } from '../../transform/types.ts';
 import { globMatch } from './cast-rules.ts';
 import { InvalidText, storageOf, type StorageClass } from './sqlite-values.ts';
+import { utcTime } from '../../transform/utc-time.ts';
 
 export type ConverterName = 'epoch-seconds' | 'epoch-ms' | 'julian-day' | 'text' | 'json' | 'date-keep-day';
 
@@ -69,10 +70,18 @@ export function createSqliteConverter(options: CastOptions): ValueConverter {
     return castScalar(column, value, storage, label, coerce, options.timeZone);
   };
   convert.exact = (column, origin) => (overrideOf(origin) !== undefined || column.isList ? undefined : (value) => exactValue(column, value, utc));
+  // Date-time text of the plain shape is most of a file's date-times: its ISO text comes from its digits.
+  convert.exactText = (column, origin) =>
+    utc && column.type === 'DateTime' && !column.isList && (column.native === undefined || TIMESTAMPS.has(column.native.name)) && overrideOf(origin) === undefined
+      ? (value) => (typeof value === 'string' ? (plainIsoText(value) ?? NOT_EXACT) : NOT_EXACT)
+      : undefined;
   return convert;
 }
 
 type Coerce = (rule: string, to: unknown) => unknown;
+
+/** The native types whose COPY text is the value's ISO text (a `@db.Date` column writes the day alone). */
+const TIMESTAMPS = new Set(['Timestamp', 'Timestamptz']);
 
 
 /**
@@ -211,7 +220,7 @@ export function zonedToUtc(local: Date, timeZone: string): Date {
         .formatToParts(new Date(t))
         .map((p) => [p.type, p.value]),
     );
-    const asUtc = Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
+    const asUtc = utcTime(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
     return asUtc - Math.floor(t / 1000) * 1000;
   };
   const guess = local.getTime() - offsetAt(local.getTime());
@@ -234,7 +243,7 @@ function applyOverride(as: ConverterName, column: ColumnSpec, value: unknown, la
     case 'date-keep-day': {
       // Read as a wall clock (UTC), so zone-less text keeps the calendar date it was written with.
       const time = castDate(value, storageOf(value), label, coerce, 'UTC') ?? reject(`${label}: no casting rule turns ${storageOf(value)} ${show(value)} into a date`);
-      const day = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
+      const day = new Date(utcTime(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
       return day.getTime() === time.getTime() ? time : coerce('time of day dropped, calendar date kept (rule date-keep-day)', day);
     }
   }
