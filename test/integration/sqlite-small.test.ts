@@ -235,7 +235,7 @@ describe('item 7 and item 3: validate reads the run recorded in the target; one 
   let config: string;
   beforeAll(async () => {
     file = makeSqlite('stamps.sqlite', `CREATE TABLE stamps (id INTEGER PRIMARY KEY, at DATETIME NOT NULL);`, (s) =>
-      s.prepare(`INSERT INTO stamps VALUES (1, '2024-05-01 10:11:12.123456'), (2, '2024-05-01 10:11:12.000001'), (3, '2024-05-01 10:11:12')`).run(),
+      s.prepare(`INSERT INTO stamps VALUES (1, '2024-05-01 10:11:12.123456'), (2, '2024-05-01 10:11:12.000001'), (3, '2024-05-01 10:11:12'), (4, '0001-01-01 00:00:00'), (5, '0001-01-01T00:00:00+00:00')`).run(),
     );
     config = configFile('stamps');
     db = await freshDatabase('stamps');
@@ -252,6 +252,9 @@ describe('item 7 and item 3: validate reads the run recorded in the target; one 
       { id: '1', at: '2024-05-01 10:11:12.123456' },
       { id: '2', at: '2024-05-01 10:11:12.000001' },
       { id: '3', at: '2024-05-01 10:11:12.000000' },
+      // "No date" as .NET and Go write it, plain (a compiled row) and with its zone (the long way): year 1, not 1901.
+      { id: '4', at: '0001-01-01 00:00:00.000000' },
+      { id: '5', at: '0001-01-01 00:00:00.000000' },
     ]);
   });
 

@@ -9,6 +9,7 @@ import { sqliteFingerprint } from './sqlite-fingerprint.ts';
 import { skipPrismaMigrations } from './prisma-migrations.ts';
 import { quoteSqlite, readSqliteSchema, type SkippedTable, type SqliteTable } from './sqlite-schema.ts';
 import { readSqliteObjects, type SqliteObjects } from './sqlite-objects.ts';
+import { warmFile } from './warm-file.ts';
 import { foreignKeyProblems, integrityProblems, refuseForeignKeyMismatch, type IntegrityCheck } from './source-checks.ts';
 import { decodeValue } from './sqlite-values.ts';
 
@@ -135,6 +136,7 @@ function openChecked(
   try {
     const opened = new Database(path, { readonly: true, fileMustExist: true });
     db = opened;
+    if (integrityCheck !== 'off') warmFile(path);
     const integrity = integrityProblems(opened, integrityCheck);
     if (integrity) throw new SqliteRefusal(`${path} fails PRAGMA ${integrity.pragma}: ${integrity.problems.join('; ')}`);
     const schema = readSqliteSchema(opened);
