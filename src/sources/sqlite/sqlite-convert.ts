@@ -86,9 +86,9 @@ const TIMESTAMPS = new Set(['Timestamp', 'Timestamptz']);
 
 /**
  * The value as the column takes it when its storage class is the column's own (text in a
- * String column, an integer in an Int column, 0/1 in a Boolean): what castScalar would return
- * without a coercion, and date-time text of the plain shape read as UTC (castDate's reading,
- * without its regex). Anything else is NOT_EXACT and goes the long way, through the rules.
+ * String column, an integer in an Int column, 0/1 in a Boolean, JSON text in a Json column):
+ * what castScalar would return without a coercion, and date-time text of the plain shape read
+ * as UTC (castDate's reading, without its regex). Anything else is NOT_EXACT and goes the long way, through the rules.
  */
 function exactValue(column: ColumnSpec, value: unknown, utc: boolean): unknown {
   switch (column.type) {
@@ -108,6 +108,14 @@ function exactValue(column: ColumnSpec, value: unknown, utc: boolean): unknown {
       return Buffer.isBuffer(value) ? value : NOT_EXACT;
     case 'DateTime':
       return utc && typeof value === 'string' ? (readPlainIsoDate(value) ?? NOT_EXACT) : NOT_EXACT;
+    case 'Json':
+      // castScalar's reading of JSON text; text that is not JSON is its to refuse.
+      if (typeof value !== 'string') return NOT_EXACT;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return NOT_EXACT;
+      }
     default:
       return NOT_EXACT;
   }
