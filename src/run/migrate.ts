@@ -17,6 +17,7 @@ import { CheckpointMirror } from './checkpoint-mirror.ts';
 import { finishRun } from './finish-run.ts';
 import { formatPlan } from './format-plan.ts';
 import type { RunSummary } from './summary.ts';
+import { modelsWithFindings } from './reference-report.ts';
 import { loadPhases } from './load-phases.ts';
 import { openRun } from './open-run.ts';
 import { rollbackInstructions } from './rollback.ts';
@@ -194,8 +195,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (completed.rejected > 0) logger.info(`        ${completed.rejected} document(s) rejected for dangling references`);
       if (completed.repaired > 0) logger.info(`        ${completed.repaired} optional reference(s) set NULL or link(s) dropped instead (logged in _migration.repairs)`);
       if (completed.kept > 0) logger.warn(`        ${completed.kept} reference(s) point at rows that are not in the target and were kept (id columns without a relation, onMissing: keep)`);
-      // The source's own reference check, only where the sweep cannot see, or once it found something.
-      const checked = session.sourceReferenceCheck?.(completed.rejected + completed.repaired + completed.kept > 0);
+      // The source's own reference check, only where the sweep cannot see, or where the run found something.
+      const checked = session.sourceReferenceCheck && session.sourceReferenceCheck(await modelsWithFindings(target.pool, runId));
       if (checked && checked.tables.length > 0) logger.info(`        ${source.identity}: foreign_key_check on ${checked.tables.join(', ')}: ${checked.problems.length === 0 ? 'ok' : 'rows without a parent below'}`);
       for (const p of checked?.problems ?? []) logger.warn(`        foreign_key_check: ${p}`);
     }

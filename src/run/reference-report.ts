@@ -10,6 +10,19 @@ export interface RepairCount {
   count: number;
 }
 
+/**
+ * The models any of whose documents this run rejected (at any stage) or whose references it
+ * repaired or kept: where a source's own reference check can still say something the sweep
+ * did not (session.ts, sourceReferenceCheck).
+ */
+export async function modelsWithFindings(pool: pg.Pool, runId: string): Promise<Set<string>> {
+  const { rows } = await pool.query<{ model: string }>(
+    `SELECT model FROM _migration.rejected WHERE run_id = $1 AND resolved_at IS NULL UNION SELECT model FROM _migration.repairs WHERE run_id = $1`,
+    [runId],
+  );
+  return new Set(rows.map((r) => r.model));
+}
+
 export async function repairCounts(pool: pg.Pool, runId: string): Promise<RepairCount[]> {
   const { rows } = await pool.query<{ field: string; target_model: string; action: RepairCount['action']; n: string }>(
     `SELECT field, target_model, action, count(*) AS n FROM _migration.repairs WHERE run_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 3`,

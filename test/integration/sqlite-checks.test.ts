@@ -16,7 +16,7 @@ import { workConfigFile } from '../support/work-config.ts';
  *  - `PRAGMA foreign_key_check` no longer reads every child row before the load: the target's
  *    orphan sweep finds the dangling references of every key that became a relation. It runs
  *    after the sweep, on the tables whose keys the sweep cannot see (a composite key), and on
- *    every table with keys once the sweep found something: each line it logged before is still
+ *    each table the run rejected or repaired something in: each line it logged before is still
  *    logged. A key whose parent columns are not unique is still refused at once.
  */
 const work = mkdtempSync(join(tmpdir(), 'sqlite-checks-'));
@@ -164,5 +164,20 @@ describe('foreign_key_check after the sweep, where it says something', () => {
       expect.stringMatching(/^Comments 3: dangling reference: Comments\.postId → Posts 77: no such document in the source$/),
       expect.stringMatching(/^Posts 2: dangling reference: Posts\.userId → Users 99: no such document in the source$/),
     ]);
+  });
+
+  test('a table the run found nothing in is not read again: its rows are in the target, their parents found there', async () => {
+    const dirty = await run('fkposts', `INSERT INTO posts VALUES (1, 1, 'a'), (2, 99, 'by nobody'); INSERT INTO comments VALUES (1, 1, 'c');`);
+    expect(dirty.status).toBe('completed');
+    expect(checks(dirty.log)).toEqual([expect.stringMatching(/: foreign_key_check on posts, shipments: rows without a parent below$/), 'foreign_key_check: posts rowid 2 → users: no such row']);
+    expect(dirty.rejected).toEqual([expect.stringMatching(/^Posts 2: dangling reference: Posts\.userId → Users 99: no such document in the source$/)]);
+  });
+
+  test('a table whose only dangling row was rejected for another reason is still checked: the line is logged', async () => {
+    // Comment 2 names no post and has a title where an integer goes: refused at its conversion, never in the target.
+    const dirty = await run('fkrefused', `INSERT INTO posts VALUES (1, 1, 'a'); INSERT INTO comments VALUES (1, 1, 'c'), (2, 'x', 'refused before the sweep');`);
+    expect(dirty.status).toBe('completed');
+    expect(checks(dirty.log)).toEqual([expect.stringMatching(/: foreign_key_check on comments, shipments: rows without a parent below$/), 'foreign_key_check: comments rowid 2 → posts: no such row']);
+    expect(dirty.rejected).toEqual([expect.stringMatching(/^Comments 2: .*post_id/)]);
   });
 });
