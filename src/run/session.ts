@@ -253,7 +253,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
   }
 }
 
-/** SQLite's foreign_key_check where the sweep is blind (see unswept-foreign-keys.ts), everywhere once it found something. */
+/** SQLite's foreign_key_check where the sweep is blind (see unswept-foreign-keys.ts), and on the tables the run found something in. */
 function sqliteReferenceCheck(source: SqliteSource, plan: Plan, graph: ModelGraph, renames: (p: ModelPlan) => Record<string, string>): (withFindings: ReadonlySet<string>) => { tables: string[]; problems: string[] } {
   const plans = plan.phases.flat();
   const copied = new Set(plans.map((p) => p.collection));
@@ -261,8 +261,8 @@ function sqliteReferenceCheck(source: SqliteSource, plan: Plan, graph: ModelGrap
   const unswept = new Set(unsweptForeignKeyTables(source.tables, plans, graph, renames));
   return (withFindings) => {
     const found = new Set(plans.filter((p) => withFindings.has(p.model)).map((p) => p.collection));
-    // In the file's table order, as before.
-    const tables = [...withKeys.filter((t) => unswept.has(t) || found.has(t)), ...[...unswept].filter((t) => !withKeys.includes(t))];
+    // In the file's table order; the unswept tables are copied tables with keys too.
+    const tables = withKeys.filter((t) => unswept.has(t) || found.has(t));
     return { tables, problems: tables.length > 0 ? source.foreignKeyProblems(tables) : [] };
   };
 }

@@ -17,7 +17,7 @@ export function readPlainIsoDate(text: string): Date | undefined {
   const [year, month, day, hour, minute, second, count, fraction] = parts as unknown as [number, number, number, number, number, number, number, number];
   let ms = 0;
   let micros = 0;
-  if (count > 6) ({ ms, micros } = splitFraction(text.slice(text.indexOf('.') + 1, text.charCodeAt(text.length - 1) === Z ? -1 : undefined)));
+  if (count > 6) ({ ms, micros } = splitFraction(text.slice(FRACTION, parts[8])));
   else if (count > 0) {
     // Exact in integers: what splitFraction's rounding gives for up to six digits.
     const micro = fraction * 10 ** (6 - count);
@@ -40,22 +40,23 @@ export function plainIsoText(text: string): string | undefined {
     const date = readPlainIsoDate(text);
     return date && isoText(date);
   }
-  const n = text.length;
+  const end = parts[8] as number;
   const date = text.slice(0, 10);
-  if (n === 10) return `${date}T00:00:00.000Z`;
+  if (end === 10) return `${date}T00:00:00.000Z`;
   const minutes = text.slice(11, 16);
-  const end = text.charCodeAt(n - 1) === Z ? n - 1 : n;
   if (end === 16) return `${date}T${minutes}:00.000Z`;
   const seconds = text.slice(17, 19);
   if (count === 0) return `${date}T${minutes}:${seconds}.000Z`;
-  const digits = text.slice(20, end);
+  const digits = text.slice(FRACTION, end);
   // Six digits, as isoText writes them: milliseconds always, microseconds when not zero.
   const six = count === 6 ? digits : digits + '000000'.slice(count);
   return `${date}T${minutes}:${seconds}.${six.endsWith('000') ? six.slice(0, 3) : six}Z`;
 }
 
-/** year, month, day, hour, minute, second, fraction digits, fraction: the last plain text read. */
-const parts = new Array<number>(8).fill(0);
+/** year, month, day, hour, minute, second, fraction digits, fraction, end (before any `Z`): the last plain text read. */
+const parts = new Array<number>(9).fill(0);
+/** Where the fraction's digits start: `YYYY-MM-DD hh:mm:ss.` */
+const FRACTION = 20;
 
 /** Reads the plain shape into `parts`; false for anything else, out-of-range parts included. */
 function readParts(text: string): boolean {
@@ -70,6 +71,7 @@ function readParts(text: string): boolean {
   parts[1] = month;
   parts[2] = day;
   parts[3] = parts[4] = parts[5] = parts[6] = parts[7] = 0;
+  parts[8] = n;
   if (n === 10) return true;
   const sep = text.charCodeAt(10);
   if ((sep !== SPACE && sep !== T) || text.charCodeAt(13) !== COLON) return false;
@@ -79,6 +81,7 @@ function readParts(text: string): boolean {
   parts[3] = hour;
   parts[4] = minute;
   const end = text.charCodeAt(n - 1) === Z ? n - 1 : n;
+  parts[8] = end;
   let at = 16;
   if (at < end) {
     if (text.charCodeAt(at) !== COLON || at + 3 > end) return false;

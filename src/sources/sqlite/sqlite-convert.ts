@@ -83,12 +83,12 @@ type Coerce = (rule: string, to: unknown) => unknown;
 /** The native types whose COPY text is the value's ISO text (a `@db.Date` column writes the day alone). */
 const TIMESTAMPS = new Set(['Timestamp', 'Timestamptz']);
 
-
 /**
  * The value as the column takes it when its storage class is the column's own (text in a
  * String column, an integer in an Int column, 0/1 in a Boolean, JSON text in a Json column):
  * what castScalar would return without a coercion, and date-time text of the plain shape read
- * as UTC (castDate's reading, without its regex). Anything else is NOT_EXACT and goes the long way, through the rules.
+ * as UTC (castDate's reading, without its regex). Anything else is NOT_EXACT and goes the long
+ * way, through the rules.
  */
 function exactValue(column: ColumnSpec, value: unknown, utc: boolean): unknown {
   switch (column.type) {
