@@ -1,7 +1,7 @@
 import { mergeTally, type FieldCounter, type FieldTally } from '../accounting/field-accounting.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
-import type { ModelGraph } from '../schema/model-graph.ts';
+import { getModel, type ModelGraph } from '../schema/model-graph.ts';
 import type { Source, SourceBatch, SourceCursor } from '../sources/source.ts';
 import { classifyError } from '../target/errors.ts';
 import { retryTransient } from '../target/retry.ts';
@@ -11,6 +11,7 @@ import { recordBatch, recordProgress, recordRows } from './record-batch.ts';
 import { recordFields } from '../accounting/field-state.ts';
 import { writeWithBisect } from './write-batch.ts';
 import { copySpans, type SettledBatch, type SpanBatch } from './copy-span.ts';
+import { idMapFromTable } from './id-map-from-table.ts';
 
 export interface RetryPolicy {
   retries: number;
@@ -171,11 +172,14 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
     await whole.reset(tx);
     load.fields?.take();
     const spans = copySpans(tx, load.graph, load.plan);
-    // The id map and rejections go with their batches; counts, fields and cursor once, at the end.
+    const fromTable = idMapFromTable(getModel(load.graph, load.plan.model), load.keepIds);
+    // The id map and rejections go with their batches (but what the table fills in at the end);
+    // counts, fields and cursor once, at the end.
     const settle = async (settled: readonly SettledBatch[]): Promise<void> => {
       if (settled.length === 0) return;
       const stateStarted = performance.now();
-      await recordRows(tx, { runId: load.runId, model: load.plan.model, written: settled.flatMap((b) => b.written), rejected: settled.flatMap((b) => b.rejected) });
+      const written = settled.flatMap((b) => (fromTable ? b.written.filter((d) => !fromTable.covers(d)) : b.written));
+      await recordRows(tx, { runId: load.runId, model: load.plan.model, written, rejected: settled.flatMap((b) => b.rejected) });
       for (const b of settled) {
         mergeTally(fieldTotals, b.fields);
         totals.batches++;
@@ -224,6 +228,9 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       await spans?.abandon();
     }
     load.signal.throwIfAborted();
+    const filling = performance.now();
+    await fromTable?.fill(tx);
+    totals.stateSeconds += (performance.now() - filling) / 1000;
     await recordFields(tx, load.runId, load.plan.model, fieldTotals);
     await recordProgress(tx, { runId: load.runId, model: load.plan.model, cursor: last, read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped, seconds: totals.seconds, batches: totals.batches });
     await whole.markLoaded(tx);
