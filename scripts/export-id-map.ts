@@ -5,6 +5,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { refuseStaleBuild } from '../src/cli/fresh-build.ts';
 import { guardOutput } from '../src/log/guard-output.ts';
+import { fillIdMap } from '../src/target/id-identity.ts';
 
 refuseStaleBuild();
 
@@ -25,10 +26,13 @@ if (!url) {
   process.stderr.write('set DATABASE_URL or --target-url (for the embedded database: npm run db:embedded prints its URL)\n');
   process.exit(2);
 }
-const client = new pg.Client({ connectionString: url });
-await client.connect();
+const pool = new pg.Pool({ connectionString: url, max: 2 });
+// A direct copy leaves the rows of keys that are their own source ids to whoever reads them.
+await fillIdMap(pool, flags.model ? [flags.model] : undefined);
+const client = await pool.connect();
 const where = flags.model ? `WHERE model = ${client.escapeLiteral(flags.model)}` : '';
 const sql = `COPY (SELECT model, source_id, source_kind, uuid FROM _migration.id_map ${where} ORDER BY model, source_id) TO STDOUT WITH (FORMAT csv, HEADER)`;
 await pipeline(client.query(copyTo(sql)), createWriteStream(flags.out));
-await client.end();
+client.release();
+await pool.end();
 process.stderr.write(`wrote ${flags.out}\n`);

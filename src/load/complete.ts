@@ -9,6 +9,7 @@ import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
+import { fillIdMap } from '../target/id-identity.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { holdBackForeignKeys } from '../target/prepare-schema.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
@@ -180,6 +181,8 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
     const model = input.graph.models.get(modelName);
     if (!plan || !model) throw new Error(`no plan for ${modelName}`);
     const keys = [...owners.keys()];
+    // The owners' source ids are read back to reject their documents.
+    await fillIdMap(input.pool, [modelName]);
     const { rows: mapped } = await input.pool.query<{ target_key: string; source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
       `SELECT target_key, source_id, source_kind FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`,
       [modelName, keys],

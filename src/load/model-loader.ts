@@ -173,8 +173,8 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
     load.fields?.take();
     const spans = copySpans(tx, load.graph, load.plan);
     const fromTable = idMapFromTable(getModel(load.graph, load.plan.model), load.keepIds);
-    // The id map and rejections go with their batches (but what the table fills in at the end);
-    // counts, fields and cursor once, at the end.
+    // The id map (but the keys that are their source ids) and rejections go with their batches;
+    // counts, fields, cursor and the id map's mark once, at the end.
     const settle = async (settled: readonly SettledBatch[]): Promise<void> => {
       if (settled.length === 0) return;
       const stateStarted = performance.now();
@@ -228,9 +228,7 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       await spans?.abandon();
     }
     load.signal.throwIfAborted();
-    const filling = performance.now();
-    await fromTable?.fill(tx);
-    totals.stateSeconds += (performance.now() - filling) / 1000;
+    await fromTable?.mark(tx);
     await recordFields(tx, load.runId, load.plan.model, fieldTotals);
     await recordProgress(tx, { runId: load.runId, model: load.plan.model, cursor: last, read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped, seconds: totals.seconds, batches: totals.batches });
     await whole.markLoaded(tx);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ownerColumnOf, type LinkFill, type ModelPlan } from '../plan/plan.ts';
 import type { OnMissing, ReferencePolicies } from '../plan/references.ts';
 import { keySql, type JunctionSpec, type ModelGraph, type ModelSpec } from '../schema/model-graph.ts';
+import { identityJoin, ownerSourceSql } from '../target/id-identity.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 
 /** A reference in the target that points at no row: the document that holds it must go. */
@@ -117,9 +118,11 @@ function dangling(ref: Reference): string {
   return `c.${quoteIdent(ref.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(ref.targetTable)} p WHERE p.${quoteIdent(ref.targetColumn)} = c.${quoteIdent(ref.column)})`;
 }
 
-/** The repair rows for the dangling references in `d (owner, missing)`, with the owner's source id from the id map. */
+/** The repair rows for the dangling references in `d (owner, missing)`, with the owner's source id from the id map (or its mark). */
 function repairRows(action: 'nulled' | 'dropped' | 'kept'): string {
-  return `SELECT $1, $2, m.source_id, m.source_kind, d.owner, $3, $4, d.missing, '${action}' FROM d LEFT JOIN _migration.id_map m ON m.model = $2 AND m.target_key = d.owner`;
+  const owner = ownerSourceSql('m', 'd.owner');
+  return `SELECT $1, $2, ${owner.sourceId}, ${owner.sourceKind}, d.owner, $3, $4, d.missing, '${action}'
+            FROM d LEFT JOIN _migration.id_map m ON m.model = $2 AND m.target_key = d.owner ${identityJoin('$2')}`;
 }
 
 /**

@@ -121,6 +121,7 @@ function wholeTableReset(graph: ModelGraph, plan: ModelPlan, runId: string): { r
     async reset(tx) {
       await tx.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
       await tx.query(`DELETE FROM _migration.id_map WHERE model = $1`, [plan.model]);
+      await tx.query(`DELETE FROM _migration.id_identity WHERE model = $1`, [plan.model]);
       await tx.query(`DELETE FROM _migration.rejected WHERE model = $1 AND resolved_at IS NULL`, [plan.model]);
       await tx.query(`DELETE FROM _migration.fields WHERE run_id = $1 AND model = $2`, [runId, plan.model]);
       await tx.query(`UPDATE _migration.progress SET cursor = NULL, read = 0, written = 0, rejected = 0, skipped = 0, batches = 0, seconds = 0 WHERE run_id = $1 AND model = $2`, [runId, plan.model]);

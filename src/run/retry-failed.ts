@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import { maskSecrets, maskUrl } from '../log/mask.ts';
 import { connectTarget } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
+import { fillIdMap } from '../target/id-identity.ts';
 import { stateTable } from '../target/identifiers.ts';
 import { createPrismaWriter } from '../target/prisma-writer.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
@@ -62,6 +63,8 @@ export async function retryFailed(config: MigrationConfig, logger: Logger): Prom
     const run = await state.get();
     if (!run) throw new Error(`${maskUrl(target.url)} holds no run ${runId}; nothing to retry`);
     if (run.status !== 'completed') throw new Error(`run ${runId} is ${run.status}; finish it first (run the migration again to resume), then retry`);
+    // A retried document's row joins the id map: the rows of a direct copy's own keys are written out first.
+    await fillIdMap(target.pool);
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
     const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     let retried = 0, fixed = 0, stillRejected = 0, missing = 0;

@@ -21,6 +21,7 @@ import { connectTarget, type Target } from '../target/connection.ts';
 import { createCopyWriter } from '../target/copy-writer.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { acquireRunLock, type RunLock } from '../target/run-lock.ts';
+import { fillIdMap } from '../target/id-identity.ts';
 import { ensureStateSchema } from '../target/state-schema.ts';
 import { validationPool } from '../validate/pg-readers.ts';
 import { createSourceIdTable } from '../validate/source-pass.ts';
@@ -107,6 +108,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     if (!run) throw new ConfigError(`${maskUrl(target.url)} holds no migration run ${runId}: migrate first, then sync (same target and config flags)`);
     if (run.status !== 'completed') throw new ConfigError(`run ${runId} is ${run.status}: finish it first (run the migration again to resume it), then sync`);
     await ensureStateSchema(target.pool);
+    // Sync reads and rewrites the id map: a direct copy's rows that are their own keys are written out first.
+    await fillIdMap(target.pool);
     const since = options.since === 'last' ? await lastWatermark(target, runId) : options.since;
     const collections = plan.phases.flat().map((p) => p.collection);
     const opened = await SyncState.open(target.pool, runId, since, await source.fingerprint(collections), options.restart === true);

@@ -16,7 +16,7 @@ export function quoteIdent(name: string): string {
 export const STATE_SCHEMA = '_migration';
 
 /** Every table of the state schema (state-schema.ts creates them), a closed list. */
-export const STATE_TABLES = ['fields', 'id_map', 'loaded_tables', 'progress', 'rejected', 'repairs', 'runs', 'sync_progress', 'sync_removals', 'syncs'] as const;
+export const STATE_TABLES = ['fields', 'id_identity', 'id_map', 'loaded_tables', 'progress', 'rejected', 'repairs', 'runs', 'sync_progress', 'sync_removals', 'syncs'] as const;
 export type StateTableName = (typeof STATE_TABLES)[number];
 
 /**

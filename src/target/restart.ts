@@ -41,7 +41,7 @@ export async function resetTarget(pool: pg.Pool, tables: readonly string[], opti
       await client.query('TRUNCATE _migration.progress, _migration.fields, _migration.runs, _migration.repairs, _migration.sync_removals, _migration.sync_progress, _migration.syncs');
     } else {
       if (tables.length > 0) await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
-      await client.query('TRUNCATE _migration.id_map, _migration.rejected, _migration.repairs, _migration.progress, _migration.fields, _migration.runs, _migration.sync_removals, _migration.sync_progress, _migration.syncs');
+      await client.query('TRUNCATE _migration.id_map, _migration.id_identity, _migration.rejected, _migration.repairs, _migration.progress, _migration.fields, _migration.runs, _migration.sync_removals, _migration.sync_progress, _migration.syncs');
     }
   });
 }

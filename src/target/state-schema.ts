@@ -8,6 +8,8 @@ import type pg from 'pg';
  *               source and mapping options (passwords masked) for validate.
  *  - progress:  one row per run and model: cursor into the source, counts, status.
  *  - id_map:    every source id and its UUID, per model (the persisted mapper).
+ *  - id_identity: models of a direct copy whose id map rows are their own keys, not yet
+ *               written out (see id-identity.ts); readers of the id map fill them in first.
  *  - rejected:  every refused record with its original document, stage and reason.
  *  - repairs:   references nulled, dropped or kept instead of rejecting their document.
  *  - loaded_tables: which target tables the tool loaded, so --restart truncates only those.
@@ -58,6 +60,12 @@ CREATE TABLE IF NOT EXISTS _migration.id_map (
   source_kind  text NOT NULL,
   target_key   text COLLATE "C" NOT NULL,
   uuid         uuid
+);
+CREATE TABLE IF NOT EXISTS _migration.id_identity (
+  model        text COLLATE "C" PRIMARY KEY,
+  table_name   text NOT NULL,
+  key_column   text NOT NULL,
+  source_kind  text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS _migration.rejected (
   id           bigserial PRIMARY KEY,

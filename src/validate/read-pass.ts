@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { openSession, type Session } from '../run/session.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../target/embedded-postgres.ts';
+import { fillIdMap } from '../target/id-identity.ts';
 import { heldWarning, readRunLockHolder, type LockHolder } from '../target/run-lock.ts';
 import { validationPool } from './pg-readers.ts';
 import { createSourceIdTable } from './source-pass.ts';
@@ -49,6 +50,8 @@ export async function openReadPass(config: MigrationConfig, logger: Logger): Pro
     const holder = await readRunLockHolder(client);
     if (holder) logger.warn(heldWarning(holder));
     await createSourceIdTable(client);
+    // The id map is read whole below: a direct copy's rows that are their own keys are written out first.
+    await fillIdMap(pool);
     const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
     const checks = new Map([...session.graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
     return {
