@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { fillIdMap } from '../../src/target/id-identity.ts';
 import { tableChecksum } from './databases.ts';
 import type { FerretServer } from './ferretdb.ts';
 import { childEnv, cliArgs, REPO_ROOT, type CliName } from './run-cli.ts';
@@ -99,7 +100,7 @@ export function spawnMigrate(args: readonly string[], timeoutMs = 600_000, cli: 
 export interface Fingerprint {
   /** Every table of schema public: row count and an order-independent md5 of its content. */
   tables: Record<string, { rows: number; md5: string }>;
-  /** `_migration.id_map`, ordered: row count and md5. */
+  /** `_migration.id_map` (after fillIdMap), ordered: row count and md5. */
   idMap: { rows: number; md5: string };
   /** `_migration.rejected` without its serial id, run id and timestamps, sorted. */
   rejected: string[];
@@ -117,6 +118,8 @@ export async function fingerprint(pool: pg.Pool): Promise<Fingerprint> {
   );
   const tables: Fingerprint['tables'] = {};
   for (const { table_name } of tableRows) tables[table_name] = await tableChecksum(pool, table_name);
+  // The id map as it reads: a direct copy's marked rows written out first, as every reader does.
+  await fillIdMap(pool);
   const { rows: idRows } = await pool.query<{ n: string; md5: string }>(
     `SELECT count(*) AS n, md5(coalesce(string_agg(concat_ws('|', model, source_id, source_kind, uuid::text), E'\\n' ORDER BY model, source_id), '')) AS md5 FROM _migration.id_map`,
   );
