@@ -9,7 +9,7 @@ import { keyIn } from '../schema/pg-types.ts';
 import type { Source } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import { pgTx } from '../target/copy-writer.ts';
-import { fillIdMap } from '../target/id-identity.ts';
+import { identityJoin, ownerSourceSql } from '../target/id-identity.ts';
 import { quoteIdent } from '../target/identifiers.ts';
 import { holdBackForeignKeys } from '../target/prepare-schema.ts';
 import { ID_MAP_INDEXES } from '../target/state-schema.ts';
@@ -181,10 +181,12 @@ async function rejectOwners(input: CompleteInput, orphans: readonly Orphan[]): P
     const model = input.graph.models.get(modelName);
     if (!plan || !model) throw new Error(`no plan for ${modelName}`);
     const keys = [...owners.keys()];
-    // The owners' source ids are read back to reject their documents.
-    await fillIdMap(input.pool, [modelName]);
+    // The owners' source ids, to fetch and reject their documents: from the id map, or a marked model's own keys.
+    const owner = ownerSourceSql('m', 'k.key');
     const { rows: mapped } = await input.pool.query<{ target_key: string; source_id: string; source_kind: 'objectId' | 'int' | 'string' }>(
-      `SELECT target_key, source_id, source_kind FROM _migration.id_map WHERE model = $1 AND target_key = ANY($2::text[])`,
+      `SELECT k.key AS target_key, ${owner.sourceId} AS source_id, ${owner.sourceKind} AS source_kind
+         FROM unnest($2::text[]) AS k(key) LEFT JOIN _migration.id_map m ON m.model = $1 AND m.target_key = k.key ${identityJoin('$1')}
+        WHERE m.source_id IS NOT NULL OR idm.model IS NOT NULL`,
       [modelName, keys],
     );
     const sourceIds = mapped.map((m) => parseSourceId(m.source_id, m.source_kind));

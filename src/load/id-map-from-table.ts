@@ -36,6 +36,6 @@ export function idMapFromTable(model: ModelSpec, keepIds: boolean): IdMapFromTab
   if (!kind) return undefined;
   return {
     covers: (doc) => doc.uuid === null && sourceIdKind(doc.sourceId) === kind && sourceIdKey(doc.sourceId) === doc.key,
-    mark: (tx) => markIdentity((sql, params) => tx.query(sql, params), { model: model.name, table: model.table, keyColumn: key.column, kind }),
+    mark: (tx) => markIdentity(tx, { model: model.name, table: model.table, keyColumn: key.column, kind }),
   };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from './identifiers.ts';
 import { withTransaction } from './transaction.ts';
+import type { WriteTx } from './writer.ts';
 
 /**
  * In a direct copy nearly every row's key is its source id as it was, so its id map row
@@ -11,10 +12,11 @@ import { withTransaction } from './transaction.ts';
  * is not their source id (a SQLite number in a text key).
  *
  * The id map still means what it meant: whatever reads it calls `fillIdMap` first (validate,
- * baseline, sync, retry, the rejection of a dangling reference's owner), which writes the
- * marked models' rows out from their tables and drops the marks, in one transaction; the one
- * reader that runs on every migration, the repair log of the orphan sweep, reads the mark
- * instead (`ownerSourceSql`). A migration nobody audits never pays for the rows.
+ * baseline, sync, retry, the id map export), which writes the marked models' rows out from
+ * their tables and drops the marks, in one transaction; the readers that run within a
+ * migration, the orphan sweep's repair log and its rejection of a dangling reference's owner,
+ * read the mark instead (`ownerSourceSql`), so a few dangling references in a large file do
+ * not write its whole id map. A migration nobody audits never pays for the rows.
  */
 export interface IdentityMark {
   model: string;
@@ -24,8 +26,8 @@ export interface IdentityMark {
 }
 
 /** Marks the model in the load's transaction: its rows not in the id map map to their own key. */
-export async function markIdentity(query: (sql: string, params: unknown[]) => Promise<unknown>, mark: IdentityMark): Promise<void> {
-  await query(
+export async function markIdentity(tx: Pick<WriteTx, 'query'>, mark: IdentityMark): Promise<void> {
+  await tx.query(
     `INSERT INTO _migration.id_identity (model, table_name, key_column, source_kind) VALUES ($1, $2, $3, $4)
      ON CONFLICT (model) DO UPDATE SET table_name = EXCLUDED.table_name, key_column = EXCLUDED.key_column, source_kind = EXCLUDED.source_kind`,
     [mark.model, mark.table, mark.keyColumn, mark.kind],
