@@ -57,6 +57,11 @@ export const configSchema = z
     /** Models loading at once inside a phase; also index and foreign-key builds at once in STEP 4 (at most 3). */
     parallelism: z.number().int().min(1).max(16).default(2),
     /**
+     * Read and prepare a plain model's rows (nothing but its own table) in a worker thread per
+     * model loading, while the main thread writes: `auto` where the machine has a second core.
+     */
+    workers: z.enum(['auto', 'off']).default('auto'),
+    /**
      * `batch`: every batch commits with its checkpoint; a failure resumes from the last batch.
      * `table`: each table loads in one transaction; a failure leaves it as it was before the run.
      * Default: `table` for SQLite files, `batch` for MongoDB.

@@ -16,6 +16,11 @@ export interface SpanBatch {
   prepareSeconds: number;
   good: PreparedDoc[];
   refused: RejectedDoc[];
+  /**
+   * The COPY text of the first `docs` of `good`, already encoded (by a worker thread): written as
+   * it is; each of those documents still has its own line, for a replay.
+   */
+  text?: { bytes: Buffer; docs: number } | undefined;
 }
 
 /** A batch whose rows are in the target (written) or refused by it (rejected, with the preparer's refusals). */
@@ -92,14 +97,17 @@ export function copySpans(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, limit
     async add(batch) {
       pending.push(batch);
       if (batch.good.length > 0) {
+        const rest = batch.text ? batch.good.slice(batch.text.docs) : batch.good;
         try {
           stream ??= await open(model);
-          await stream.write(ownRows(plan.model, batch.good));
+          if (batch.text) await stream.writeText(batch.text.bytes);
+          if (rest.length > 0) await stream.write(ownRows(plan.model, rest));
         } catch (error) {
           return replay(error);
         }
         rows += batch.good.length;
-        for (const d of batch.good) chars += d.line?.length ?? 0;
+        chars += batch.text?.bytes.length ?? 0;
+        for (const d of rest) chars += d.line?.length ?? 0;
       }
       return rows >= limit || chars >= SPAN_CHARS ? end() : [];
     },

@@ -12,6 +12,7 @@ import { recordFields } from '../accounting/field-state.ts';
 import { writeWithBisect } from './write-batch.ts';
 import { copySpans, type SettledBatch, type SpanBatch } from './copy-span.ts';
 import { idMapFromTable } from './id-map-from-table.ts';
+import { withSourceDocs, workerBatches, type WorkerLoad } from './worker-batches.ts';
 
 export interface RetryPolicy {
   retries: number;
@@ -56,6 +57,12 @@ export interface ModelLoad {
    * failure anywhere in the table leaves it exactly as it was before the run.
    */
   wholeTable?: { reset(tx: WriteTx): Promise<void>; markLoaded(tx: WriteTx): Promise<void> };
+  /**
+   * Set where the model's documents are read and prepared in a worker thread (worker-batches.ts):
+   * its recipe, and the preparer for the documents it sends back (no field counting: the worker
+   * counted every document).
+   */
+  worker?: Pick<WorkerLoad, 'pool' | 'recipe' | 'slowPreparer' | 'countIdColumn' | 'noteCoercions'>;
 }
 
 /** Retries ran out on a transient error: the run stops, its checkpoint intact. */
@@ -116,19 +123,13 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
   if (checkpoint.loaded) return;
   // A pass retried after a failure starts from the committed cursor: what an uncommitted batch counted goes.
   load.fields?.take();
-  const batches = load.source.read(load.plan.collection, { after: checkpoint.cursor, batchSize: load.batchSize, signal: load.signal });
   let writing: Promise<void> | undefined;
   try {
-    for await (const batch of batches) {
+    for await (const batch of preparedBatches(load, checkpoint.cursor)) {
       load.signal.throwIfAborted();
-      const started = performance.now();
-      const { good, refused, skipped } = prepareBatch(load.preparer, batch);
-      // Taken now, while it holds exactly this batch's documents (the next is prepared during the commit).
-      const fields = load.fields?.take();
-      const prepareSeconds = (performance.now() - started) / 1000;
       await writing;
       load.signal.throwIfAborted();
-      writing = commitBatch(load, batch.cursor, recordsIn(batch), good, refused, skipped, prepareSeconds, fields).then(committed);
+      writing = commitBatch(load, batch).then(committed);
       // Observed here so a failure while the next batch is prepared is not reported as unhandled.
       writing.catch(() => {});
     }
@@ -140,11 +141,12 @@ async function loadPass(load: ModelLoad, committed: () => void): Promise<void> {
   await load.markLoaded();
 }
 
-async function commitBatch(load: ModelLoad, cursor: SourceCursor, read: number, good: PreparedDoc[], refused: RejectedDoc[], skipped: number, prepareSeconds: number, fields: FieldTally | undefined): Promise<void> {
+async function commitBatch(load: ModelLoad, batch: SpanBatch): Promise<void> {
+  const { cursor, read, good, refused, skipped, prepareSeconds, fields } = batch;
   const started = performance.now();
   const result = await load.writer.transaction(async (tx) => {
     const written = await writeWithBisect(tx, load.graph, load.plan, good);
-    const rejected = [...refused, ...written.rejected];
+    const rejected = await withSourceDocs(load.source, load.plan.collection, [...refused, ...written.rejected]);
     const stateStarted = performance.now();
     const seconds = prepareSeconds + (stateStarted - started) / 1000;
     await recordBatch(tx, { runId: load.runId, keepIds: load.keepIds, model: load.plan.model, cursor, read, written: written.written, rejected, skipped, seconds, fields });
@@ -179,7 +181,8 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
       if (settled.length === 0) return;
       const stateStarted = performance.now();
       const written = settled.flatMap((b) => (fromTable ? b.written.filter((d) => !fromTable.covers(d)) : b.written));
-      await recordRows(tx, { runId: load.runId, model: load.plan.model, written, rejected: settled.flatMap((b) => b.rejected) });
+      const rejected = await withSourceDocs(load.source, load.plan.collection, settled.flatMap((b) => b.rejected));
+      await recordRows(tx, { runId: load.runId, model: load.plan.model, written, rejected });
       for (const b of settled) {
         mergeTally(fieldTotals, b.fields);
         totals.batches++;
@@ -209,15 +212,11 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
         await settle([{ ...batch, written: written.written, rejected: [...batch.refused, ...written.rejected] }]);
       });
     try {
-      for await (const batch of load.source.read(load.plan.collection, { batchSize: load.batchSize, signal: load.signal })) {
+      for await (const batch of preparedBatches(load, undefined)) {
         load.signal.throwIfAborted();
-        const batchStarted = performance.now();
-        const prepared = prepareBatch(load.preparer, batch);
-        const fields = load.fields?.take();
-        const prepareSeconds = (performance.now() - batchStarted) / 1000;
         await writing;
         load.signal.throwIfAborted();
-        writing = write({ cursor: batch.cursor, read: recordsIn(batch), skipped: prepared.skipped, fields, prepareSeconds, good: prepared.good, refused: prepared.refused });
+        writing = write(batch);
         writing.catch(() => {});
       }
       await writing;
@@ -235,6 +234,26 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
   });
   load.onBatch({ model: load.plan.model, ...totals, seconds: (performance.now() - started) / 1000 }, last);
   await load.markLoaded();
+}
+
+/**
+ * The model's batches from `after` on, prepared: in a worker thread where the load has one,
+ * else here, each read and prepared while the previous one is written.
+ */
+function preparedBatches(load: ModelLoad, after: SourceCursor | undefined): AsyncIterable<SpanBatch> {
+  const here = () => inProcess(load, after);
+  if (!load.worker) return here();
+  return workerBatches({ ...load.worker, after, batchSize: load.batchSize, source: load.source, collection: load.plan.collection, inProcess: here });
+}
+
+async function* inProcess(load: ModelLoad, after: SourceCursor | undefined): AsyncIterable<SpanBatch> {
+  for await (const batch of load.source.read(load.plan.collection, { after, batchSize: load.batchSize, signal: load.signal })) {
+    const started = performance.now();
+    const prepared = prepareBatch(load.preparer, batch);
+    // Taken now, while it holds exactly this batch's documents (the next is prepared during the commit).
+    const fields = load.fields?.take();
+    yield { cursor: batch.cursor, read: recordsIn(batch), skipped: prepared.skipped, fields, prepareSeconds: (performance.now() - started) / 1000, good: prepared.good, refused: prepared.refused };
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MigrationConfig } from '../config/config-schema.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
 import { loadModel } from '../load/model-loader.ts';
 import { createPreparer } from '../load/prepare.ts';
+import { PreparePool, workersAvailable } from '../load/worker-batches.ts';
 import type { ModelPlan, Plan } from '../plan/plan.ts';
 import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Source } from '../sources/source.ts';
@@ -35,6 +36,9 @@ export async function loadPhases(input: PhaseInput): Promise<void> {
   const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
   const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
   const display = createProgressDisplay(options.logger, options.interactive);
+  const models = input.plan.phases.flat();
+  const pool = config.workers === 'auto' && input.writer.lines && workersAvailable() && models.some((p) => input.session.workerRecipe(p)) ? new PreparePool() : undefined;
+  pool?.warm(config.parallelism);
   try {
     for (const [i, phase] of input.plan.phases.entries()) {
       options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);
@@ -42,7 +46,7 @@ export async function loadPhases(input: PhaseInput): Promise<void> {
       const worker = async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           options.signal.throwIfAborted();
-          await loadOne(next, input, ids, checks, display);
+          await loadOne(next, input, ids, checks, display, pool);
         }
       };
       // Every worker finishes its batch in flight before the phase reports a pause or a failure.
@@ -52,6 +56,7 @@ export async function loadPhases(input: PhaseInput): Promise<void> {
     }
   } finally {
     display.stop();
+    await pool?.close();
   }
 }
 
@@ -61,19 +66,26 @@ async function loadOne(
   ids: ReturnType<typeof createIdMapper>,
   checks: ReadonlyMap<string, RowCheck>,
   display: ReturnType<typeof createProgressDisplay>,
+  pool: PreparePool | undefined,
 ): Promise<void> {
   const { state, mirror, config, options } = input;
   const row = mirror.model(plan.model);
   display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
   const fields = input.session.fieldCounter(plan);
+  const sourceFields = input.session.fieldsFor(plan);
+  const recipe = pool ? input.session.workerRecipe(plan) : undefined;
+  if (recipe) options.logger.debug(`${plan.model}: read and prepared in a worker thread`);
   await loadModel({
     runId: state.runId,
     plan,
     graph: input.graph,
     source: input.source,
     writer: input.writer,
-    preparer: createPreparer(input.graph, plan, ids, checks, input.session.fieldsFor(plan), fields, { lines: input.writer.lines }),
+    preparer: createPreparer(input.graph, plan, ids, checks, sourceFields, fields, { lines: input.writer.lines }),
     fields,
+    ...(recipe && pool
+      ? { worker: { pool, recipe, slowPreparer: createPreparer(input.graph, plan, ids, checks, sourceFields, undefined, { lines: input.writer.lines }), countIdColumn: sourceFields.countIdColumn, noteCoercions: input.session.noteCoercions } }
+      : {}),
     batchSize: config.batchSize,
     keepIds: config.ids.strategy === 'keep',
     retry: config.retry,

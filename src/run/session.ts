@@ -20,7 +20,6 @@ import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import type { TypeRule } from '../sources/sqlite/cast-rules.ts';
 import { prismaSchemaFromSqlite } from '../sources/sqlite/prisma-from-sqlite.ts';
-import { createSqliteConverter, type Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.ts';
 import { unsweptForeignKeyTables } from '../sources/sqlite/unswept-foreign-keys.ts';
 import { sqliteSchemaObjects } from '../sources/sqlite/translate-objects.ts';
@@ -29,10 +28,11 @@ import { selectSqliteTables } from '../sources/sqlite/select-tables.ts';
 import { zeroSchemaFromGraph } from '../sources/sqlite/zero-schema.ts';
 import type { SourceObject } from '../accounting/schema-objects.ts';
 import type { SourceFields } from '../transform/context.ts';
-import { createBsonConverter } from '../transform/convert.ts';
 import { loadTransformers, transformersModule } from '../transform/load-transformers.ts';
 import { refuseUnrelatedSource, unreadableAsBadInput } from './source-preflight.ts';
-import type { ValueConverter } from '../transform/types.ts';
+import type { WorkerRecipe } from '../load/worker-recipe.ts';
+import { sourceConverter } from '../sources/source-converter.ts';
+import type { Coercion } from '../sources/sqlite/sqlite-convert.ts';
 
 /** Coerced values logged per rule and column as examples; the rest are counted. */
 export const COERCION_EXAMPLES = 3;
@@ -50,8 +50,16 @@ export interface Session {
   fieldsFor(plan: ModelPlan): SourceFields;
   /** A fresh counter of how a model's documents use their source fields (accounting). */
   fieldCounter(plan: ModelPlan): FieldCounter;
+  /**
+   * What a worker thread needs to read and prepare a model's documents on its own (its own
+   * reader of the source, converter, mapper and counter): plain data, or undefined for a model
+   * whose documents only the main thread can prepare (see load/worker-batches.ts).
+   */
+  workerRecipe(plan: ModelPlan): WorkerRecipe | undefined;
   /** Coercions counted by rule, for the summary (SQLite). */
   coercions: Map<string, number>;
+  /** Coercions a worker thread made (worker-batches.ts): `count` under `key`, of which `examples` with their texts, for the log. */
+  noteCoercions(key: string, count: number, examples: readonly Coercion[]): void;
   /** Id columns without a relation and what each relation does with a dangling reference. */
   references: ReferencePolicies;
   /** Models whose documents gone from the source are marked by migration:sync, not deleted (config deletedMark). */
@@ -162,25 +170,19 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       coercions.set(key, n);
       return n <= COERCION_EXAMPLES;
     };
-    const converter: ValueConverter =
-      config.source.kind === 'sqlite'
-        ? createSqliteConverter({
-            timeZone: config.source.timeZone,
-            emptyStrings: config.source.emptyStrings,
-            rules: config.source.castRules,
-            onCoercion: (c: Coercion) => {
-              const key = `${c.table}.${c.column}: ${c.rule}`;
-              if (tally(key)) logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
-            },
-          })
-        : createBsonConverter({
-            emptyStrings: config.source.emptyStrings,
-            onCoercion: (c) => {
-              const key = `${c.collection}.${c.field}: ${c.rule}`;
-              if (tally(key)) logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
-            },
-          });
+    const sqliteCoercion = (c: Coercion): void => {
+      const key = `${c.table}.${c.column}: ${c.rule}`;
+      if (tally(key)) logger.debug(`coercion ${c.table}.${c.column} (${c.rule}): ${c.from} → ${c.to}`);
+    };
+    const converter = sourceConverter(config.source, {
+      sqlite: sqliteCoercion,
+      bson: (c) => {
+        const key = `${c.collection}.${c.field}: ${c.rule}`;
+        if (tally(key)) logger.debug(`coercion ${key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+      },
+    });
     const renamesOf = (p: { model: string }) => ({ ...sourceNames.get(p.model)?.fields, ...config.models[p.model]?.fields });
+    const idFieldsOf = (p: ModelPlan): string[] => (source.kind === 'sqlite' ? [...((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? [])] : []);
     const sequenceFloors = new Map<string, bigint>();
     let schemaObjects: SourceObject[] | undefined;
     if (direct && config.source.kind === 'sqlite') {
@@ -218,6 +220,10 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       source,
       plan,
       coercions,
+      noteCoercions: (key, count, examples) => {
+        for (const c of examples) sqliteCoercion(c);
+        coercions.set(key, (coercions.get(key) ?? 0) + count - examples.length);
+      },
       references,
       deletedMarks,
       idConversions,
@@ -243,9 +249,25 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
       // A SQLite row's `_id` is made of its primary key columns: those are read, as the id.
       fieldCounter: (p) =>
         new FieldCounter(requireModel(graph, p.model), p, renamesOf(p), config.models[p.model]?.ignore ?? [], {
-          idFields: source.kind === 'sqlite' ? ((source as SqliteSource).tables.find((t) => t.name === p.collection)?.primaryKey ?? []) : [],
+          idFields: idFieldsOf(p),
           embedded: p.embedded.map((child) => ({ child, model: requireModel(graph, child.model), renames: renamesOf(child), ignore: config.models[child.model]?.ignore ?? [] })),
         }),
+      // Only a model with nothing but its own row: one an embedded model, links or derived rows need the main thread.
+      // And only SQLite's rows: BSON documents hold class instances (ObjectId, Decimal128) a structured clone does not keep.
+      workerRecipe: (p) =>
+        config.source.kind !== 'sqlite' || p.custom || p.embedded.length > 0 || p.derived.length > 0 || p.junctions.length > 0
+          ? undefined
+          : {
+              // The worker's own reader of the same source: the checks this one made are not repeated.
+              source: config.source.kind === 'sqlite' ? { ...config.source, integrityCheck: 'off', force: true } : config.source,
+              ids: { strategy: config.ids.strategy, namespace: config.ids.namespace },
+              graph,
+              plan: { model: p.model, collection: p.collection },
+              renames: renamesOf(p),
+              ignore: config.models[p.model]?.ignore ?? [],
+              idFields: idFieldsOf(p),
+              ...(direct ? {} : { idColumns: references.idColumns.get(p.model) }),
+            },
     };
   } catch (error) {
     await source.close();
@@ -288,3 +310,4 @@ function writeOut(path: string, text: string, logger: Logger, what: string): voi
   writeFileSync(path, text);
   logger.info(`        ${what} written to ${path}`);
 }
+

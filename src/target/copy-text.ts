@@ -1,4 +1,4 @@
-import type { ColumnSpec } from '../schema/model-graph.ts';
+import type { ColumnSpec, ModelSpec } from '../schema/model-graph.ts';
 import { isoText } from '../transform/micro-date.ts';
 
 /**
@@ -72,4 +72,25 @@ function arrayLiteral(values: readonly unknown[], column: ColumnSpec): string {
     return `"${textOf(v, scalar).replace(/["\\]/g, (c) => `\\${c}`)}"`;
   });
   return `{${items.join(',')}}`;
+}
+
+export type Encode = (value: unknown) => string;
+const encoders = new WeakMap<ModelSpec, { fields: string[]; encoders: Encode[] }>();
+
+/** Each model's column encoders, decided once per model rather than per value. */
+export function columnEncoders(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
+  let found = encoders.get(model);
+  if (!found) {
+    found = { fields: model.columns.map((c) => c.field), encoders: model.columns.map((c) => copyEncoder(c)) };
+    encoders.set(model, found);
+  }
+  return found;
+}
+
+/** A model's row as its COPY line (no newline), as the COPY writer encodes it. */
+export function rowLine(model: ModelSpec, row: Readonly<Record<string, unknown>>): string {
+  const { fields, encoders: encode } = columnEncoders(model);
+  let line = (encode[0] as Encode)(row[fields[0] as string]);
+  for (let i = 1; i < fields.length; i++) line += '\t' + (encode[i] as Encode)(row[fields[i] as string]);
+  return line;
 }

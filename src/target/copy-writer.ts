@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
-import { copyEncoder } from './copy-text.ts';
+import { columnEncoders, copyEncoder, type Encode } from './copy-text.ts';
 import { quoteIdent, sqlTable, targetTable, type TableRef } from './identifiers.ts';
 import type { WriteTx, Writer } from './writer.ts';
 
@@ -56,7 +56,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
   };
   // A compiled document's row arrives as its line already (load/row-line.ts); the others are encoded here.
   const modelLines = (model: ModelSpec, rows: readonly (Row | string)[]): string[] => {
-    const { fields, encoders } = encoderOf(model);
+    const { fields, encoders } = columnEncoders(model);
     return encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string]));
   };
   const writeModel = async (model: ModelSpec, rows: readonly (Row | string)[]): Promise<void> => {
@@ -71,6 +71,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
       const stream = openCopy(client, copySql(targetTable(model.table), model.columns.map((c) => c.column)));
       return {
         write: (rows) => stream.write(modelLines(model, rows)),
+        writeText: (text) => stream.write([text]),
         async end() {
           await stream.end();
           await savepoint.release();
@@ -107,7 +108,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
  * A COPY FROM STDIN kept open: chunks go in as they come, with the socket's backpressure; the
  * server's refusal (a duplicate key, say) surfaces at the next write or at the end.
  */
-function openCopy(client: pg.PoolClient, sql: string): { write(chunks: readonly string[]): Promise<void>; end(): Promise<void>; abort(): Promise<void> } {
+function openCopy(client: pg.PoolClient, sql: string): { write(chunks: readonly (string | Buffer)[]): Promise<void>; end(): Promise<void>; abort(): Promise<void> } {
   const stream = client.query(copyFrom(sql));
   let failure: { error: unknown } | undefined;
   // Noted at once, so no chunk follows a refusal into a statement the server has ended.
@@ -143,20 +144,7 @@ function openCopy(client: pg.PoolClient, sql: string): { write(chunks: readonly 
   };
 }
 
-type Encode = (value: unknown) => string;
 const rawEncode = copyEncoder();
-const encoders = new WeakMap<ModelSpec, { fields: string[]; encoders: Encode[] }>();
-
-/** Each model's column encoders, decided once per model rather than per value. */
-function encoderOf(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
-  let found = encoders.get(model);
-  if (!found) {
-    found = { fields: model.columns.map((c) => c.field), encoders: model.columns.map((c) => copyEncoder(c)) };
-    encoders.set(model, found);
-  }
-  return found;
-}
-
 /**
  * COPY text of the rows, each `columns` fields, in ~256 KiB chunks: one stream write per chunk,
  * not per row. A row given as a string is its line already.

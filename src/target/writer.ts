@@ -30,6 +30,8 @@ export interface WriteTx {
 export interface LineStream {
   /** Rows and lines as writeLines takes them; waits while the server is behind. */
   write(rows: readonly (Row | string)[]): Promise<void>;
+  /** COPY text made elsewhere (a worker thread's), whole lines each ending in a newline, as it is. */
+  writeText(text: Buffer): Promise<void>;
   /** Ends the COPY and keeps its rows (releases the savepoint). */
   end(): Promise<void>;
   /** Ends the COPY without its rows (back to the savepoint), whatever state it is in. */

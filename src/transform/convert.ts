@@ -34,7 +34,16 @@ export interface BsonRules {
 const STRICT: BsonRules = { emptyStrings: 'reject' };
 
 /** The BSON converter of a source, with its rules, in the shape every converter has. */
-export function createBsonConverter(rules: { emptyStrings: 'null' | 'reject'; onCoercion: (c: { collection: string; field: string; rule: string; from: unknown; to: unknown }) => void }): ValueConverter {
+/** A coercion a BSON value went through, for the tally and the log's examples. */
+export interface BsonCoercion {
+  collection: string;
+  field: string;
+  rule: string;
+  from: unknown;
+  to: unknown;
+}
+
+export function createBsonConverter(rules: { emptyStrings: 'null' | 'reject'; onCoercion: (c: BsonCoercion) => void }): ValueConverter {
   let origin = { collection: '', field: '' };
   const bound: BsonRules = { emptyStrings: rules.emptyStrings, onCoercion: (rule, _label, from, to) => rules.onCoercion({ ...origin, rule, from, to }) };
   const convert: ValueConverter = (column, value, label, at) => {
