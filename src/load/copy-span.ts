@@ -20,7 +20,7 @@ export interface SpanBatch {
    * The COPY text of the first `docs` of `good`, already encoded (by a worker thread): written as
    * it is; each of those documents still has its own line, for a replay.
    */
-  text?: { bytes: Buffer; docs: number } | undefined;
+  text?: { chunks: readonly Buffer[]; docs: number } | undefined;
 }
 
 /** A batch whose rows are in the target (written) or refused by it (rejected, with the preparer's refusals). */
@@ -100,13 +100,13 @@ export function copySpans(tx: WriteTx, graph: ModelGraph, plan: ModelPlan, limit
         const rest = batch.text ? batch.good.slice(batch.text.docs) : batch.good;
         try {
           stream ??= await open(model);
-          if (batch.text) await stream.writeText(batch.text.bytes);
+          for (const chunk of batch.text?.chunks ?? []) await stream.writeText(chunk);
           if (rest.length > 0) await stream.write(ownRows(plan.model, rest));
         } catch (error) {
           return replay(error);
         }
         rows += batch.good.length;
-        chars += batch.text?.bytes.length ?? 0;
+        for (const chunk of batch.text?.chunks ?? []) chars += chunk.length;
         for (const d of rest) chars += d.line?.length ?? 0;
       }
       return rows >= limit || chars >= SPAN_CHARS ? end() : [];

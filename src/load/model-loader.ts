@@ -241,9 +241,8 @@ async function loadWholeTable(load: ModelLoad): Promise<void> {
  * else here, each read and prepared while the previous one is written.
  */
 function preparedBatches(load: ModelLoad, after: SourceCursor | undefined): AsyncIterable<SpanBatch> {
-  const here = () => inProcess(load, after);
-  if (!load.worker) return here();
-  return workerBatches({ ...load.worker, after, batchSize: load.batchSize, source: load.source, collection: load.plan.collection, inProcess: here });
+  if (!load.worker) return inProcess(load, after);
+  return workerBatches({ ...load.worker, after, batchSize: load.batchSize, source: load.source, collection: load.plan.collection, inProcess: (from) => inProcess(load, from) });
 }
 
 async function* inProcess(load: ModelLoad, after: SourceCursor | undefined): AsyncIterable<SpanBatch> {

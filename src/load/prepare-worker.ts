@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FieldCounter } from '../accounting/field-accounting.ts';
 import { createIdMapper } from '../ids/id-mapper.ts';
-import { docSourceId, sourceIdKey } from '../ids/source-id.ts';
+import { docSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
 import type { ModelPlan } from '../plan/plan.ts';
 import { openSource } from '../sources/open-source.ts';
 import { sourceConverter } from '../sources/source-converter.ts';
@@ -17,7 +17,8 @@ import type { Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import { rowLine } from '../target/copy-text.ts';
 import { createPreparer, type Prepared } from './prepare.ts';
 import { compileRow } from './row-line.ts';
-import type { FromWorker, ToWorker, WorkerBatch, WorkerStart } from './worker-recipe.ts';
+import type { SourceDoc } from '../transform/types.ts';
+import type { FromWorker, TextChunk, ToWorker, WorkerBatch, WorkerStart } from './worker-recipe.ts';
 
 /** Of each rule and column, the coercions whose texts are kept: the main thread logs the first few of the run. */
 const EXAMPLES = 3;
@@ -78,21 +79,21 @@ async function run(start: WorkerStart): Promise<void> {
   const source = await openSource(recipe.source);
   try {
     for await (const batch of source.read(recipe.plan.collection, { after: start.after, batchSize: start.batchSize })) {
+      // The main thread reads again, by its id, the document of a row refused here or by the
+      // database; a batch with a document it could not find that way is the main thread's, from here on.
+      if ((batch.unreadable?.length ?? 0) > 0 || !batch.docs.every((d) => locatable(d, recipe.idFields))) return post({ kind: 'unfit' });
       const started = performance.now();
       const out: WorkerBatch = {
         kind: 'batch',
         cursor: batch.cursor,
-        read: batch.docs.length + (batch.unreadable?.length ?? 0),
-        text: new ArrayBuffer(0),
-        ends: new Uint32Array(0),
+        read: batch.docs.length,
+        texts: [],
         sourceIds: [],
         keys: null,
         uuids: null,
         slow: [],
         refused: [],
         skipped: 0,
-        strays: [],
-        unreadable: batch.unreadable ?? [],
         fields: new Map(),
         idColumns: [],
         coercions: [],
@@ -105,11 +106,7 @@ async function run(start: WorkerStart): Promise<void> {
       let anyUuid = false;
       for (const doc of batch.docs) {
         counter.count(doc);
-        const sourceId = docSourceId(doc);
-        if (sourceId === undefined) {
-          out.strays.push(doc);
-          continue;
-        }
+        const sourceId = docSourceId(doc) as SourceId;
         let prepared: Prepared;
         try {
           prepared = preparer.prepare(doc);
@@ -128,7 +125,7 @@ async function run(start: WorkerStart): Promise<void> {
         } else if (prepared.ok === false) out.refused.push({ sourceId, stage: prepared.rejected.stage, reason: prepared.rejected.reason });
         else out.skipped++;
       }
-      [out.text, out.ends] = encodeLines(lines);
+      out.texts = encodeLines(lines);
       out.keys = keysAreIds ? null : keys;
       out.uuids = anyUuid ? uuids : null;
       out.fields = counter.take();
@@ -144,7 +141,7 @@ async function run(start: WorkerStart): Promise<void> {
       out.seconds = (performance.now() - started) / 1000;
       if (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
-      port.postMessage(out satisfies FromWorker, [out.text, out.ends.buffer as ArrayBuffer]);
+      port.postMessage(out satisfies FromWorker, out.texts.flatMap((t) => [t.buffer, t.ends.buffer as ArrayBuffer]));
     }
   } finally {
     await source.close();
@@ -152,23 +149,46 @@ async function run(start: WorkerStart): Promise<void> {
   post({ kind: 'end' });
 }
 
+/** Where a batch's text is cut: a few big buffers, never a string near V8's limit, whatever the batch size. */
+const TEXT_CHUNK = 16 << 20;
+
 /**
- * The lines as one UTF-8 buffer, each ending in a newline, and where each ends: encoded in one
- * call (a call per line cost more than the encoding). Offsets are counted in UTF-16 units and
- * hold as bytes when the text is ASCII, as most COPY text is; otherwise each line is measured.
+ * The lines as UTF-8 buffers, each line ending in a newline, and where each line ends: encoded
+ * a chunk at a time (a call per line cost more than the encoding), each buffer exactly its
+ * size. Offsets are counted in UTF-16 units and hold as bytes when a chunk is ASCII, as most
+ * COPY text is; otherwise each line is measured.
  */
-function encodeLines(lines: readonly string[]): [ArrayBuffer, Uint32Array] {
-  const ends = new Uint32Array(lines.length);
-  const joined = lines.length === 0 ? '' : lines.join('\n') + '\n';
-  const buffer = new ArrayBuffer(joined.length * 3);
-  const written = Buffer.from(buffer).write(joined);
-  let at = 0;
-  for (let i = 0; i < lines.length; i++) {
-    at += written === joined.length ? (lines[i] as string).length : Buffer.byteLength(lines[i] as string);
-    ends[i] = at++;
+function encodeLines(lines: readonly string[]): TextChunk[] {
+  const chunks: TextChunk[] = [];
+  for (let from = 0; from < lines.length; ) {
+    let to = from;
+    let units = 0;
+    while (to < lines.length && (to === from || units + (lines[to] as string).length < TEXT_CHUNK)) units += (lines[to++] as string).length + 1;
+    const part = lines.slice(from, to);
+    const joined = part.join('\n') + '\n';
+    const size = Buffer.byteLength(joined);
+    const buffer = new ArrayBuffer(size);
+    Buffer.from(buffer).write(joined);
+    const ends = new Uint32Array(part.length);
+    let at = 0;
+    for (let i = 0; i < part.length; i++) {
+      at += size === joined.length ? (part[i] as string).length : Buffer.byteLength(part[i] as string);
+      ends[i] = at++;
+    }
+    chunks.push({ buffer, ends });
+    from = to;
   }
-  // Whole, not sliced (a slice is a copy): the text ends after the last line's newline.
-  return [buffer, ends];
+  return chunks;
+}
+
+/** The document's key values are ones the source finds it again by: text or numbers (not NULL, not a blob). */
+function locatable(doc: SourceDoc, idFields: readonly string[]): boolean {
+  if (docSourceId(doc) === undefined) return false;
+  for (const field of idFields) {
+    const value = doc[field];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return false;
+  }
+  return true;
 }
 
 function described(error: unknown): Extract<FromWorker, { kind: 'failed' }>['error'] {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { docSourceId, sourceIdKey, type SourceId } from '../ids/source-id.ts';
+import { docSourceId, sourceIdKey, sourceIdKind, type SourceId } from '../ids/source-id.ts';
+import { ConfigError } from '../config/load-config.ts';
 import type { Source, SourceCursor } from '../sources/source.ts';
 import type { SourceDoc } from '../transform/types.ts';
 import type { Coercion } from '../sources/sqlite/sqlite-convert.ts';
@@ -47,6 +48,9 @@ export class PreparePool {
     return this.idle.pop() ?? this.spawn();
   }
 
+  /** Why the last thread that stopped while idle stopped: a job's own listeners see a live thread's errors. */
+  lastError: Error | undefined;
+
   /** A thread that ended its model cleanly goes back for the next. */
   give(worker: Worker): void {
     this.idle.push(worker);
@@ -70,6 +74,13 @@ export class PreparePool {
     // An idle thread must not keep the process alive.
     worker.unref();
     this.all.add(worker);
+    // A thread that stops (a module that failed to load, say) leaves the pool: none is handed out dead.
+    worker.on('error', (error) => (this.lastError = error));
+    worker.once('exit', () => {
+      this.all.delete(worker);
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
     return worker;
   }
 }
@@ -85,8 +96,8 @@ export interface WorkerLoad {
   slowPreparer: Preparer;
   countIdColumn?: ((key: string) => void) | undefined;
   noteCoercions: (key: string, count: number, examples: readonly Coercion[]) => void;
-  /** The batches in this thread, when the worker finds the model's documents cannot be compiled. */
-  inProcess: () => AsyncIterable<SpanBatch>;
+  /** The batches in this thread from a cursor on, when the worker leaves the model's documents to it. */
+  inProcess: (after: SourceCursor | undefined) => AsyncIterable<SpanBatch>;
 }
 
 /**
@@ -136,6 +147,7 @@ export async function* workerBatches(load: WorkerLoad): AsyncIterable<SpanBatch>
   const start: WorkerStart = { recipe: load.recipe, after: load.after, batchSize: load.batchSize, ahead: AHEAD };
   worker.ref();
   worker.postMessage({ kind: 'start', start } satisfies ToWorker);
+  let cursor = load.after;
   try {
     for (;;) {
       const m = await next();
@@ -145,11 +157,12 @@ export async function* workerBatches(load: WorkerLoad): AsyncIterable<SpanBatch>
       }
       if (m.kind === 'unfit') {
         release();
-        yield* load.inProcess();
+        yield* load.inProcess(cursor);
         return;
       }
-      if (m.kind === 'failed') throw Object.assign(new Error(m.error.message), m.error.props, { name: m.error.name, stack: m.error.stack });
+      if (m.kind === 'failed') throw rebuilt(m.error);
       const batch = await settleBatch(load, m);
+      cursor = m.cursor;
       worker.postMessage({ kind: 'more' } satisfies ToWorker);
       yield batch;
     }
@@ -159,6 +172,12 @@ export async function* workerBatches(load: WorkerLoad): AsyncIterable<SpanBatch>
       await load.pool.drop(worker);
     }
   }
+}
+
+/** The worker's error as this thread would have met it: bad input stays bad input (exit 2), a driver's code stays. */
+function rebuilt(e: Extract<FromWorker, { kind: 'failed' }>['error']): Error {
+  const error = e.name === 'ConfigError' || e.name === 'SqliteRefusal' ? new ConfigError(e.message) : new Error(e.message);
+  return Object.assign(error, e.props, { name: e.name, stack: e.stack });
 }
 
 /** Shared by every line of a worker: they have no row objects and no links. */
@@ -189,18 +208,23 @@ class WorkerLine implements PreparedDoc {
 
 async function settleBatch(load: WorkerLoad, m: WorkerBatch): Promise<SpanBatch> {
   const started = performance.now();
-  const count = m.ends.length;
-  const text = Buffer.from(m.text, 0, count === 0 ? 0 : (m.ends[count - 1] as number) + 1);
-  const good: PreparedDoc[] = new Array<PreparedDoc>(count);
-  for (let i = 0; i < count; i++) {
-    const sourceId = m.sourceIds[i] as SourceId;
-    good[i] = new WorkerLine(text, i === 0 ? 0 : (m.ends[i - 1] as number) + 1, m.ends[i] as number, sourceId, m.keys?.[i] ?? sourceIdKey(sourceId), m.uuids?.[i] ?? null);
+  const good: PreparedDoc[] = [];
+  const texts: Buffer[] = [];
+  for (const chunk of m.texts) {
+    const { ends } = chunk;
+    const text = Buffer.from(chunk.buffer);
+    texts.push(text);
+    for (let i = 0; i < ends.length; i++) {
+      const sourceId = m.sourceIds[good.length] as SourceId;
+      const key = m.keys?.[good.length] ?? sourceIdKey(sourceId);
+      good.push(new WorkerLine(text, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number, sourceId, key, m.uuids?.[good.length] ?? null));
+    }
   }
-  const refused: RejectedDoc[] = m.unreadable.map((u) => ({ doc: u.doc, sourceId: u.sourceId, stage: 'read' as const, reason: u.reason }));
+  const lines = good.length;
+  const refused: RejectedDoc[] = [];
   for (const r of m.refused) refused.push({ doc: UNREAD, sourceId: r.sourceId, stage: r.stage, reason: r.reason });
   let skipped = m.skipped;
-  const docs = [...(m.slow.length > 0 ? await readAgain(load.source, load.collection, m.slow) : []), ...m.strays];
-  for (const doc of docs) {
+  for (const doc of m.slow.length > 0 ? await readAgain(load.source, load.collection, m.slow) : []) {
     const prepared = load.slowPreparer.prepare(doc);
     if (prepared.ok === true) good.push(prepared.value);
     else if (prepared.ok === false) refused.push(prepared.rejected);
@@ -208,7 +232,7 @@ async function settleBatch(load: WorkerLoad, m: WorkerBatch): Promise<SpanBatch>
   }
   for (const [key, n] of m.idColumns) for (let i = 0; i < n; i++) load.countIdColumn?.(key);
   for (const [key, n, examples] of m.coercions) load.noteCoercions(key, n, examples);
-  return { cursor: m.cursor, read: m.read, good, refused, skipped, fields: m.fields, prepareSeconds: m.seconds + (performance.now() - started) / 1000, text: { bytes: text, docs: count } };
+  return { cursor: m.cursor, read: m.read, good, refused, skipped, fields: m.fields, prepareSeconds: m.seconds + (performance.now() - started) / 1000, text: { chunks: texts, docs: lines } };
 }
 
 /** The documents of these ids, every one of them: the source is the one the run fingerprinted, read-only. */
@@ -216,7 +240,7 @@ async function readAgain(source: Source, collection: string, ids: readonly Sourc
   const docs = await source.fetch(collection, ids);
   if (docs.length !== ids.length) {
     const found = new Set(docs.map((d) => keyOf(d)));
-    const missing = ids.filter((id) => !found.has(sourceIdKey(id)));
+    const missing = ids.filter((id) => !found.has(idKey(id)));
     throw new Error(`${collection}: ${missing.length} document(s) read a moment ago are no longer in the source (${missing.slice(0, 3).map(sourceIdKey).join(', ')}); the source is changing under the run`);
   }
   return docs;
@@ -228,10 +252,15 @@ export async function withSourceDocs(source: Source, collection: string, rejecte
   if (unread.length === 0) return rejected;
   const docs = await readAgain(source, collection, unread.map((r) => r.sourceId as SourceId));
   const byKey = new Map(docs.map((d) => [keyOf(d), d]));
-  return rejected.map((r) => (r.doc === UNREAD && r.sourceId !== undefined ? { ...r, doc: byKey.get(sourceIdKey(r.sourceId)) ?? r.doc } : r));
+  return rejected.map((r) => (r.doc === UNREAD && r.sourceId !== undefined ? { ...r, doc: byKey.get(idKey(r.sourceId)) ?? r.doc } : r));
 }
 
+/** A document's id with its kind: 7 and '7' are two documents of an untyped SQLite key. */
 function keyOf(doc: SourceDoc): string {
   const id = docSourceId(doc);
-  return id === undefined ? '' : sourceIdKey(id);
+  return id === undefined ? '' : idKey(id);
+}
+
+function idKey(id: SourceId): string {
+  return `${sourceIdKind(id)}:${sourceIdKey(id)}`;
 }

@@ -6,8 +6,7 @@ import type { ModelGraph } from '../schema/model-graph.ts';
 import type { Coercion } from '../sources/sqlite/sqlite-convert.ts';
 import type { RejectStage } from '../transform/reject.ts';
 import type { FieldTally } from '../accounting/field-accounting.ts';
-import type { SourceCursor, UnreadableRecord } from '../sources/source.ts';
-import type { SourceDoc } from '../transform/types.ts';
+import type { SourceCursor } from '../sources/source.ts';
 
 /**
  * Everything a worker thread needs to read one model's documents and prepare them by itself,
@@ -44,10 +43,8 @@ export interface WorkerBatch {
   kind: 'batch';
   cursor: SourceCursor;
   read: number;
-  /** The good documents' lines, UTF-8, each ending in a newline (transferred, not copied); it ends after the last newline, whatever its size. */
-  text: ArrayBuffer;
-  /** Where each line ends in `text` (its newline's offset). */
-  ends: Uint32Array;
+  /** The good documents' lines, in order, in one or more chunks (transferred, not copied). */
+  texts: TextChunk[];
   sourceIds: SourceId[];
   /** Each line's key; null when every key is its source id's key text (a key kept, direct copy). */
   keys: string[] | null;
@@ -58,9 +55,6 @@ export interface WorkerBatch {
   skipped: number;
   /** Per rule and column: how many, and the first few (the log's examples). */
   coercions: [string, number, Coercion[]][];
-  /** Documents without a usable id (refused at stage `read` on the main thread): as they are. */
-  strays: SourceDoc[];
-  unreadable: UnreadableRecord[];
   /** Every document of the batch counted, fast or slow. */
   fields: FieldTally;
   /** Id-column conversions of the written lines, by the summary's key. */
@@ -68,9 +62,19 @@ export interface WorkerBatch {
   seconds: number;
 }
 
+/** Lines as UTF-8, each ending in a newline, and where each ends (its newline's offset). */
+export interface TextChunk {
+  buffer: ArrayBuffer;
+  ends: Uint32Array;
+}
+
 export type FromWorker =
   | WorkerBatch
-  /** The model's documents cannot be compiled to lines: the main thread prepares them itself. */
+  /**
+   * From the batch after the last one sent, the main thread prepares the model's documents
+   * itself: they cannot be compiled to lines, or a batch holds a document the main thread could
+   * not read again by its id (a NULL or blob key, one the source could not decode).
+   */
   | { kind: 'unfit' }
   | { kind: 'end' }
   | { kind: 'failed'; error: { name: string; message: string; stack?: string | undefined; props: Record<string, unknown> } };

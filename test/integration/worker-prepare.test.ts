@@ -16,7 +16,9 @@ import { workConfigFile } from '../support/work-config.ts';
  * DECIMAL column, epoch integers and a bad date in a datetime column, '' in an integer column,
  * text that is not UTF-8, an untyped unique column holding 7 and '7' (distinct in SQLite, the same
  * text in PostgreSQL: refused by its unique index, in one batch and across batches),
- * an id past 2^53, blobs and JSON text, a keyless log, a composite key WITHOUT ROWID.
+ * an id past 2^53, blobs and JSON text, a keyless log, a composite key WITHOUT ROWID; and keys a
+ * worker's rejected rows are found again by: a text key of digits ('00123'), an untyped key holding
+ * both 7 and '7', a text key that is NULL (SQLite allows it), which the worker leaves to the main thread.
  */
 const work = mkdtempSync(join(tmpdir(), 'worker-prepare-'));
 
@@ -35,6 +37,9 @@ describe('preparing in worker threads changes nothing but the time', () => {
       CREATE UNIQUE INDEX index_accounts_on_email ON accounts(email);
       CREATE TABLE events (account_id INTEGER, kind TEXT NOT NULL, at datetime(6) NOT NULL);
       CREATE TABLE coupons (id INTEGER PRIMARY KEY, code UNIQUE, percent INTEGER NOT NULL);
+      CREATE TABLE skus (sku TEXT PRIMARY KEY, price INTEGER NOT NULL, made_at datetime);
+      CREATE TABLE codes (code PRIMARY KEY, label TEXT);
+      CREATE TABLE legacy (ref TEXT PRIMARY KEY, note TEXT);
       CREATE TABLE follows (follower_id INTEGER NOT NULL REFERENCES accounts(id), followed_id INTEGER NOT NULL REFERENCES accounts(id), created_at datetime, PRIMARY KEY (follower_id, followed_id)) WITHOUT ROWID;`);
     s.prepare(`INSERT INTO schema_migrations VALUES (?)`).run('20240101120000');
     const account = s.prepare(`INSERT INTO accounts (id, email, name, balance, logins, admin, settings, avatar, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -48,6 +53,16 @@ describe('preparing in worker threads changes nothing but the time', () => {
     s.exec(`INSERT INTO accounts (id, email, balance, created_at) VALUES (9007199254740993, 'big@example.com', 1, '2024-01-01 00:00:00'), (5000, CAST(x'61ff62' AS TEXT), 2, '2024-01-01 00:00:00')`);
     const coupon = s.prepare(`INSERT INTO coupons VALUES (?, ?, ?)`);
     for (let i = 1; i <= 1000; i++) coupon.run(i, i === 11 ? '7' : i === 950 ? '123' : i === 7 ? 7 : i === 5 ? 123 : `C${i}`, i % 90);
+    const sku = s.prepare(`INSERT INTO skus VALUES (?, ?, ?)`);
+    for (let i = 1; i <= 500; i++) sku.run(`S${i}`, i, '2024-01-01 00:00:00');
+    sku.run('00123', 5, 'not a date');
+    sku.run('123', 6, '2024-01-02 00:00:00');
+    const code = s.prepare(`INSERT INTO codes VALUES (?, ?)`);
+    for (let i = 1; i <= 600; i++) code.run(`C${i}`, `label ${i}`);
+    code.run(7, 'int seven');
+    code.run('7', 'text seven');
+    const legacy = s.prepare(`INSERT INTO legacy VALUES (?, ?)`);
+    for (let i = 1; i <= 900; i++) legacy.run(i === 850 ? null : `L${i}`, `note ${i}`);
     const event = s.prepare(`INSERT INTO events VALUES (?, ?, ?)`);
     for (let i = 0; i < 1800; i++) event.run(i % 40 === 0 ? null : (i % 2600) + 1, i % 2 ? 'login' : 'logout', `2024-05-01 12:00:00.${String(i).padStart(6, '0')}`);
     const follow = s.prepare(`INSERT INTO follows VALUES (?, ?, ?)`);
@@ -93,13 +108,19 @@ describe('preparing in worker threads changes nothing but the time', () => {
     expect(coupons.map((r) => `${r.source_id}:${r.stage}`).sort()).toEqual(['11:load', '950:load']);
     // The document as the file holds it, read again for the error log.
     expect(JSON.parse(coupons.find((r) => r.source_id === '950')?.document ?? '{}')).toMatchObject({ code: '123' });
+    const skus = await rejected('Skus');
+    expect(skus.map((r) => r.source_id)).toEqual(['00123']);
+    expect(JSON.parse(skus[0]?.document ?? '{}')).toMatchObject({ sku: '00123', made_at: 'not a date' });
+    const codes = await rejected('Codes');
+    expect(codes.map((r) => `${r.source_id}:${r.stage}`)).toEqual(['7:load']);
+    expect(JSON.parse(codes[0]?.document ?? '{}')).toMatchObject({ label: 'text seven' });
   });
 
   test('same tables, id map, rejections (documents included) and summary', async () => {
     const [auto, off, batch] = [await fingerprint(runs.auto.db.pool), await fingerprint(runs.off.db.pool), await fingerprint(runs.batch.db.pool)];
     expect(auto).toEqual(off);
     expect(batch).toEqual(off);
-    expect(Object.keys(auto.tables).sort()).toEqual(['accounts', 'coupons', 'events', 'follows', 'schema_migrations']);
+    expect(Object.keys(auto.tables).sort()).toEqual(['accounts', 'codes', 'coupons', 'events', 'follows', 'legacy', 'schema_migrations', 'skus']);
   });
 
   test('same field counts and coercion tallies', async () => {

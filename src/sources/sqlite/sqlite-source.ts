@@ -110,9 +110,16 @@ export function openSqliteSource(file: string, options: { force?: boolean; integ
       const found: SourceDoc[] = [];
       const statement = db.prepare(`SELECT ${select} FROM ${quoteSqlite(name)} WHERE (${key.map((c) => quoteOrRowid(t, c)).join(', ')}) = (${key.map(() => '?').join(', ')})`).raw(true);
       const exact = exactText(db, t, name, key);
+      const get = (values: readonly unknown[]): unknown[] | undefined => statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
       for (const id of ids) {
-        const values = key.length > 1 ? (JSON.parse(sourceIdKey(id)) as unknown[]).map(revive) : [typeof id === 'string' && /^-?\d+$/.test(id) ? BigInt(id) : id];
-        const row = statement.get(...values.map((v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v))) as unknown[] | undefined;
+        let row: unknown[] | undefined;
+        if (key.length > 1) row = get((JSON.parse(sourceIdKey(id)) as unknown[]).map(revive));
+        else {
+          // As given first: the text '00123' of a text key, the text '7' beside the integer 7 in
+          // an untyped one. Then digits as the integer they spell, for a caller holding an integer key as text.
+          row = get([id]);
+          if (!row && typeof id === 'string' && /^-?\d{1,19}$/.test(id) && BigInt.asIntN(64, BigInt(id)) === BigInt(id)) row = get([BigInt(id)]);
+        }
         if (row) found.push(toDoc(t, row, key.length, key, exact));
       }
       return found;
