@@ -48,6 +48,36 @@ export interface ProfileSummary {
   byCategory: { category: Category; ms: number; share: number }[];
   /** The functions with the most self time, `name (file:line)`. */
   topFunctions: { name: string; category: Category; ms: number; share: number }[];
+  /** With worker threads: each thread's busy and idle time, the main thread first. */
+  threads?: { busyMs: number; idleMs: number }[];
+}
+
+/** The threads of one process (main first) as one summary: times added up by stage and function. */
+export function summariseThreads(profiles: readonly CpuProfile[], top = 12): ProfileSummary {
+  const each = profiles.map((p) => summariseProfile(p, Number.MAX_SAFE_INTEGER));
+  const busyMs = each.reduce((a, t) => a + t.busyMs, 0);
+  const share = (ms: number) => (busyMs > 0 ? ms / busyMs : 0);
+  const functions = new Map<string, { category: Category; ms: number }>();
+  for (const t of each) {
+    for (const f of t.topFunctions) {
+      const had = functions.get(f.name) ?? { category: f.category, ms: 0 };
+      had.ms += f.ms;
+      functions.set(f.name, had);
+    }
+  }
+  return {
+    busyMs,
+    idleMs: each.reduce((a, t) => a + t.idleMs, 0),
+    byCategory: CATEGORIES.map((c) => {
+      const ms = each.reduce((a, t) => a + (t.byCategory.find((x) => x.category === c)?.ms ?? 0), 0);
+      return { category: c, ms, share: share(ms) };
+    }),
+    topFunctions: [...functions]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, top)
+      .map(([name, f]) => ({ name, category: f.category, ms: f.ms, share: share(f.ms) })),
+    threads: each.map((t) => ({ busyMs: t.busyMs, idleMs: t.idleMs })),
+  };
 }
 
 /**
@@ -110,7 +140,9 @@ export function formatProfile(s: ProfileSummary): string {
   const ms = (n: number) => Math.round(n).toLocaleString('en-US');
   const pct = (n: number) => `${(100 * n).toFixed(1)} %`;
   return [
-    `busy ${ms(s.busyMs)} ms sampled on the main thread (idle ${ms(s.idleMs)} ms: waiting for PostgreSQL or I/O, not counted below)`,
+    s.threads && s.threads.length > 1
+      ? `busy ${ms(s.busyMs)} ms sampled on ${s.threads.length} threads, added up (${s.threads.map((t, i) => `${i === 0 ? 'main' : `worker ${i}`} ${ms(t.busyMs)} busy, ${ms(t.idleMs)} idle`).join('; ')}; idle is waiting for PostgreSQL, I/O or the other threads, not counted below)`
+      : `busy ${ms(s.busyMs)} ms sampled on the main thread (idle ${ms(s.idleMs)} ms: waiting for PostgreSQL or I/O, not counted below)`,
     '',
     '| stage | self time | share |',
     '|---|---:|---:|',

@@ -35,6 +35,8 @@ port.on('message', (message: ToWorker) => {
     run(message.start).catch((error: unknown) => post({ kind: 'failed', error: described(error) }));
     return;
   }
+  // An exit of its own, not a terminate: the thread's exit handlers run (a CPU profiler's, say).
+  if (message.kind === 'stop') process.exit(0);
   credits++;
   wake?.();
   wake = undefined;

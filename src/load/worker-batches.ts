@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -62,11 +63,22 @@ export class PreparePool {
     await worker.terminate();
   }
 
+  /** Idle threads are asked to exit (and stopped if they do not within a few seconds); any other is stopped. */
   async close(): Promise<void> {
+    const idle = new Set(this.idle);
     const all = [...this.all];
     this.all.clear();
     this.idle.length = 0;
-    await Promise.all(all.map((w) => w.terminate()));
+    await Promise.all(
+      all.map(async (w) => {
+        if (!idle.has(w)) return void (await w.terminate());
+        const exited = once(w, 'exit');
+        w.postMessage({ kind: 'stop' } satisfies ToWorker);
+        const timer = setTimeout(() => void w.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private spawn(): Worker {

@@ -79,5 +79,5 @@ export type FromWorker =
   | { kind: 'end' }
   | { kind: 'failed'; error: { name: string; message: string; stack?: string | undefined; props: Record<string, unknown> } };
 
-/** `start`: prepare this model (only once the last one ended); `more`: one batch taken, one more may be read ahead. */
-export type ToWorker = { kind: 'start'; start: WorkerStart } | { kind: 'more' };
+/** `start`: prepare this model (only once the last one ended); `more`: one batch taken, one more may be read ahead; `stop`: exit (the run is done). */
+export type ToWorker = { kind: 'start'; start: WorkerStart } | { kind: 'more' } | { kind: 'stop' };
