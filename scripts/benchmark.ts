@@ -22,7 +22,7 @@ import { shellMode } from './bench/shell-mode.ts';
 import { sqliteFacts } from './bench/sqlite-facts.ts';
 import { syncBench } from './bench/sync-modes.ts';
 import { summariseSync, syncMarkdown, type SyncSummary } from './bench/sync-report.ts';
-import { directMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
+import { directMode, directOneThreadMode, mongodumpMode, schemaMode } from './bench/tool-modes.ts';
 
 // The side-by-side speed and memory report (issue 11): this tool's SQLite direct and schema modes,
 // its mongodump and live-server reads, pgloader and the shell pipeline, each run as an OS process
@@ -39,7 +39,7 @@ const mongoUrl = flags.mongoUrl ?? process.env['MONGO_URL'];
 const wanted = new Set<string>(flags.only ?? MODE_NAMES.filter((m) => m !== 'sync' && (m !== 'ferretdb' || flags.ferretdb === true || mongoUrl !== undefined)));
 const sync = wanted.has('sync') ? syncBench({ root: ROOT, seed: flags.syncSeed }) : undefined;
 const modes: BenchMode[] = [
-  ...[directMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name)),
+  ...[directMode, directOneThreadMode, schemaMode, pgloaderMode, shellMode(), mongodumpMode, ferretdbMode({ mongoUrl, scale: flags.scale })].filter((m) => wanted.has(m.name)),
   ...(sync?.modes ?? []),
 ];
 const log = (line: string) => process.stderr.write(`${line}\n`);

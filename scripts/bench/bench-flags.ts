@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 
-export const MODE_NAMES = ['direct', 'schema', 'pgloader', 'shell', 'mongodump', 'ferretdb', 'sync'] as const;
+export const MODE_NAMES = ['direct', 'direct-1t', 'schema', 'pgloader', 'shell', 'mongodump', 'ferretdb', 'sync'] as const;
 
 export interface BenchFlags {
   rows: number;

@@ -15,6 +15,16 @@ export const directMode: BenchMode = {
   run: (ctx, round) => runTool(ctx, { script: 'migrate:sqlite-to-postgres', mode: 'direct', round, args: ['--sqlite', ctx.sqliteFile], check: 'sqlite-rows' }),
 };
 
+/** The same in one thread (`workers: off`): what the worker threads add, measured in the same run. */
+export const directOneThreadMode: BenchMode = {
+  name: 'direct-1t',
+  label: 'this tool, SQLite direct, one thread (workers: off)',
+  family: 'sqlite',
+  unavailable: () => undefined,
+  run: (ctx, round) =>
+    runTool(ctx, { script: 'migrate:sqlite-to-postgres', mode: 'direct-1t', round, args: ['--sqlite', ctx.sqliteFile], settings: { workers: 'off' }, check: 'sqlite-rows' }),
+};
+
 /** This tool, SQLite schema mode onto a UUID Prisma schema: integer keys → UUIDv5, foreign keys rewritten, id map kept. */
 export const schemaMode: BenchMode = {
   name: 'schema',

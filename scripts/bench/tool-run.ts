@@ -16,6 +16,8 @@ export interface ToolRun {
   args: readonly string[];
   /** A config file (YAML/JSON) whose settings the run's config starts from. */
   configFile?: string;
+  /** Settings on top of it (`workers: off`). */
+  settings?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   /** SQLite: every table must arrive whole. MongoDB: the tool's summary must balance. */
   check: 'sqlite-rows' | 'tool-balance';
@@ -38,7 +40,7 @@ export async function runTool(ctx: BenchContext, run: ToolRun): Promise<RunOutco
   mkdirSync(dir, { recursive: true });
   const base = run.configFile ? (parseYaml(readFileSync(run.configFile, 'utf8')) as Record<string, unknown>) : {};
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ ...base, checkpointDir: join(dir, 'checkpoints'), logDir: join(dir, 'logs') }, null, 2));
+  writeFileSync(config, JSON.stringify({ ...base, ...run.settings, checkpointDir: join(dir, 'checkpoints'), logDir: join(dir, 'logs') }, null, 2));
   const { argv, env } = packageScript(ctx.root, run.script, [...run.args, ...ctx.toolFlags, '--target-url', url, '--config', config]);
   const measured = await measure(argv, { cwd: ctx.root, env: { ...env, ...run.env }, logFile: join(dir, 'output.log'), database: db, timeoutMs: ctx.timeoutMs });
   const counts = await countTargetRows(url);
