@@ -6,24 +6,22 @@ import { runTool } from './tool-run.ts';
 export const BENCH_PRISMA = 'scripts/bench/bench-sqlite.prisma';
 export const BENCH_CONFIG = 'scripts/bench/bench-sqlite.migration.yaml';
 
-/** This tool, SQLite direct mode: tables made from the SQLite schema, keys kept. */
-export const directMode: BenchMode = {
-  name: 'direct',
-  label: 'this tool, SQLite direct',
-  family: 'sqlite',
-  unavailable: () => undefined,
-  run: (ctx, round) => runTool(ctx, { script: 'migrate:sqlite-to-postgres', mode: 'direct', round, args: ['--sqlite', ctx.sqliteFile], check: 'sqlite-rows' }),
-};
+/** A direct copy of the bench file (tables made from the SQLite schema, keys kept), with these settings on top. */
+function directCopy(name: string, label: string, settings?: Record<string, unknown>): BenchMode {
+  return {
+    name,
+    label,
+    family: 'sqlite',
+    unavailable: () => undefined,
+    run: (ctx, round) => runTool(ctx, { script: 'migrate:sqlite-to-postgres', mode: name, round, args: ['--sqlite', ctx.sqliteFile], ...(settings ? { settings } : {}), check: 'sqlite-rows' }),
+  };
+}
+
+/** This tool, SQLite direct mode. */
+export const directMode = directCopy('direct', 'this tool, SQLite direct');
 
 /** The same in one thread (`workers: off`): what the worker threads add, measured in the same run. */
-export const directOneThreadMode: BenchMode = {
-  name: 'direct-1t',
-  label: 'this tool, SQLite direct, one thread (workers: off)',
-  family: 'sqlite',
-  unavailable: () => undefined,
-  run: (ctx, round) =>
-    runTool(ctx, { script: 'migrate:sqlite-to-postgres', mode: 'direct-1t', round, args: ['--sqlite', ctx.sqliteFile], settings: { workers: 'off' }, check: 'sqlite-rows' }),
-};
+export const directOneThreadMode = directCopy('direct-1t', 'this tool, SQLite direct, one thread (workers: off)', { workers: 'off' });
 
 /** This tool, SQLite schema mode onto a UUID Prisma schema: integer keys → UUIDv5, foreign keys rewritten, id map kept. */
 export const schemaMode: BenchMode = {

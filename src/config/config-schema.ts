@@ -58,9 +58,10 @@ export const configSchema = z
     parallelism: z.number().int().min(1).max(16).default(2),
     /**
      * Read and prepare a plain model's rows (nothing but its own table) in a worker thread per
-     * model loading, while the main thread writes: `auto` where the machine has a second core.
+     * model loading, while the main thread writes: `auto` where the machine has a second core and
+     * the table has 50,000 rows or more to read, `always` for every plain model, `off` never.
      */
-    workers: z.enum(['auto', 'off']).default('auto'),
+    workers: z.enum(['auto', 'always', 'off']).default('auto'),
     /**
      * `batch`: every batch commits with its checkpoint; a failure resumes from the last batch.
      * `table`: each table loads in one transaction; a failure leaves it as it was before the run.

@@ -37,8 +37,8 @@ export async function loadPhases(input: PhaseInput): Promise<void> {
   const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
   const display = createProgressDisplay(options.logger, options.interactive);
   const models = input.plan.phases.flat();
-  const pool = config.workers === 'auto' && input.writer.lines && workersAvailable() && models.some((p) => input.session.workerRecipe(p)) ? new PreparePool() : undefined;
-  pool?.warm(config.parallelism);
+  const pool = config.workers !== 'off' && input.writer.lines && workersAvailable() && models.some((p) => inWorker(input, p)) ? new PreparePool() : undefined;
+  pool?.warm(Math.min(config.parallelism, models.filter((p) => inWorker(input, p)).length));
   try {
     for (const [i, phase] of input.plan.phases.entries()) {
       options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);
@@ -73,7 +73,7 @@ async function loadOne(
   display.start(plan.model, row?.source_count ?? 0, row?.read ?? 0);
   const fields = input.session.fieldCounter(plan);
   const sourceFields = input.session.fieldsFor(plan);
-  const recipe = pool ? input.session.workerRecipe(plan) : undefined;
+  const recipe = pool && inWorker(input, plan) ? input.session.workerRecipe(plan) : undefined;
   if (recipe) options.logger.debug(`${plan.model}: read and prepared in a worker thread`);
   await loadModel({
     runId: state.runId,
@@ -121,6 +121,19 @@ async function loadOne(
     },
   });
   display.finish(plan.model);
+}
+
+/**
+ * A worker thread's start-up (its modules) costs about what 50,000 rows cost in one thread: a
+ * smaller table is prepared here, so a small file is not slower for the threads.
+ */
+export const WORKER_MIN_ROWS = 50_000;
+
+function inWorker(input: PhaseInput, plan: ModelPlan): boolean {
+  const row = input.mirror.model(plan.model);
+  // Still to read: a resumed table's rows already in are not read again.
+  const big = input.config.workers === 'always' || (row?.source_count ?? 0) - (row?.read ?? 0) >= WORKER_MIN_ROWS;
+  return big && input.session.workerRecipe(plan) !== undefined;
 }
 
 /** What a whole-table load empties first, inside its own transaction: its tables and its bookkeeping. */

@@ -69,7 +69,7 @@ describe('preparing in worker threads changes nothing but the time', () => {
     for (let i = 1; i <= 1200; i++) follow.run(i, (i % 2600) + 1, i % 9 === 0 ? null : '2024-06-01 08:00:00');
     s.close();
     for (const name of ['auto', 'off', 'batch'] as const) {
-      const config = workConfigFile(work, name, { workers: name === 'off' ? 'off' : 'auto', batchSize: 400, ...(name === 'batch' ? { transactions: 'batch' } : {}) });
+      const config = workConfigFile(work, name, { workers: name === 'off' ? 'off' : 'always', batchSize: 400, ...(name === 'batch' ? { transactions: 'batch' } : {}) });
       const db = await freshDatabase(`workers_${name}`);
       const run = await runMigrateCli(['--from', 'sqlite', '--sqlite', file, '--mode', 'direct', '--target-url', db.url, '--config', config]);
       runs[name] = { db, run, work: join(work, name) };
