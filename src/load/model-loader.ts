@@ -62,7 +62,7 @@ export interface ModelLoad {
    * its recipe, and the preparer for the documents it sends back (no field counting: the worker
    * counted every document).
    */
-  worker?: Pick<WorkerLoad, 'pool' | 'recipe' | 'slowPreparer' | 'countIdColumn' | 'noteCoercions'>;
+  worker?: Pick<WorkerLoad, 'pool' | 'recipe' | 'slowPreparer' | 'countIdColumn' | 'noteCoercions' | 'onHandBack'>;
 }
 
 /** Retries ran out on a transient error: the run stops, its checkpoint intact. */

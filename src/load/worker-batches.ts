@@ -110,6 +110,8 @@ export interface WorkerLoad {
   noteCoercions: (key: string, count: number, examples: readonly Coercion[]) => void;
   /** The batches in this thread from a cursor on, when the worker leaves the model's documents to it. */
   inProcess: (after: SourceCursor | undefined) => AsyncIterable<SpanBatch>;
+  /** Told when it does, with the batches the worker had prepared (for the log). */
+  onHandBack?: ((prepared: number) => void) | undefined;
 }
 
 /**
@@ -160,6 +162,7 @@ export async function* workerBatches(load: WorkerLoad): AsyncIterable<SpanBatch>
   worker.ref();
   worker.postMessage({ kind: 'start', start } satisfies ToWorker);
   let cursor = load.after;
+  let prepared = 0;
   try {
     for (;;) {
       const m = await next();
@@ -169,12 +172,14 @@ export async function* workerBatches(load: WorkerLoad): AsyncIterable<SpanBatch>
       }
       if (m.kind === 'unfit') {
         release();
+        load.onHandBack?.(prepared);
         yield* load.inProcess(cursor);
         return;
       }
       if (m.kind === 'failed') throw rebuilt(m.error);
       const batch = await settleBatch(load, m);
       cursor = m.cursor;
+      prepared++;
       worker.postMessage({ kind: 'more' } satisfies ToWorker);
       yield batch;
     }

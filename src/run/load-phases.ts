@@ -84,7 +84,21 @@ async function loadOne(
     preparer: createPreparer(input.graph, plan, ids, checks, sourceFields, fields, { lines: input.writer.lines }),
     fields,
     ...(recipe && pool
-      ? { worker: { pool, recipe, slowPreparer: createPreparer(input.graph, plan, ids, checks, sourceFields, undefined, { lines: input.writer.lines }), countIdColumn: sourceFields.countIdColumn, noteCoercions: input.session.noteCoercions } }
+      ? {
+          worker: {
+            pool,
+            recipe,
+            slowPreparer: createPreparer(input.graph, plan, ids, checks, sourceFields, undefined, { lines: input.writer.lines }),
+            countIdColumn: sourceFields.countIdColumn,
+            noteCoercions: input.session.noteCoercions,
+            onHandBack: (prepared: number) =>
+              options.logger.debug(
+                prepared === 0
+                  ? `${plan.model}: prepared in the main thread (its rows cannot be compiled to COPY lines)`
+                  : `${plan.model}: prepared in the main thread after ${prepared} batches (a document the worker could not find again by its id)`,
+              ),
+          },
+        }
       : {}),
     batchSize: config.batchSize,
     keepIds: config.ids.strategy === 'keep',

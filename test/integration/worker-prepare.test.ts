@@ -98,6 +98,9 @@ describe('preparing in worker threads changes nothing but the time', () => {
     expect(logOf(runs.auto.work)).toContain('Accounts: read and prepared in a worker thread');
     expect(logOf(runs.batch.work)).toContain('Accounts: read and prepared in a worker thread');
     expect(logOf(runs.off.work)).not.toContain('in a worker thread');
+    // The NULL key comes late in its table: the batches before it were the worker's, the rest are the main thread's.
+    expect(logOf(runs.auto.work)).toMatch(/Legacy: prepared in the main thread after [1-9]\d* batches/);
+    expect(logOf(runs.auto.work)).not.toMatch(/Accounts: prepared in the main thread/);
   });
 
   test('the rejections are there: the bad date, the bad text, the duplicates', async () => {
