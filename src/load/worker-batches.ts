@@ -49,9 +49,6 @@ export class PreparePool {
     return this.idle.pop() ?? this.spawn();
   }
 
-  /** Why the last thread that stopped while idle stopped: a job's own listeners see a live thread's errors. */
-  lastError: Error | undefined;
-
   /** A thread that ended its model cleanly goes back for the next. */
   give(worker: Worker): void {
     this.idle.push(worker);
@@ -87,7 +84,8 @@ export class PreparePool {
     worker.unref();
     this.all.add(worker);
     // A thread that stops (a module that failed to load, say) leaves the pool: none is handed out dead.
-    worker.on('error', (error) => (this.lastError = error));
+    // Its error is not lost: the next thread meets it again, under a job's own listener, which reports it.
+    worker.on('error', () => {});
     worker.once('exit', () => {
       this.all.delete(worker);
       const at = this.idle.indexOf(worker);

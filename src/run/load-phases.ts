@@ -36,9 +36,9 @@ export async function loadPhases(input: PhaseInput): Promise<void> {
   const ids = createIdMapper(config.ids.strategy, config.ids.namespace);
   const checks = new Map<string, RowCheck>([...graph.models.values()].map((m) => [m.name, buildRowCheck(m)]));
   const display = createProgressDisplay(options.logger, options.interactive);
-  const models = input.plan.phases.flat();
-  const pool = config.workers !== 'off' && input.writer.lines && workersAvailable() && models.some((p) => inWorker(input, p)) ? new PreparePool() : undefined;
-  pool?.warm(Math.min(config.parallelism, models.filter((p) => inWorker(input, p)).length));
+  const threaded = config.workers !== 'off' && input.writer.lines && workersAvailable() ? input.plan.phases.flat().filter((p) => inWorker(input, p)).length : 0;
+  const pool = threaded > 0 ? new PreparePool() : undefined;
+  pool?.warm(Math.min(config.parallelism, threaded));
   try {
     for (const [i, phase] of input.plan.phases.entries()) {
       options.logger.info(`        phase ${i + 1}/${input.plan.phases.length}: ${phase.map((p) => p.model).join(', ')}`);

@@ -259,7 +259,7 @@ export async function openSession(config: MigrationConfig, logger: Logger): Prom
           ? undefined
           : {
               // The worker's own reader of the same source: the checks this one made are not repeated.
-              source: config.source.kind === 'sqlite' ? { ...config.source, integrityCheck: 'off', force: true } : config.source,
+              source: { ...config.source, integrityCheck: 'off', force: true },
               ids: { strategy: config.ids.strategy, namespace: config.ids.namespace },
               graph,
               plan: { model: p.model, collection: p.collection },
@@ -310,4 +310,3 @@ function writeOut(path: string, text: string, logger: Logger, what: string): voi
   writeFileSync(path, text);
   logger.info(`        ${what} written to ${path}`);
 }
-

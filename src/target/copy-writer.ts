@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
-import { columnEncoders, copyEncoder, type Encode } from './copy-text.ts';
+import { copyEncoder, rowLine } from './copy-text.ts';
 import { quoteIdent, sqlTable, targetTable, type TableRef } from './identifiers.ts';
 import type { WriteTx, Writer } from './writer.ts';
 
@@ -56,8 +56,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
   };
   // A compiled document's row arrives as its line already (load/row-line.ts); the others are encoded here.
   const modelLines = (model: ModelSpec, rows: readonly (Row | string)[]): string[] => {
-    const { fields, encoders } = columnEncoders(model);
-    return encodeLines(rows, fields.length, (row, i) => (encoders[i] as Encode)(row[fields[i] as string]));
+    return encodeLines(rows, (row) => rowLine(model, row));
   };
   const writeModel = async (model: ModelSpec, rows: readonly (Row | string)[]): Promise<void> => {
     if (rows.length === 0) return;
@@ -84,7 +83,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
     },
     async writeRaw(table, columns, rows) {
       if (rows.length === 0) return;
-      await copy(table, columns, encodeLines(rows, columns.length, (row, i) => rawEncode(row[i])));
+      await copy(table, columns, encodeLines(rows, (row) => rawLine(row, columns.length)));
     },
     async query<T extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
       const result = await client.query<T>(sql, params ? [...params] : undefined);
@@ -145,20 +144,16 @@ function openCopy(client: pg.PoolClient, sql: string): { write(chunks: readonly 
 }
 
 const rawEncode = copyEncoder();
+
 /**
- * COPY text of the rows, each `columns` fields, in ~256 KiB chunks: one stream write per chunk,
- * not per row. A row given as a string is its line already.
+ * COPY text of the rows, a line each, in ~256 KiB chunks: one stream write per chunk, not per
+ * row. A row given as a string is its line already.
  */
-function encodeLines<R>(rows: readonly (R | string)[], columns: number, field: (row: R, column: number) => string): string[] {
+function encodeLines<R>(rows: readonly (R | string)[], line: (row: R) => string): string[] {
   const chunks: string[] = [];
   let chunk = '';
   for (const row of rows) {
-    if (typeof row === 'string') chunk += row + '\n';
-    else {
-      let line = field(row, 0);
-      for (let i = 1; i < columns; i++) line += '\t' + field(row, i);
-      chunk += line + '\n';
-    }
+    chunk += (typeof row === 'string' ? row : line(row)) + '\n';
     if (chunk.length >= 1 << 18) {
       chunks.push(chunk);
       chunk = '';
@@ -166,4 +161,11 @@ function encodeLines<R>(rows: readonly (R | string)[], columns: number, field: (
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
+}
+
+/** A raw row (the state tables', a junction's): its first `columns` values, in column order. */
+function rawLine(row: readonly unknown[], columns: number): string {
+  let line = rawEncode(row[0]);
+  for (let i = 1; i < columns; i++) line += '\t' + rawEncode(row[i]);
+  return line;
 }
