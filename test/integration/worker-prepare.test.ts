@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
-import { fingerprint } from '../support/interrupt-helpers.ts';
+import { fingerprint, spawnMigrate } from '../support/interrupt-helpers.ts';
 import { runMigrateCli, type CliResult } from '../support/run-cli.ts';
 import { workConfigFile } from '../support/work-config.ts';
 
@@ -151,5 +151,24 @@ describe('preparing in worker threads changes nothing but the time', () => {
         .sort();
     expect(examples(runs.auto.work)).toEqual(examples(runs.off.work));
     expect(examples(runs.auto.work).length).toBeGreaterThan(3);
+  });
+
+  test('killed (-9) while a worker prepares a table, the run resumes to the same result', async () => {
+    const db = await freshDatabase('workers_killed');
+    try {
+      // Small batches, so the kill lands between commits of a table a worker is preparing.
+      const config = workConfigFile(work, 'killed', { workers: 'always', batchSize: 20 });
+      const args = ['--from', 'sqlite', '--sqlite', file, '--mode', 'direct', '--target-url', db.url, '--config', config];
+      const child = spawnMigrate(args);
+      expect(await child.waitFor(/Follows: 0\/\d+ to start/)).toBe(true);
+      child.child.kill('SIGKILL');
+      expect((await child.done).signal).toBe('SIGKILL');
+      const resumed = await runMigrateCli(args);
+      expect(resumed.code).toBe(runs.off.run.code);
+      expect(resumed.stderr).toMatch(/resuming run/);
+      expect(await fingerprint(db.pool)).toEqual(await fingerprint(runs.off.db.pool));
+    } finally {
+      await db.drop();
+    }
   });
 });
