@@ -14,7 +14,7 @@ import { sourceConverter } from '../sources/source-converter.ts';
 import type { SourceFields } from '../transform/context.ts';
 import { buildRowCheck } from '../check/row-check.ts';
 import type { Coercion } from '../sources/sqlite/sqlite-convert.ts';
-import { rowLine } from '../target/copy-text.ts';
+import { rowLineOf } from '../target/copy-text.ts';
 import { createPreparer, type Prepared } from './prepare.ts';
 import { compileRow } from './row-line.ts';
 import type { SourceDoc } from '../transform/types.ts';
@@ -78,6 +78,7 @@ async function run(start: WorkerStart): Promise<void> {
   if (!compileRow(model, plan, fields, ids)) return post({ kind: 'unfit' });
   const preparer = createPreparer(recipe.graph, plan, ids, new Map([[model.name, buildRowCheck(model)]]), fields, undefined, { lines: true });
   const counter = new FieldCounter(model, plan, recipe.renames, recipe.ignore, { idFields: recipe.idFields });
+  const rowLine = rowLineOf(model);
   const source = await openSource(recipe.source);
   try {
     for await (const batch of source.read(recipe.plan.collection, { after: start.after, batchSize: start.batchSize })) {
@@ -118,7 +119,7 @@ async function run(start: WorkerStart): Promise<void> {
         }
         if (prepared.ok === true) {
           const value = prepared.value;
-          lines.push(value.line ?? rowLine(model, value.rows.get(model.name)?.[0] ?? {}));
+          lines.push(value.line ?? rowLine(value.rows.get(model.name)?.[0] ?? {}));
           out.sourceIds.push(sourceId);
           keys.push(value.key);
           uuids.push(value.uuid);

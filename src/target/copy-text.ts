@@ -74,23 +74,25 @@ function arrayLiteral(values: readonly unknown[], column: ColumnSpec): string {
   return `{${items.join(',')}}`;
 }
 
-export type Encode = (value: unknown) => string;
-const encoders = new WeakMap<ModelSpec, { fields: string[]; encoders: Encode[] }>();
+type Encode = (value: unknown) => string;
+type LineOf = (row: Readonly<Record<string, unknown>>) => string;
+const lineEncoders = new WeakMap<ModelSpec, LineOf>();
 
-/** Each model's column encoders, decided once per model rather than per value. */
-export function columnEncoders(model: ModelSpec): { fields: string[]; encoders: Encode[] } {
-  let found = encoders.get(model);
+/**
+ * A model's row as its COPY line (no newline), as the COPY writer encodes it: the column
+ * encoders decided once per model, so a caller takes this once and calls it per row.
+ */
+export function rowLineOf(model: ModelSpec): LineOf {
+  let found = lineEncoders.get(model);
   if (!found) {
-    found = { fields: model.columns.map((c) => c.field), encoders: model.columns.map((c) => copyEncoder(c)) };
-    encoders.set(model, found);
+    const fields = model.columns.map((c) => c.field);
+    const encode = model.columns.map((c) => copyEncoder(c));
+    found = (row) => {
+      let line = (encode[0] as Encode)(row[fields[0] as string]);
+      for (let i = 1; i < fields.length; i++) line += '\t' + (encode[i] as Encode)(row[fields[i] as string]);
+      return line;
+    };
+    lineEncoders.set(model, found);
   }
   return found;
-}
-
-/** A model's row as its COPY line (no newline), as the COPY writer encodes it. */
-export function rowLine(model: ModelSpec, row: Readonly<Record<string, unknown>>): string {
-  const { fields, encoders: encode } = columnEncoders(model);
-  let line = (encode[0] as Encode)(row[fields[0] as string]);
-  for (let i = 1; i < fields.length; i++) line += '\t' + (encode[i] as Encode)(row[fields[i] as string]);
-  return line;
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '../check/row-check.ts';
 import type { ModelSpec } from '../schema/model-graph.ts';
-import { copyEncoder, rowLine } from './copy-text.ts';
+import { copyEncoder, rowLineOf } from './copy-text.ts';
 import { quoteIdent, sqlTable, targetTable, type TableRef } from './identifiers.ts';
 import type { WriteTx, Writer } from './writer.ts';
 
@@ -56,7 +56,7 @@ export function pgTx(client: pg.PoolClient): WriteTx {
   };
   // A compiled document's row arrives as its line already (load/row-line.ts); the others are encoded here.
   const modelLines = (model: ModelSpec, rows: readonly (Row | string)[]): string[] => {
-    return encodeLines(rows, (row) => rowLine(model, row));
+    return encodeLines(rows, rowLineOf(model));
   };
   const writeModel = async (model: ModelSpec, rows: readonly (Row | string)[]): Promise<void> => {
     if (rows.length === 0) return;
